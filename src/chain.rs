@@ -1,0 +1,81 @@
+//! The chain: a path built from segments, then a verb that starts a request.
+
+use http::Method;
+use serde_json::Value;
+
+use crate::client::Client;
+use crate::path::normalize_path;
+use crate::request::RequestBuilder;
+
+/// A request path under construction, as in wechatpay-php's `chain()`.
+///
+/// Each segment is normalised (`extPayment` -> `ext-payment`, `_out_trade_no_` ->
+/// `{out_trade_no}`); see [`crate::path::normalize_segment`]. Identifiers never go in a
+/// segment: name them as `{variables}` and give their values with
+/// [`RequestBuilder::param`], which percent-encodes them.
+///
+/// ```no_run
+/// # fn f(client: &wechatpay::Client) {
+/// let chain = client.chain("v3").chain("pay").chain("transactions").chain("outTradeNo").chain("_out_trade_no_");
+/// assert_eq!(chain.template(), "v3/pay/transactions/out-trade-no/{out_trade_no}");
+/// # }
+/// ```
+#[derive(Clone, Debug)]
+#[must_use]
+pub struct Chain {
+    client: Client,
+    template: String,
+}
+
+impl Chain {
+    pub(crate) fn new(client: Client, path: &str) -> Self {
+        Self {
+            client,
+            template: normalize_path(path),
+        }
+    }
+
+    /// Appends one segment, or several separated by `/`.
+    pub fn chain(mut self, segment: &str) -> Self {
+        if !self.template.is_empty() && !self.template.ends_with('/') {
+            self.template.push('/');
+        }
+        self.template.push_str(&normalize_path(segment));
+        self
+    }
+
+    /// The normalised path template, without a leading slash.
+    pub fn template(&self) -> &str {
+        &self.template
+    }
+
+    /// Starts a `GET` request.
+    pub fn get(self) -> RequestBuilder {
+        self.request(Method::GET, None)
+    }
+
+    /// Starts a `DELETE` request.
+    pub fn delete(self) -> RequestBuilder {
+        self.request(Method::DELETE, None)
+    }
+
+    /// Starts a `POST` request with a JSON body.
+    pub fn post(self, body: Value) -> RequestBuilder {
+        self.request(Method::POST, Some(body))
+    }
+
+    /// Starts a `PUT` request with a JSON body.
+    pub fn put(self, body: Value) -> RequestBuilder {
+        self.request(Method::PUT, Some(body))
+    }
+
+    /// Starts a `PATCH` request with a JSON body.
+    pub fn patch(self, body: Value) -> RequestBuilder {
+        self.request(Method::PATCH, Some(body))
+    }
+
+    /// Starts a request with any method and an optional JSON body.
+    pub fn request(self, method: Method, body: Option<Value>) -> RequestBuilder {
+        RequestBuilder::new(self.client, method, self.template, body)
+    }
+}

@@ -1,0 +1,56 @@
+//! The narrow cryptographic boundary of the crate: RSA PKCS#1 v1.5 SHA-256 signing and
+//! verification, key and certificate loading. Nothing above this module touches a
+//! cryptography crate directly, so a second backend can slot in here.
+
+mod certificate;
+mod keys;
+
+pub use certificate::Certificate;
+pub(crate) use keys::{RsaPrivateKey, RsaPublicKey};
+
+use base64::Engine as _;
+
+/// Base64 (standard alphabet, padded), the encoding of every signature on the wire.
+pub(crate) fn base64_encode(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// Decodes standard padded Base64; `None` when the text is not valid Base64.
+pub(crate) fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    base64::engine::general_purpose::STANDARD.decode(text).ok()
+}
+
+/// SHA-256 of `bytes`, as lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    hex_lower(&sha2::Sha256::digest(bytes))
+}
+
+pub(crate) fn hex_lower(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[(b >> 4) as usize] as char);
+        out.push(DIGITS[(b & 0xf) as usize] as char);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sha256_of_empty_input_matches_known_answer() {
+        assert_eq!(
+            sha256_hex(b""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+    }
+
+    #[test]
+    fn base64_round_trips_and_rejects_garbage() {
+        assert_eq!(base64_decode(&base64_encode(b"\x00\xffab")).unwrap(), b"\x00\xffab");
+        assert!(base64_decode("WECHATPAY/SIGNTEST/abc").is_none());
+    }
+}

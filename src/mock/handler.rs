@@ -1,0 +1,219 @@
+//! What the mock does with one request: check its signature like the platform, route it,
+//! sign the answer. No sockets here.
+
+use std::collections::HashMap;
+use std::sync::atomic::Ordering;
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderValue, Method, StatusCode};
+use serde_json::json;
+
+use super::{Fault, MCHID, MERCHANT_SERIAL, MockReply, MockRequest, PLATFORM_CERTIFICATE_SERIAL, PLATFORM_PUBLIC_KEY_ID, SigningMode, State};
+use crate::auth::normalize_serial;
+use crate::auth::signing::{self, parse_authorization};
+use crate::auth::verify::{self, MAX_SKEW_SECONDS};
+use crate::crypto::{base64_decode, base64_encode};
+
+/// An answer ready to be written.
+pub(crate) struct Answer {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Bytes,
+}
+
+impl State {
+    /// Handles one request: authenticate, record, route, sign.
+    pub(crate) fn handle(&self, method: Method, target: String, headers: HeaderMap, body: Bytes) -> Answer {
+        let request_id = format!("08{:016X}{:014X}", self.clock.now(), self.request_counter.fetch_add(1, Ordering::Relaxed));
+        let auth = self.check_authorization(&method, &target, &headers, &body);
+        let path = target.split('?').next().unwrap_or("").to_owned();
+        let matched = self.find_route(&method, &path);
+        let request = MockRequest {
+            method,
+            target,
+            headers,
+            body,
+            params: matched.as_ref().map(|(_, p)| p.clone()).unwrap_or_default(),
+            verified: auth.is_ok(),
+        };
+        self.requests.lock().unwrap_or_else(|e| e.into_inner()).push(request.clone());
+
+        let reply = match (auth, matched) {
+            (Err(rejection), _) => rejection,
+            (Ok(()), None) => MockReply::error(404, "RESOURCE_NOT_EXISTS", "the mock has no route for this method and path"),
+            (Ok(()), Some((handler, _))) => handler(&request),
+        };
+        let mut answer = Answer {
+            status: reply.status,
+            headers: reply.headers,
+            body: reply.body,
+        };
+        if let Ok(v) = HeaderValue::from_str(&request_id) {
+            answer.headers.insert("Request-ID", v);
+        }
+        if answer.status.is_success() {
+            self.sign(&mut answer);
+        }
+        answer
+    }
+
+    fn find_route(&self, method: &Method, path: &str) -> Option<(super::Handler, HashMap<String, String>)> {
+        let routes = self.routes.read().unwrap_or_else(|e| e.into_inner());
+        routes.iter().rev().find_map(|route| {
+            if route.method != *method {
+                return None;
+            }
+            match_template(&route.template, path).map(|params| (route.handler.clone(), params))
+        })
+    }
+
+    /// Verifies the `Authorization` header as the platform does; the error is the 401 answer.
+    fn check_authorization(&self, method: &Method, target: &str, headers: &HeaderMap, body: &[u8]) -> Result<(), MockReply> {
+        let header = headers
+            .get(http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(|| sign_error("the Authorization header is missing", None))?;
+        let fields = parse_authorization(header).map_err(|reason| sign_error(reason, None))?;
+        if fields.mchid != MCHID {
+            return Err(sign_error("mchid does not match the merchant", None));
+        }
+        if normalize_serial(&fields.serial_no) != normalize_serial(MERCHANT_SERIAL) {
+            return Err(sign_error("serial_no is not the merchant certificate's serial", None));
+        }
+        let timestamp: i64 = fields
+            .timestamp
+            .parse()
+            .ok()
+            .filter(|_| fields.timestamp.bytes().all(|b| b.is_ascii_digit()))
+            .ok_or_else(|| sign_error("timestamp is not decimal digits", None))?;
+        if (self.clock.now() - timestamp).abs() > MAX_SKEW_SECONDS {
+            return Err(sign_error("timestamp is outside the 300 s window", None));
+        }
+        let message = signing::message(method.as_str(), target, timestamp, &fields.nonce, body);
+        let valid = base64_decode(&fields.signature).is_some_and(|sig| self.merchant_public_key.verify_sha256(&message, &sig));
+        if !valid {
+            return Err(sign_error("the signature does not match", Some((method, target, &message))));
+        }
+        Ok(())
+    }
+
+    /// Signs a 2xx answer with the platform key of the current mode, applying any fault.
+    fn sign(&self, answer: &mut Answer) {
+        let mode = *self.mode.lock().unwrap_or_else(|e| e.into_inner());
+        let fault = self.fault.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let (serial, key) = match mode {
+            SigningMode::PublicKey => (PLATFORM_PUBLIC_KEY_ID, &self.public_key_signer),
+            SigningMode::Certificate => (PLATFORM_CERTIFICATE_SERIAL, &self.certificate_signer),
+        };
+        let skew = match fault {
+            Some(Fault::SkewSeconds(s)) => s,
+            _ => 0,
+        };
+        let timestamp = (self.clock.now() + skew).to_string();
+        let nonce = signing::nonce().unwrap_or_else(|_| "mocknonce".into());
+        let signature = key
+            .sign_sha256(&verify::message(&timestamp, &nonce, &answer.body))
+            .map(|s| base64_encode(&s))
+            .unwrap_or_default();
+        let signature = match fault {
+            Some(Fault::SignTest) => format!("WECHATPAY/SIGNTEST/{signature}"),
+            _ => signature,
+        };
+        let serial = match fault {
+            Some(Fault::UnknownSerial) => "7132D72A03E93CDDF8C03BBD1F37EEDF1A6F2B70",
+            _ => serial,
+        };
+        if fault == Some(Fault::TamperBody) {
+            let mut body = answer.body.to_vec();
+            match body.first_mut() {
+                Some(b) => *b ^= 0x01,
+                None => body.push(b' '),
+            }
+            answer.body = body.into();
+        }
+        for (name, value) in [
+            (verify::TIMESTAMP, timestamp.as_str()),
+            (verify::NONCE, nonce.as_str()),
+            (verify::SIGNATURE, signature.as_str()),
+            (verify::SERIAL, serial),
+            (verify::SIGNATURE_TYPE, signing::SCHEME),
+        ] {
+            if fault == Some(Fault::MissingHeader(name)) {
+                continue;
+            }
+            if let Ok(v) = HeaderValue::from_str(value) {
+                answer.headers.insert(name, v);
+            }
+        }
+    }
+}
+
+/// The platform's 401 answer to a bad signature, with the message it built when the
+/// signature itself did not match (so a client can see the difference).
+fn sign_error(reason: &str, built: Option<(&Method, &str, &[u8])>) -> MockReply {
+    let mut detail = json!({"field": "Authorization", "location": "header", "issue": reason});
+    if let Some((method, target, message)) = built {
+        let text = String::from_utf8_lossy(message);
+        detail["sign_information"] = json!({
+            "method": method.as_str(),
+            "url": target,
+            "sign_message_length": message.len(),
+            "truncated_sign_message": text.chars().take(1024).collect::<String>(),
+        });
+    }
+    MockReply::json(401, &json!({"code": "SIGN_ERROR", "message": format!("signature verification failed: {reason}"), "detail": detail}))
+}
+
+/// Matches a path against a route template; `{name}` captures one segment, percent-decoded.
+fn match_template(template: &str, path: &str) -> Option<HashMap<String, String>> {
+    let mut params = HashMap::new();
+    let mut t = template.split('/');
+    let mut p = path.split('/');
+    loop {
+        match (t.next(), p.next()) {
+            (None, None) => return Some(params),
+            (Some(ts), Some(ps)) => {
+                if let Some(name) = ts.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                    if ps.is_empty() {
+                        return None;
+                    }
+                    params.insert(name.to_owned(), percent_decode(ps)?);
+                } else if ts != ps {
+                    return None;
+                }
+            }
+            _ => return None,
+        }
+    }
+}
+
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_capture_and_decode_variables() {
+        let p = match_template("/v3/x/{id}/y", "/v3/x/a%2Fb/y").unwrap();
+        assert_eq!(p["id"], "a/b");
+        assert!(match_template("/v3/x/{id}/y", "/v3/x//y").is_none());
+        assert!(match_template("/v3/x/{id}", "/v3/x/a/b").is_none());
+        assert!(match_template("/v3/x/", "/v3/x").is_none());
+    }
+}

@@ -1,0 +1,331 @@
+//! An in-process WeChat Pay APIv3 server for tests, examples and your own tests
+//! (feature `mock`, on by default).
+//!
+//! It listens on `127.0.0.1` on a free port, on its own thread and runtime, so it works
+//! the same from async tests, blocking code and examples. Like the platform it:
+//! - verifies every request's `Authorization` (merchant id, serial, 300 s window, signature
+//!   over the exact method, target and body) and answers `401 SIGN_ERROR` otherwise;
+//! - signs its 2xx answers with its platform key, in public-key or certificate mode;
+//! - answers `404 RESOURCE_NOT_EXISTS` for routes it does not know;
+//! - records every request it received.
+//!
+//! Its keys are fixed test fixtures (see [`keys`]); never use them for anything real.
+//!
+//! ```
+//! use serde_json::json;
+//! use wechatpay::mock::MockServer;
+//!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() -> wechatpay::Result<()> {
+//! let mock = MockServer::start();
+//! mock.route("POST", "/v3/pay/transactions/native", 200, json!({"code_url": "weixin://wxpay/bizpayurl?pr=abc"}));
+//! let res = mock.client().chain("v3/pay/transactions/native").post(json!({"amount": {"total": 1}})).await?;
+//! assert_eq!(res.json::<serde_json::Value>()?["code_url"], "weixin://wxpay/bizpayurl?pr=abc");
+//! assert_eq!(mock.requests()[0].body_json()["amount"]["total"], 1);
+//! # Ok(()) }
+//! ```
+
+mod handler;
+mod server;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex, RwLock};
+
+use bytes::Bytes;
+use http::{HeaderMap, Method, StatusCode};
+use serde_json::Value;
+
+use crate::client::{Async, ClientBuilder};
+use crate::clock::{Clock, SystemClock};
+use crate::crypto::{RsaPrivateKey, RsaPublicKey};
+
+/// The mock's fixed key material (PEM text). For tests only: these keys are public.
+pub mod keys {
+    /// The merchant's API private key (PKCS#8).
+    pub const MERCHANT_PRIVATE_KEY: &str = include_str!("keys/merchant_key.pem");
+    /// The merchant's API certificate (serial [`super::MERCHANT_SERIAL`]).
+    pub const MERCHANT_CERTIFICATE: &str = include_str!("keys/merchant_cert.pem");
+    /// The platform public key (SPKI) known as [`super::PLATFORM_PUBLIC_KEY_ID`].
+    pub const PLATFORM_PUBLIC_KEY: &str = include_str!("keys/platform_public_key.pem");
+    /// The private half of [`PLATFORM_PUBLIC_KEY`].
+    pub const PLATFORM_PUBLIC_KEY_PRIVATE: &str = include_str!("keys/platform_pub_key_private.pem");
+    /// The platform certificate (serial [`super::PLATFORM_CERTIFICATE_SERIAL`]).
+    pub const PLATFORM_CERTIFICATE: &str = include_str!("keys/platform_cert.pem");
+    /// The private key of [`PLATFORM_CERTIFICATE`].
+    pub const PLATFORM_CERTIFICATE_PRIVATE: &str = include_str!("keys/platform_cert_key.pem");
+}
+
+/// The merchant id the mock expects.
+pub const MCHID: &str = "1900000001";
+/// The merchant API certificate serial the mock expects.
+pub const MERCHANT_SERIAL: &str = "3775B6A45ACD588826D15E583A95F5DD00000000";
+/// The id of the mock's platform public key.
+pub const PLATFORM_PUBLIC_KEY_ID: &str = "PUB_KEY_ID_0114232134912410000000000000";
+/// The serial of the mock's platform certificate.
+pub const PLATFORM_CERTIFICATE_SERIAL: &str = "5157F09EFDC096DE15EBE81A47057A7232F1B8E1";
+
+/// Which platform key the mock signs its answers with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SigningMode {
+    /// The platform public key [`PLATFORM_PUBLIC_KEY_ID`] (newer merchants).
+    #[default]
+    PublicKey,
+    /// The platform certificate [`PLATFORM_CERTIFICATE_SERIAL`] (older merchants).
+    Certificate,
+}
+
+/// A way for the mock to misbehave in its signed answers, to test that clients refuse them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Fault {
+    /// Leave out this `Wechatpay-*` header.
+    MissingHeader(&'static str),
+    /// Stamp the signature this many seconds away from the mock's clock (negative: in the past).
+    SkewSeconds(i64),
+    /// Sign correctly but name a serial the client does not know.
+    UnknownSerial,
+    /// Sign the body, then change one byte of it.
+    TamperBody,
+    /// Send a `WECHATPAY/SIGNTEST/` probe signature.
+    SignTest,
+}
+
+/// A request the mock received, with the outcome of its signature check.
+#[derive(Debug, Clone)]
+pub struct MockRequest {
+    /// The method, upper case.
+    pub method: Method,
+    /// The request target as received: path and query.
+    pub target: String,
+    /// The request headers.
+    pub headers: HeaderMap,
+    /// The body bytes as received.
+    pub body: Bytes,
+    /// The path variables of the matched route, percent-decoded.
+    pub params: HashMap<String, String>,
+    /// Whether the `Authorization` header verified.
+    pub verified: bool,
+}
+
+impl MockRequest {
+    /// The body parsed as JSON (`Value::Null` when empty or not JSON).
+    pub fn body_json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
+    }
+
+    /// The request's path, without the query.
+    pub fn path(&self) -> &str {
+        self.target.split('?').next().unwrap_or("")
+    }
+
+    /// The query string, if any.
+    pub fn query(&self) -> Option<&str> {
+        self.target.split_once('?').map(|(_, q)| q)
+    }
+
+    /// A header as text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// What a route answers.
+#[derive(Debug, Clone)]
+pub struct MockReply {
+    status: StatusCode,
+    body: Bytes,
+    headers: HeaderMap,
+}
+
+impl MockReply {
+    /// An answer with a JSON body.
+    pub fn json(status: u16, body: &Value) -> Self {
+        Self::raw(status, serde_json::to_vec(body).unwrap_or_default())
+    }
+
+    /// An answer without a body (204 for most side-effecting calls).
+    pub fn empty(status: u16) -> Self {
+        Self::raw(status, Vec::new())
+    }
+
+    /// A platform error answer: `{"code": code, "message": message}`.
+    pub fn error(status: u16, code: &str, message: &str) -> Self {
+        Self::json(status, &serde_json::json!({"code": code, "message": message}))
+    }
+
+    /// An answer with an arbitrary body (for example HTML or invalid JSON).
+    pub fn raw(status: u16, body: impl Into<Bytes>) -> Self {
+        let mut headers = HeaderMap::new();
+        headers.insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/json"));
+        Self {
+            status: StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            body: body.into(),
+            headers,
+        }
+    }
+
+    /// Adds a header to the answer.
+    pub fn with_header(mut self, name: &'static str, value: &str) -> Self {
+        if let Ok(v) = http::HeaderValue::from_str(value) {
+            self.headers.insert(name, v);
+        }
+        self
+    }
+}
+
+type Handler = Arc<dyn Fn(&MockRequest) -> MockReply + Send + Sync>;
+
+struct Route {
+    method: Method,
+    template: String,
+    handler: Handler,
+}
+
+pub(crate) struct State {
+    routes: RwLock<Vec<Route>>,
+    requests: Mutex<Vec<MockRequest>>,
+    fault: Mutex<Option<Fault>>,
+    mode: Mutex<SigningMode>,
+    clock: Arc<dyn Clock>,
+    merchant_public_key: RsaPublicKey,
+    public_key_signer: RsaPrivateKey,
+    certificate_signer: RsaPrivateKey,
+    request_counter: AtomicU64,
+}
+
+/// Options for a [`MockServer`].
+#[derive(Debug, Default)]
+#[must_use]
+pub struct MockBuilder {
+    mode: SigningMode,
+    clock: Option<Arc<dyn Clock>>,
+}
+
+impl MockBuilder {
+    /// Which platform key signs the answers (default: the public key).
+    pub fn mode(mut self, mode: SigningMode) -> Self {
+        self.mode = mode;
+        self
+    }
+
+    /// The mock's clock, used to stamp answers and to check request timestamps.
+    pub fn clock(mut self, clock: impl Clock) -> Self {
+        self.clock = Some(Arc::new(clock));
+        self
+    }
+
+    /// Binds `127.0.0.1` on a free port and starts serving.
+    pub fn start(self) -> MockServer {
+        let fixture = |pem| RsaPrivateKey::from_pem_named("mock platform key", pem).expect("the mock's fixture keys are valid");
+        let state = Arc::new(State {
+            routes: RwLock::new(Vec::new()),
+            requests: Mutex::new(Vec::new()),
+            fault: Mutex::new(None),
+            mode: Mutex::new(self.mode),
+            clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
+            merchant_public_key: fixture(keys::MERCHANT_PRIVATE_KEY).public_key(),
+            public_key_signer: fixture(keys::PLATFORM_PUBLIC_KEY_PRIVATE),
+            certificate_signer: fixture(keys::PLATFORM_CERTIFICATE_PRIVATE),
+            request_counter: AtomicU64::new(0),
+        });
+        let server = server::Server::start(state.clone()).expect("the mock can bind 127.0.0.1");
+        MockServer { state, server }
+    }
+}
+
+/// A running mock WeChat Pay server; it stops when dropped.
+pub struct MockServer {
+    state: Arc<State>,
+    server: server::Server,
+}
+
+impl fmt::Debug for MockServer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MockServer").field("base_url", &self.base_url()).finish()
+    }
+}
+
+impl MockServer {
+    /// Starts a mock in public-key mode on a free port of `127.0.0.1`.
+    pub fn start() -> MockServer {
+        MockBuilder::default().start()
+    }
+
+    /// Options: signing mode, clock.
+    pub fn builder() -> MockBuilder {
+        MockBuilder::default()
+    }
+
+    /// The base URL to point a client at, `http://127.0.0.1:PORT/`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}/", self.server.addr())
+    }
+
+    /// The socket address the mock listens on.
+    pub fn addr(&self) -> std::net::SocketAddr {
+        self.server.addr()
+    }
+
+    /// A client builder preset for this mock: its merchant credentials, both platform keys
+    /// (certificate and public key, so either signing mode verifies) and its base URL.
+    pub fn client_builder(&self) -> ClientBuilder<Async> {
+        ClientBuilder::new()
+            .mchid(MCHID)
+            .merchant_serial(MERCHANT_SERIAL)
+            .private_key_pem(keys::MERCHANT_PRIVATE_KEY)
+            .and_then(|b| b.platform_public_key(PLATFORM_PUBLIC_KEY_ID, keys::PLATFORM_PUBLIC_KEY))
+            .and_then(|b| b.platform_certificate(keys::PLATFORM_CERTIFICATE))
+            .and_then(|b| b.base_url(&self.base_url()))
+            .expect("the mock's fixture keys are valid")
+    }
+
+    /// A client configured for this mock.
+    pub fn client(&self) -> crate::Client {
+        self.client_builder().build().expect("the mock's client configuration is valid")
+    }
+
+    /// A blocking client configured for this mock.
+    pub fn blocking_client(&self) -> crate::blocking::Client {
+        self.client_builder()
+            .blocking()
+            .build()
+            .expect("the mock's client configuration is valid")
+    }
+
+    /// Answers `method template` with a fixed status and JSON body (`Value::Null` for none).
+    /// The template may hold `{variables}`; a later route for the same method and template
+    /// replaces an earlier one.
+    pub fn route(&self, method: &str, template: &str, status: u16, body: Value) {
+        let reply = if body.is_null() { MockReply::empty(status) } else { MockReply::json(status, &body) };
+        self.route_fn(method, template, move |_| reply.clone());
+    }
+
+    /// Answers `method template` with a closure of the received request.
+    pub fn route_fn(&self, method: &str, template: &str, handler: impl Fn(&MockRequest) -> MockReply + Send + Sync + 'static) {
+        let method = Method::from_bytes(method.to_ascii_uppercase().as_bytes()).expect("a valid HTTP method");
+        let template = if template.starts_with('/') { template.to_owned() } else { format!("/{template}") };
+        let mut routes = self.state.routes.write().unwrap_or_else(|e| e.into_inner());
+        routes.retain(|r| !(r.method == method && r.template == template));
+        routes.push(Route {
+            method,
+            template,
+            handler: Arc::new(handler),
+        });
+    }
+
+    /// Every request received so far, in order.
+    pub fn requests(&self) -> Vec<MockRequest> {
+        self.state.requests.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Makes the following signed answers misbehave (`None` restores normal service).
+    pub fn set_fault(&self, fault: Option<Fault>) {
+        *self.state.fault.lock().unwrap_or_else(|e| e.into_inner()) = fault;
+    }
+
+    /// Switches the platform key that signs answers.
+    pub fn set_mode(&self, mode: SigningMode) {
+        *self.state.mode.lock().unwrap_or_else(|e| e.into_inner()) = mode;
+    }
+}

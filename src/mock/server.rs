@@ -1,0 +1,97 @@
+//! The mock's HTTP plumbing: a hyper HTTP/1.1 server on its own thread and runtime.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt as _, Full, Limited};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+
+use super::State;
+
+/// The largest request body the mock reads (uploads included).
+const MAX_REQUEST_BYTES: usize = 64 * 1024 * 1024;
+
+pub(crate) struct Server {
+    addr: SocketAddr,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Server {
+    pub(crate) fn start(state: Arc<State>) -> std::io::Result<Server> {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        listener.set_nonblocking(true)?;
+        let addr = listener.local_addr()?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("wechatpay-mock")
+            .enable_all()
+            .build()?;
+        let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
+        std::thread::Builder::new().name("wechatpay-mock".into()).spawn(move || {
+            runtime.block_on(async move {
+                let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
+                    return;
+                };
+                tokio::select! {
+                    _ = accept_loop(listener, state) => {}
+                    _ = stopped => {}
+                }
+            });
+            runtime.shutdown_background();
+        })?;
+        Ok(Server {
+            addr,
+            shutdown: Some(shutdown),
+        })
+    }
+
+    pub(crate) fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+async fn accept_loop(listener: tokio::net::TcpListener, state: Arc<State>) {
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
+        let state = state.clone();
+        tokio::spawn(async move {
+            let service = service_fn(move |req| serve(state.clone(), req));
+            let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+        });
+    }
+}
+
+async fn serve(state: Arc<State>, request: hyper::Request<Incoming>) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
+    let (parts, body) = request.into_parts();
+    let target = parts.uri.path_and_query().map(|pq| pq.as_str().to_owned()).unwrap_or_else(|| "/".into());
+    let body = match Limited::new(body, MAX_REQUEST_BYTES).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(_) => {
+            let mut res = hyper::Response::new(Full::new(Bytes::from_static(br#"{"code":"PARAM_ERROR","message":"request body unreadable or too large"}"#)));
+            *res.status_mut() = http::StatusCode::BAD_REQUEST;
+            return Ok(res);
+        }
+    };
+    let answer = tokio::task::spawn_blocking(move || state.handle(parts.method, target, parts.headers, body))
+        .await
+        .expect("the mock's handler does not panic");
+    let mut res = hyper::Response::new(Full::new(answer.body));
+    *res.status_mut() = answer.status;
+    *res.headers_mut() = answer.headers;
+    Ok(res)
+}

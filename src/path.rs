@@ -1,0 +1,308 @@
+//! Path segments and templates: normalisation of chain segments (as wechatpay-php does it)
+//! and RFC 6570 simple expansion of `{name}` variables with percent-encoding.
+//!
+//! Pure functions, no network: they decide what goes on the wire, so they are tested alone.
+
+use crate::error::{Error, Result};
+
+/// Normalises one chain segment the way wechatpay-php does.
+///
+/// - `camelCase` and `PascalCase` become kebab-case (`extPayment` -> `ext-payment`,
+///   `complaintsV2` -> `complaints-v2`);
+/// - `_name_` becomes the path variable `{name}`;
+/// - digits and underscores are kept (`apply4sub`, `video_upload`);
+/// - kebab-case and `{name}` segments are left as they are.
+///
+/// Because upper-case letters are rewritten, identifiers (order numbers, ids) never belong
+/// in a segment: put them in a `{variable}` and pass them with `.param()`.
+///
+/// ```
+/// use wechatpay::path::normalize_segment;
+/// assert_eq!(normalize_segment("extPayment"), "ext-payment");
+/// assert_eq!(normalize_segment("_out_trade_no_"), "{out_trade_no}");
+/// assert_eq!(normalize_segment("complaintsV2"), "complaints-v2");
+/// assert_eq!(normalize_segment("video_upload"), "video_upload");
+/// ```
+pub fn normalize_segment(segment: &str) -> String {
+    if let Some(name) = segment
+        .strip_prefix('_')
+        .and_then(|s| s.strip_suffix('_'))
+        .filter(|name| !name.is_empty())
+    {
+        return format!("{{{name}}}");
+    }
+    let chars: Vec<char> = segment.chars().collect();
+    let mut out = String::with_capacity(segment.len() + 4);
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            let prev = chars[i - 1];
+            let next_is_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
+            let boundary = prev.is_ascii_lowercase()
+                || prev.is_ascii_digit()
+                || (prev.is_ascii_uppercase() && next_is_lower);
+            if boundary {
+                out.push('-');
+            }
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
+/// Normalises a whole path, or one more piece of one: splits on `/` and normalises each
+/// segment. A leading slash is ignored; a trailing slash is kept.
+///
+/// ```
+/// use wechatpay::path::normalize_path;
+/// assert_eq!(normalize_path("v3/parking/reminders/extPayment"), "v3/parking/reminders/ext-payment");
+/// assert_eq!(normalize_path("/v3/ecommerce/applyments/"), "v3/ecommerce/applyments/");
+/// ```
+pub fn normalize_path(path: &str) -> String {
+    let path = path.strip_prefix('/').unwrap_or(path);
+    path.split('/')
+        .map(normalize_segment)
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Expands a normalised template such as `v3/pay/transactions/out-trade-no/{out_trade_no}`
+/// into an absolute path (`/v3/...`), percent-encoding each value so that it can never
+/// change the path's structure.
+///
+/// Fails before anything is sent when a variable has no value, when a value is given for no
+/// variable, when a value is empty, `.` or `..`, or when the template itself is malformed.
+///
+/// ```
+/// use wechatpay::path::expand;
+/// let path = expand("v3/refund/domestic/refunds/{out_refund_no}", &[("out_refund_no", "a/b?c")])?;
+/// assert_eq!(path, "/v3/refund/domestic/refunds/a%2Fb%3Fc");
+/// # Ok::<(), wechatpay::Error>(())
+/// ```
+pub fn expand(template: &str, params: &[(&str, &str)]) -> Result<String> {
+    let invalid = |reason| Error::InvalidPath {
+        path: template.to_owned(),
+        reason,
+    };
+    if template.is_empty() {
+        return Err(invalid("the path is empty"));
+    }
+    let mut used = vec![false; params.len()];
+    let mut out = String::with_capacity(template.len() + 32);
+    let segments: Vec<&str> = template.split('/').collect();
+    let last = segments.len() - 1;
+    for (i, segment) in segments.iter().enumerate() {
+        out.push('/');
+        if segment.is_empty() {
+            if i == last && i > 0 {
+                break; // a trailing slash is part of the path
+            }
+            return Err(invalid("the path has an empty segment"));
+        }
+        if *segment == "." || *segment == ".." {
+            return Err(invalid("dot segments are not allowed"));
+        }
+        expand_segment(segment, params, &mut used, &mut out).map_err(|e| match e {
+            SegmentError::Path(reason) => invalid(reason),
+            SegmentError::Other(e) => e,
+        })?;
+    }
+    if let Some(index) = used.iter().position(|u| !u) {
+        return Err(Error::UnusedParam {
+            name: params[index].0.to_owned(),
+        });
+    }
+    Ok(out)
+}
+
+enum SegmentError {
+    Path(&'static str),
+    Other(Error),
+}
+
+fn expand_segment(
+    segment: &str,
+    params: &[(&str, &str)],
+    used: &mut [bool],
+    out: &mut String,
+) -> std::result::Result<(), SegmentError> {
+    let mut rest = segment;
+    while !rest.is_empty() {
+        match rest.find('{') {
+            Some(0) => {
+                let close = rest
+                    .find('}')
+                    .ok_or(SegmentError::Path("unclosed '{' in the path"))?;
+                let name = &rest[1..close];
+                if !is_variable_name(name) {
+                    return Err(SegmentError::Path(
+                        "a path variable must be a non-empty [A-Za-z0-9_] name",
+                    ));
+                }
+                let index = params
+                    .iter()
+                    .position(|(n, _)| *n == name)
+                    .ok_or_else(|| {
+                        SegmentError::Other(Error::MissingParam {
+                            name: name.to_owned(),
+                        })
+                    })?;
+                used[index] = true;
+                let value = params[index].1;
+                if value.is_empty() || value == "." || value == ".." {
+                    return Err(SegmentError::Other(Error::InvalidParam {
+                        name: name.to_owned(),
+                        reason: "an empty, '.' or '..' value would change the path",
+                    }));
+                }
+                percent_encode_into(value, out);
+                rest = &rest[close + 1..];
+            }
+            found => {
+                let end = found.unwrap_or(rest.len());
+                let literal = &rest[..end];
+                if literal.contains('}') {
+                    return Err(SegmentError::Path("unmatched '}' in the path"));
+                }
+                if !literal.bytes().all(is_path_literal_byte) {
+                    return Err(SegmentError::Path(
+                        "a path segment may hold only letters, digits, '-', '_', '.' and '~'",
+                    ));
+                }
+                out.push_str(literal);
+                rest = &rest[end..];
+            }
+        }
+    }
+    Ok(())
+}
+
+fn is_variable_name(name: &str) -> bool {
+    !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+fn is_path_literal_byte(b: u8) -> bool {
+    is_unreserved(b)
+}
+
+/// RFC 3986 unreserved characters: the only ones RFC 6570 simple expansion leaves alone.
+fn is_unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
+}
+
+/// Percent-encodes everything but unreserved characters (upper-case hex), appending to `out`.
+///
+/// ```
+/// let mut s = String::new();
+/// wechatpay::path::percent_encode_into("a b/ü", &mut s);
+/// assert_eq!(s, "a%20b%2F%C3%BC");
+/// ```
+pub fn percent_encode_into(value: &str, out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for b in value.bytes() {
+        if is_unreserved(b) {
+            out.push(b as char);
+        } else {
+            out.push('%');
+            out.push(HEX[(b >> 4) as usize] as char);
+            out.push(HEX[(b & 0xf) as usize] as char);
+        }
+    }
+}
+
+/// Whether an expanded path matches a template (`{name}` matches any one segment).
+pub(crate) fn matches_template(path: &str, template: &str) -> bool {
+    let mut p = path.split('/');
+    let mut t = template.split('/');
+    loop {
+        match (p.next(), t.next()) {
+            (None, None) => return true,
+            (Some(ps), Some(ts)) => {
+                let wildcard = ts.starts_with('{') && ts.ends_with('}');
+                if !(ps == ts || (wildcard && !ps.is_empty())) {
+                    return false;
+                }
+            }
+            _ => return false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalises_the_cases_wechatpay_php_documents() {
+        for (input, expected) in [
+            ("v3", "v3"),
+            ("extPayment", "ext-payment"),
+            ("ExtPayment", "ext-payment"),
+            ("ext-payment", "ext-payment"),
+            ("apply4sub", "apply4sub"),
+            ("applyment4sub", "applyment4sub"),
+            ("video_upload", "video_upload"),
+            ("complaintsV2", "complaints-v2"),
+            ("h5", "h5"),
+            ("_out_trade_no_", "{out_trade_no}"),
+            ("{out_trade_no}", "{out_trade_no}"),
+            ("outTradeNo", "out-trade-no"),
+            ("_", "_"),
+            ("__", "__"),
+        ] {
+            assert_eq!(normalize_segment(input), expected, "{input}");
+        }
+    }
+
+    #[test]
+    fn keeps_a_trailing_slash_and_drops_a_leading_one() {
+        assert_eq!(normalize_path("/v3/applyment4sub/applyment/"), "v3/applyment4sub/applyment/");
+        assert_eq!(expand("v3/applyment4sub/applyment/", &[]).unwrap(), "/v3/applyment4sub/applyment/");
+    }
+
+    #[test]
+    fn percent_encodes_every_reserved_character_of_a_value() {
+        let path = expand("v3/x/{id}", &[("id", "a/b?c#d%e f+g&h=i")]).unwrap();
+        assert_eq!(path, "/v3/x/a%2Fb%3Fc%23d%25e%20f%2Bg%26h%3Di");
+    }
+
+    #[test]
+    fn refuses_values_that_are_dot_segments_or_empty() {
+        for value in ["", ".", ".."] {
+            assert!(matches!(
+                expand("v3/x/{id}", &[("id", value)]),
+                Err(Error::InvalidParam { .. })
+            ));
+        }
+        // A dot inside a value is harmless and left alone, as RFC 6570 says.
+        assert_eq!(expand("v3/x/{id}", &[("id", "a.b")]).unwrap(), "/v3/x/a.b");
+    }
+
+    #[test]
+    fn missing_and_unused_params_are_errors() {
+        assert!(matches!(
+            expand("v3/x/{id}", &[]),
+            Err(Error::MissingParam { name }) if name == "id"
+        ));
+        assert!(matches!(
+            expand("v3/x", &[("id", "1")]),
+            Err(Error::UnusedParam { name }) if name == "id"
+        ));
+    }
+
+    #[test]
+    fn malformed_templates_are_errors() {
+        for template in ["", "v3//x", "v3/../x", "v3/./x", "v3/{id", "v3/id}", "v3/{}", "v3/a b", "v3/a?b"] {
+            assert!(
+                matches!(expand(template, &[("id", "1")]), Err(Error::InvalidPath { .. })),
+                "{template}"
+            );
+        }
+    }
+
+    #[test]
+    fn template_matching_treats_variables_as_one_segment() {
+        assert!(matches_template("/v3/merchant-service/images/abc", "/v3/merchant-service/images/{media_id}"));
+        assert!(!matches_template("/v3/merchant-service/images/abc/d", "/v3/merchant-service/images/{media_id}"));
+        assert!(matches_template("/v3/billdownload/file", "/v3/billdownload/file"));
+    }
+}

@@ -1,0 +1,332 @@
+//! The request builder: path parameters, query, headers; awaiting it signs, sends, reads and
+//! verifies.
+
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue, USER_AGENT};
+use http::{HeaderMap, Method, StatusCode};
+use serde_json::Value;
+use url::Url;
+
+use crate::auth::{signing, verify};
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::path::{expand, matches_template, percent_encode_into};
+use crate::response::{Response, request_id};
+
+/// Paths whose 2xx answers are files that the platform does not sign (PROTOCOL.md section 3);
+/// their integrity comes from a digest instead.
+pub const UNSIGNED_DOWNLOADS: &[&str] = &[
+    "/v3/billdownload/file",
+    "/v3/transferdownload/signfile",
+    "/v3/transferdownload/elecvoucherfile",
+    "/v3/merchant-service/images/{media_id}",
+    "/v3/global/merchant-service/images/{media_id}",
+    "/v3/global/statements",
+    "/hk/v3/statements",
+];
+
+/// A request being prepared. Await it (it implements [`IntoFuture`]) to sign and send it;
+/// the result is a verified [`Response`] or an [`Error`].
+///
+/// ```no_run
+/// # async fn f(client: wechatpay::Client) -> wechatpay::Result<()> {
+/// let res = client
+///     .chain("v3/refund/domestic/refunds/{out_refund_no}")
+///     .get()
+///     .param("out_refund_no", "1217752501201407033233368018")
+///     .query("sub_mchid", "1900000109")
+///     .timeout(std::time::Duration::from_secs(5))
+///     .await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is awaited"]
+pub struct RequestBuilder {
+    client: Client,
+    method: Method,
+    template: String,
+    params: Vec<(String, String)>,
+    query: Vec<(String, String)>,
+    headers: Vec<(String, String)>,
+    body: Option<Value>,
+    timeout: Option<Duration>,
+}
+
+/// Everything about a request that is decided before it is signed: method, URL, the exact
+/// target and body bytes that the signature covers, and the extra headers.
+#[derive(Debug)]
+pub(crate) struct Prepared {
+    pub(crate) method: Method,
+    pub(crate) url: Url,
+    pub(crate) target: String,
+    pub(crate) body: Bytes,
+    pub(crate) has_body: bool,
+    pub(crate) headers: HeaderMap,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) unsigned_download: bool,
+}
+
+impl RequestBuilder {
+    pub(crate) fn new(client: Client, method: Method, template: String, body: Option<Value>) -> Self {
+        Self {
+            client,
+            method,
+            template,
+            params: Vec::new(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            body,
+            timeout: None,
+        }
+    }
+
+    /// Gives the value of the path variable `{name}`; it is percent-encoded (every character
+    /// but `A-Z a-z 0-9 - . _ ~`). Giving the same name again replaces the value.
+    pub fn param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        let name = name.into();
+        let value = value.into();
+        match self.params.iter_mut().find(|(n, _)| *n == name) {
+            Some(slot) => slot.1 = value,
+            None => self.params.push((name, value)),
+        }
+        self
+    }
+
+    /// Appends a query parameter (repeatable; order is kept). Key and value are
+    /// percent-encoded, and the signature covers the query exactly as sent.
+    pub fn query(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.query.push((key.into(), value.into()));
+        self
+    }
+
+    /// Adds or replaces a request header. `Authorization` is set by the client and cannot
+    /// be given here.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// The total time allowed for this request, overriding the client's timeout.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Signs and sends the request, then reads and verifies the answer. Same as `.await`.
+    pub async fn send(self) -> Result<Response> {
+        let client = self.client.clone();
+        let prepared = self.prepare()?;
+        execute(&client, prepared).await
+    }
+
+    /// Checks and renders everything that does not depend on time: any mistake is an error
+    /// here, before anything is sent.
+    pub(crate) fn prepare(self) -> Result<Prepared> {
+        let inner = &self.client.inner;
+        let params: Vec<(&str, &str)> = self.params.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+        let path = expand(&self.template, &params)?;
+        let full_path = format!("{}{}", inner.base_url.path(), &path[1..]);
+        let mut url = inner.base_url.clone();
+        url.set_path(&full_path);
+        if !self.query.is_empty() {
+            let mut query = String::new();
+            for (i, (k, v)) in self.query.iter().enumerate() {
+                if i > 0 {
+                    query.push('&');
+                }
+                percent_encode_into(k, &mut query);
+                query.push('=');
+                percent_encode_into(v, &mut query);
+            }
+            url.set_query(Some(&query));
+        }
+        if url.path() != full_path {
+            return Err(Error::InvalidPath {
+                path: self.template,
+                reason: "the URL parser would change this path",
+            });
+        }
+        let target = match url.query() {
+            Some(q) => format!("{}?{}", url.path(), q),
+            None => url.path().to_owned(),
+        };
+        let mut headers = HeaderMap::new();
+        for (name, value) in &self.headers {
+            let invalid = |reason| Error::InvalidHeader {
+                name: name.clone(),
+                reason,
+            };
+            let header_name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| invalid("not a valid header name"))?;
+            if header_name == AUTHORIZATION {
+                return Err(invalid("the Authorization header is computed by the client"));
+            }
+            let header_value = HeaderValue::from_str(value).map_err(|_| invalid("not a valid header value"))?;
+            headers.insert(header_name, header_value);
+        }
+        let (body, has_body) = match &self.body {
+            Some(value) => (Bytes::from(serde_json::to_vec(value).map_err(Error::Decode)?), true),
+            None => (Bytes::new(), false),
+        };
+        let unsigned_download =
+            self.method == Method::GET && UNSIGNED_DOWNLOADS.iter().any(|t| matches_template(&path, t));
+        Ok(Prepared {
+            method: self.method,
+            url,
+            target,
+            body,
+            has_body,
+            headers,
+            timeout: self.timeout,
+            unsigned_download,
+        })
+    }
+}
+
+impl IntoFuture for RequestBuilder {
+    type Output = Result<Response>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Result<Response>> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// Signs a prepared request with a fresh timestamp and nonce, sends it, reads the answer
+/// within the size limit and verifies it.
+pub(crate) async fn execute(client: &Client, prepared: Prepared) -> Result<Response> {
+    let inner = &client.inner;
+    let timestamp = inner.clock.now();
+    let nonce = signing::nonce()?;
+    let authorization = inner
+        .signer
+        .authorize_with(prepared.method.as_str(), &prepared.target, &prepared.body, timestamp, &nonce)?;
+
+    let mut request = reqwest::Request::new(prepared.method, prepared.url);
+    let headers = request.headers_mut();
+    headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+    headers.insert(USER_AGENT, header_value(&inner.user_agent)?);
+    if prepared.has_body {
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    }
+    if let Some(serial) = inner.platform_keys.preferred_id() {
+        headers.insert(verify::SERIAL, header_value(serial)?);
+    }
+    for (name, value) in prepared.headers {
+        if let Some(name) = name {
+            headers.insert(name, value);
+        }
+    }
+    headers.insert(AUTHORIZATION, header_value(&authorization)?);
+    if prepared.has_body {
+        *request.body_mut() = Some(prepared.body.into());
+    }
+    if let Some(timeout) = prepared.timeout {
+        *request.timeout_mut() = Some(timeout);
+    }
+
+    let response = inner.http.execute(request).await.map_err(Error::Transport)?;
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = read_body(response, inner.max_response_bytes).await?;
+
+    if !status.is_success() {
+        return Err(api_error(status, &headers, &body));
+    }
+    let verified_by = if prepared.unsigned_download {
+        None
+    } else {
+        let keys = &inner.platform_keys;
+        Some(verify::verify(&headers, &body, inner.clock.now(), keys)?)
+    };
+    Ok(Response::new(status, headers, body, verified_by))
+}
+
+fn header_value(text: &str) -> Result<HeaderValue> {
+    HeaderValue::from_str(text).map_err(|_| Error::Crypto("a computed header is not a valid header value"))
+}
+
+/// Reads the whole body, refusing to hold more than `limit` bytes.
+async fn read_body(mut response: reqwest::Response, limit: usize) -> Result<Bytes> {
+    if response.content_length().is_some_and(|n| n > limit as u64) {
+        return Err(Error::BodyTooLarge { limit });
+    }
+    let mut body = BytesMut::new();
+    while let Some(chunk) = response.chunk().await.map_err(Error::Transport)? {
+        if body.len() + chunk.len() > limit {
+            return Err(Error::BodyTooLarge { limit });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+/// The largest piece of a non-JSON error body kept in [`Error::Api`].
+const MAX_ERROR_BODY: usize = 4096;
+
+/// Maps a non-2xx answer to [`Error::Api`], reading the platform's JSON error body.
+pub(crate) fn api_error(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Error {
+    #[derive(serde::Deserialize)]
+    struct ErrorBody {
+        code: Option<String>,
+        message: Option<String>,
+        detail: Option<Value>,
+    }
+    let request_id = request_id(headers).map(str::to_owned);
+    match serde_json::from_slice::<ErrorBody>(body) {
+        Ok(parsed) if parsed.code.is_some() || parsed.message.is_some() => Error::Api {
+            status: status.as_u16(),
+            code: parsed.code,
+            message: parsed.message,
+            detail: parsed.detail,
+            request_id,
+            body: None,
+        },
+        _ => {
+            let text = String::from_utf8_lossy(&body[..body.len().min(MAX_ERROR_BODY)]).into_owned();
+            Error::Api {
+                status: status.as_u16(),
+                code: None,
+                message: None,
+                detail: None,
+                request_id,
+                body: (!text.is_empty()).then_some(text),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_error_reads_code_message_and_detail() {
+        let mut headers = HeaderMap::new();
+        headers.insert("Request-ID", HeaderValue::from_static("08F0A4BB-1"));
+        let body = br#"{"code":"PARAM_ERROR","message":"bad","detail":{"field":"/amount","issue":"x"}}"#;
+        match api_error(StatusCode::BAD_REQUEST, &headers, body) {
+            Error::Api { status, code, message, detail, request_id, body } => {
+                assert_eq!(status, 400);
+                assert_eq!(code.as_deref(), Some("PARAM_ERROR"));
+                assert_eq!(message.as_deref(), Some("bad"));
+                assert_eq!(detail.unwrap()["field"], "/amount");
+                assert_eq!(request_id.as_deref(), Some("08F0A4BB-1"));
+                assert!(body.is_none());
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn api_error_keeps_a_non_json_body_shortened() {
+        let html = "<html>".repeat(2000);
+        match api_error(StatusCode::BAD_GATEWAY, &HeaderMap::new(), html.as_bytes()) {
+            Error::Api { code: None, body: Some(body), .. } => assert_eq!(body.len(), MAX_ERROR_BODY),
+            other => panic!("{other:?}"),
+        }
+    }
+}
