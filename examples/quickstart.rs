@@ -17,8 +17,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         wechatpay::Client::from_env()?
     } else {
         let mock = MockServer::start();
-        mock.route("POST", "/v3/parking/reminders/ext-payment", 204, serde_json::Value::Null);
-        println!("no WECHATPAY_MCHID in the environment: using the embedded mock at {}", mock.base_url());
+        mock.route(
+            "POST",
+            "/v3/parking/reminders/ext-payment",
+            204,
+            serde_json::Value::Null,
+        );
+        println!(
+            "no WECHATPAY_MCHID in the environment: using the embedded mock at {}",
+            mock.base_url()
+        );
         let client = mock.client();
         _mock = Some(mock);
         client

@@ -107,7 +107,10 @@ impl Client {
         if tokio::runtime::Handle::try_current().is_ok() {
             return Err(Error::BlockingInAsyncContext);
         }
-        let rt = runtime.0.as_ref().expect("the runtime lives until the client is dropped");
+        let rt = runtime
+            .0
+            .as_ref()
+            .expect("the runtime lives until the client is dropped");
         rt.block_on(future)
     }
 }

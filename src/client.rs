@@ -23,7 +23,11 @@ pub const DEFAULT_BASE_URL: &str = "https://api.mch.weixin.qq.com/";
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 
 /// The default `User-Agent`.
-pub const USER_AGENT: &str = concat!("wechatpay-rust/", env!("CARGO_PKG_VERSION"), " (+https://crates.io/crates/wechatpay)");
+pub const USER_AGENT: &str = concat!(
+    "wechatpay-rust/",
+    env!("CARGO_PKG_VERSION"),
+    " (+https://crates.io/crates/wechatpay)"
+);
 
 /// Marker for a builder that yields the async [`Client`].
 #[derive(Debug, Clone, Copy)]
@@ -278,7 +282,9 @@ impl<F> ClientBuilder<F> {
     pub fn base_url(mut self, url: &str) -> Result<Self> {
         let mut url = Url::parse(url).map_err(|e| Error::Config(format!("invalid base URL {url:?}: {e}")))?;
         if !matches!(url.scheme(), "https" | "http") || url.host().is_none() {
-            return Err(Error::Config(format!("base URL must be an http(s) URL with a host, got {url}")));
+            return Err(Error::Config(format!(
+                "base URL must be an http(s) URL with a host, got {url}"
+            )));
         }
         if url.query().is_some() || url.fragment().is_some() {
             return Err(Error::Config("base URL must not have a query or fragment".into()));
@@ -339,11 +345,12 @@ impl<F> ClientBuilder<F> {
 
     /// Checks the configuration and builds the async client.
     pub(crate) fn build_async(self) -> Result<Client> {
-        let mchid = self
-            .mchid
-            .ok_or_else(|| Error::Config("mchid is required".into()))?;
+        let mchid = self.mchid.ok_or_else(|| Error::Config("mchid is required".into()))?;
         if mchid.is_empty() || !mchid.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(Error::Config(format!("mchid must be decimal digits, got {:?}", crate::auth::sanitize(&mchid))));
+            return Err(Error::Config(format!(
+                "mchid must be decimal digits, got {:?}",
+                crate::auth::sanitize(&mchid)
+            )));
         }
         let serial = self
             .merchant_serial
@@ -354,9 +361,9 @@ impl<F> ClientBuilder<F> {
                 crate::auth::sanitize(&serial)
             )));
         }
-        let key = self
-            .private_key
-            .ok_or_else(|| Error::Config("the merchant private key is required (private_key_pem or private_key_file)".into()))?;
+        let key = self.private_key.ok_or_else(|| {
+            Error::Config("the merchant private key is required (private_key_pem or private_key_file)".into())
+        })?;
         if let Some(cert) = &self.merchant_certificate
             && cert.public_key() != &key.public_key()
         {
@@ -374,7 +381,12 @@ impl<F> ClientBuilder<F> {
         if let Some(expired) = self.platform_certificates.iter().find(|c| !c.is_valid_at(now)) {
             return Err(Error::key(
                 "platform certificate",
-                format!("certificate {} is not valid now (valid from {} to {}, Unix seconds)", expired.serial(), expired.not_before(), expired.not_after()),
+                format!(
+                    "certificate {} is not valid now (valid from {} to {}, Unix seconds)",
+                    expired.serial(),
+                    expired.not_before(),
+                    expired.not_after()
+                ),
             ));
         }
         let http = match self.http_client {
@@ -390,7 +402,8 @@ impl<F> ClientBuilder<F> {
                 if let Some(p) = self.proxy {
                     b = b.proxy(p);
                 }
-                b.build().map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?
+                b.build()
+                    .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?
             }
         };
         reqwest::header::HeaderValue::from_str(&self.user_agent)

@@ -37,9 +37,8 @@ pub fn normalize_segment(segment: &str) -> String {
         if c.is_ascii_uppercase() && i > 0 {
             let prev = chars[i - 1];
             let next_is_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
-            let boundary = prev.is_ascii_lowercase()
-                || prev.is_ascii_digit()
-                || (prev.is_ascii_uppercase() && next_is_lower);
+            let boundary =
+                prev.is_ascii_lowercase() || prev.is_ascii_digit() || (prev.is_ascii_uppercase() && next_is_lower);
             if boundary {
                 out.push('-');
             }
@@ -59,10 +58,7 @@ pub fn normalize_segment(segment: &str) -> String {
 /// ```
 pub fn normalize_path(path: &str) -> String {
     let path = path.strip_prefix('/').unwrap_or(path);
-    path.split('/')
-        .map(normalize_segment)
-        .collect::<Vec<_>>()
-        .join("/")
+    path.split('/').map(normalize_segment).collect::<Vec<_>>().join("/")
 }
 
 /// Expands a normalised template such as `v3/pay/transactions/out-trade-no/{out_trade_no}`
@@ -129,9 +125,7 @@ fn expand_segment(
     while !rest.is_empty() {
         match rest.find('{') {
             Some(0) => {
-                let close = rest
-                    .find('}')
-                    .ok_or(SegmentError::Path("unclosed '{' in the path"))?;
+                let close = rest.find('}').ok_or(SegmentError::Path("unclosed '{' in the path"))?;
                 let name = &rest[1..close];
                 if !is_variable_name(name) {
                     return Err(SegmentError::Path(
@@ -141,11 +135,7 @@ fn expand_segment(
                 let index = params
                     .iter()
                     .position(|(n, _)| *n == name)
-                    .ok_or_else(|| {
-                        SegmentError::Other(Error::MissingParam {
-                            name: name.to_owned(),
-                        })
-                    })?;
+                    .ok_or_else(|| SegmentError::Other(Error::MissingParam { name: name.to_owned() }))?;
                 used[index] = true;
                 let value = params[index].1;
                 if value.is_empty() || value == "." || value == ".." {
@@ -255,8 +245,14 @@ mod tests {
 
     #[test]
     fn keeps_a_trailing_slash_and_drops_a_leading_one() {
-        assert_eq!(normalize_path("/v3/applyment4sub/applyment/"), "v3/applyment4sub/applyment/");
-        assert_eq!(expand("v3/applyment4sub/applyment/", &[]).unwrap(), "/v3/applyment4sub/applyment/");
+        assert_eq!(
+            normalize_path("/v3/applyment4sub/applyment/"),
+            "v3/applyment4sub/applyment/"
+        );
+        assert_eq!(
+            expand("v3/applyment4sub/applyment/", &[]).unwrap(),
+            "/v3/applyment4sub/applyment/"
+        );
     }
 
     #[test]
@@ -291,7 +287,9 @@ mod tests {
 
     #[test]
     fn malformed_templates_are_errors() {
-        for template in ["", "v3//x", "v3/../x", "v3/./x", "v3/{id", "v3/id}", "v3/{}", "v3/a b", "v3/a?b"] {
+        for template in [
+            "", "v3//x", "v3/../x", "v3/./x", "v3/{id", "v3/id}", "v3/{}", "v3/a b", "v3/a?b",
+        ] {
             assert!(
                 matches!(expand(template, &[("id", "1")]), Err(Error::InvalidPath { .. })),
                 "{template}"
@@ -301,8 +299,14 @@ mod tests {
 
     #[test]
     fn template_matching_treats_variables_as_one_segment() {
-        assert!(matches_template("/v3/merchant-service/images/abc", "/v3/merchant-service/images/{media_id}"));
-        assert!(!matches_template("/v3/merchant-service/images/abc/d", "/v3/merchant-service/images/{media_id}"));
+        assert!(matches_template(
+            "/v3/merchant-service/images/abc",
+            "/v3/merchant-service/images/{media_id}"
+        ));
+        assert!(!matches_template(
+            "/v3/merchant-service/images/abc/d",
+            "/v3/merchant-service/images/{media_id}"
+        ));
         assert!(matches_template("/v3/billdownload/file", "/v3/billdownload/file"));
     }
 }

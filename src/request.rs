@@ -160,7 +160,8 @@ impl RequestBuilder {
                 name: name.clone(),
                 reason,
             };
-            let header_name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| invalid("not a valid header name"))?;
+            let header_name =
+                HeaderName::from_bytes(name.as_bytes()).map_err(|_| invalid("not a valid header name"))?;
             if header_name == AUTHORIZATION {
                 return Err(invalid("the Authorization header is computed by the client"));
             }
@@ -201,9 +202,13 @@ pub(crate) async fn execute(client: &Client, prepared: Prepared) -> Result<Respo
     let inner = &client.inner;
     let timestamp = inner.clock.now();
     let nonce = signing::nonce()?;
-    let authorization = inner
-        .signer
-        .authorize_with(prepared.method.as_str(), &prepared.target, &prepared.body, timestamp, &nonce)?;
+    let authorization = inner.signer.authorize_with(
+        prepared.method.as_str(),
+        &prepared.target,
+        &prepared.body,
+        timestamp,
+        &nonce,
+    )?;
 
     let mut request = reqwest::Request::new(prepared.method, prepared.url);
     let headers = request.headers_mut();
@@ -309,7 +314,14 @@ mod tests {
         headers.insert("Request-ID", HeaderValue::from_static("08F0A4BB-1"));
         let body = br#"{"code":"PARAM_ERROR","message":"bad","detail":{"field":"/amount","issue":"x"}}"#;
         match api_error(StatusCode::BAD_REQUEST, &headers, body) {
-            Error::Api { status, code, message, detail, request_id, body } => {
+            Error::Api {
+                status,
+                code,
+                message,
+                detail,
+                request_id,
+                body,
+            } => {
                 assert_eq!(status, 400);
                 assert_eq!(code.as_deref(), Some("PARAM_ERROR"));
                 assert_eq!(message.as_deref(), Some("bad"));
@@ -325,7 +337,11 @@ mod tests {
     fn api_error_keeps_a_non_json_body_shortened() {
         let html = "<html>".repeat(2000);
         match api_error(StatusCode::BAD_GATEWAY, &HeaderMap::new(), html.as_bytes()) {
-            Error::Api { code: None, body: Some(body), .. } => assert_eq!(body.len(), MAX_ERROR_BODY),
+            Error::Api {
+                code: None,
+                body: Some(body),
+                ..
+            } => assert_eq!(body.len(), MAX_ERROR_BODY),
             other => panic!("{other:?}"),
         }
     }

@@ -134,7 +134,11 @@ impl PlatformKeys {
 pub(crate) fn normalize_serial(serial: &str) -> String {
     let upper = serial.trim().to_ascii_uppercase();
     let trimmed = upper.trim_start_matches('0');
-    if trimmed.is_empty() && !upper.is_empty() { "0".into() } else { trimmed.into() }
+    if trimmed.is_empty() && !upper.is_empty() {
+        "0".into()
+    } else {
+        trimmed.into()
+    }
 }
 
 /// Makes a value from the network safe to show in an error: printable ASCII, at most 64
@@ -170,8 +174,11 @@ mod tests {
         let mut keys = PlatformKeys::default();
         keys.add_certificate(&cert());
         assert_eq!(keys.preferred_id(), Some("5157F09EFDC096DE15EBE81A47057A7232F1B8E1"));
-        keys.add_public_key("PUB_KEY_ID_0114232134912410000000000000", include_str!("../mock/keys/platform_public_key.pem"))
-            .unwrap();
+        keys.add_public_key(
+            "PUB_KEY_ID_0114232134912410000000000000",
+            include_str!("../mock/keys/platform_public_key.pem"),
+        )
+        .unwrap();
         assert_eq!(keys.preferred_id(), Some("PUB_KEY_ID_0114232134912410000000000000"));
         assert_eq!(keys.ids().len(), 2);
     }

@@ -92,7 +92,11 @@ impl Signer {
     /// Builds a signer from the merchant id, the merchant API certificate serial and the PEM
     /// private key (PKCS#1 or PKCS#8).
     pub fn new(mchid: &str, serial: &str, private_key_pem: &str) -> Result<Self> {
-        Ok(Self::from_parts(mchid.into(), serial.into(), RsaPrivateKey::from_pem(private_key_pem)?))
+        Ok(Self::from_parts(
+            mchid.into(),
+            serial.into(),
+            RsaPrivateKey::from_pem(private_key_pem)?,
+        ))
     }
 
     pub(crate) fn from_parts(mchid: String, serial: String, key: RsaPrivateKey) -> Self {
@@ -110,7 +114,14 @@ impl Signer {
     }
 
     /// Signs with the given timestamp and nonce (deterministic: the basis of known-answer tests).
-    pub fn authorize_with(&self, method: &str, target: &str, body: &[u8], timestamp: i64, nonce: &str) -> Result<String> {
+    pub fn authorize_with(
+        &self,
+        method: &str,
+        target: &str,
+        body: &[u8],
+        timestamp: i64,
+        nonce: &str,
+    ) -> Result<String> {
         let signature = self.sign(&message(method, target, timestamp, nonce, body))?;
         Ok(authorization(&self.mchid, &self.serial, nonce, timestamp, &signature))
     }
@@ -135,7 +146,11 @@ mod tests {
         for _ in 0..200 {
             seen.extend(nonce().unwrap().bytes());
         }
-        assert_eq!(seen.len(), 62, "every alphanumeric character should appear in 6400 draws");
+        assert_eq!(
+            seen.len(),
+            62,
+            "every alphanumeric character should appear in 6400 draws"
+        );
     }
 }
 

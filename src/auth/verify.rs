@@ -166,11 +166,20 @@ mod tests {
 
     #[test]
     fn rejects_malformed_timestamps() {
-        for bad in ["-1", "+1719128975", "1719128975.0", " 1719128975", "99999999999999999999"] {
+        for bad in [
+            "-1",
+            "+1719128975",
+            "1719128975.0",
+            " 1719128975",
+            "99999999999999999999",
+        ] {
             let mut h = signed(b"", NOW);
             h.insert(TIMESTAMP, HeaderValue::from_str(bad).unwrap());
             assert!(
-                matches!(verify(&h, b"", NOW, &keys()), Err(Error::MalformedHeader { header: TIMESTAMP, .. })),
+                matches!(
+                    verify(&h, b"", NOW, &keys()),
+                    Err(Error::MalformedHeader { header: TIMESTAMP, .. })
+                ),
                 "{bad}"
             );
         }
@@ -180,10 +189,16 @@ mod tests {
     fn rejects_duplicated_and_empty_headers() {
         let mut h = signed(b"", NOW);
         h.append(SIGNATURE, HeaderValue::from_static("AAAA"));
-        assert!(matches!(verify(&h, b"", NOW, &keys()), Err(Error::MalformedHeader { header: SIGNATURE, .. })));
+        assert!(matches!(
+            verify(&h, b"", NOW, &keys()),
+            Err(Error::MalformedHeader { header: SIGNATURE, .. })
+        ));
         let mut h = signed(b"", NOW);
         h.insert(SIGNATURE, HeaderValue::from_static(""));
-        assert!(matches!(verify(&h, b"", NOW, &keys()), Err(Error::MalformedHeader { header: SIGNATURE, .. })));
+        assert!(matches!(
+            verify(&h, b"", NOW, &keys()),
+            Err(Error::MalformedHeader { header: SIGNATURE, .. })
+        ));
     }
 
     #[test]
@@ -208,7 +223,13 @@ mod tests {
     fn rejects_an_unsupported_signature_type() {
         let mut h = signed(b"", NOW);
         h.insert(SIGNATURE_TYPE, HeaderValue::from_static("WECHATPAY2-SM2-WITH-SM3"));
-        assert!(matches!(verify(&h, b"", NOW, &keys()), Err(Error::MalformedHeader { header: SIGNATURE_TYPE, .. })));
+        assert!(matches!(
+            verify(&h, b"", NOW, &keys()),
+            Err(Error::MalformedHeader {
+                header: SIGNATURE_TYPE,
+                ..
+            })
+        ));
         h.insert(SIGNATURE_TYPE, HeaderValue::from_static("WECHATPAY2-SHA256-RSA2048"));
         assert!(verify(&h, b"", NOW, &keys()).is_ok());
     }

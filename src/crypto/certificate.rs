@@ -52,8 +52,8 @@ impl Certificate {
             }
             None => return Err(Error::key(what, "no PEM block found")),
         }
-        let cert = X509::from_pem(pem.trim().as_bytes())
-            .map_err(|_| Error::key(what, "not a valid X.509 certificate"))?;
+        let cert =
+            X509::from_pem(pem.trim().as_bytes()).map_err(|_| Error::key(what, "not a valid X.509 certificate"))?;
         let tbs = cert.tbs_certificate();
         let serial = serial_hex(tbs.serial_number().as_bytes());
         let validity = tbs.validity();

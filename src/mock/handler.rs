@@ -8,7 +8,10 @@ use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
 use serde_json::json;
 
-use super::{Fault, MCHID, MERCHANT_SERIAL, MockReply, MockRequest, PLATFORM_CERTIFICATE_SERIAL, PLATFORM_PUBLIC_KEY_ID, SigningMode, State};
+use super::{
+    Fault, MCHID, MERCHANT_SERIAL, MockReply, MockRequest, PLATFORM_CERTIFICATE_SERIAL, PLATFORM_PUBLIC_KEY_ID,
+    SigningMode, State,
+};
 use crate::auth::normalize_serial;
 use crate::auth::signing::{self, parse_authorization};
 use crate::auth::verify::{self, MAX_SKEW_SECONDS};
@@ -24,7 +27,11 @@ pub(crate) struct Answer {
 impl State {
     /// Handles one request: authenticate, record, route, sign.
     pub(crate) fn handle(&self, method: Method, target: String, headers: HeaderMap, body: Bytes) -> Answer {
-        let request_id = format!("08{:016X}{:014X}", self.clock.now(), self.request_counter.fetch_add(1, Ordering::Relaxed));
+        let request_id = format!(
+            "08{:016X}{:014X}",
+            self.clock.now(),
+            self.request_counter.fetch_add(1, Ordering::Relaxed)
+        );
         let auth = self.check_authorization(&method, &target, &headers, &body);
         let path = target.split('?').next().unwrap_or("").to_owned();
         let matched = self.find_route(&method, &path);
@@ -36,11 +43,18 @@ impl State {
             params: matched.as_ref().map(|(_, p)| p.clone()).unwrap_or_default(),
             verified: auth.is_ok(),
         };
-        self.requests.lock().unwrap_or_else(|e| e.into_inner()).push(request.clone());
+        self.requests
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(request.clone());
 
         let reply = match (auth, matched) {
             (Err(rejection), _) => rejection,
-            (Ok(()), None) => MockReply::error(404, "RESOURCE_NOT_EXISTS", "the mock has no route for this method and path"),
+            (Ok(()), None) => MockReply::error(
+                404,
+                "RESOURCE_NOT_EXISTS",
+                "the mock has no route for this method and path",
+            ),
             (Ok(()), Some((handler, _))) => handler(&request),
         };
         let mut answer = Answer {
@@ -68,7 +82,13 @@ impl State {
     }
 
     /// Verifies the `Authorization` header as the platform does; the error is the 401 answer.
-    fn check_authorization(&self, method: &Method, target: &str, headers: &HeaderMap, body: &[u8]) -> Result<(), MockReply> {
+    fn check_authorization(
+        &self,
+        method: &Method,
+        target: &str,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<(), MockReply> {
         let header = headers
             .get(http::header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
@@ -90,9 +110,13 @@ impl State {
             return Err(sign_error("timestamp is outside the 300 s window", None));
         }
         let message = signing::message(method.as_str(), target, timestamp, &fields.nonce, body);
-        let valid = base64_decode(&fields.signature).is_some_and(|sig| self.merchant_public_key.verify_sha256(&message, &sig));
+        let valid =
+            base64_decode(&fields.signature).is_some_and(|sig| self.merchant_public_key.verify_sha256(&message, &sig));
         if !valid {
-            return Err(sign_error("the signature does not match", Some((method, target, &message))));
+            return Err(sign_error(
+                "the signature does not match",
+                Some((method, target, &message)),
+            ));
         }
         Ok(())
     }
@@ -161,7 +185,10 @@ fn sign_error(reason: &str, built: Option<(&Method, &str, &[u8])>) -> MockReply 
             "truncated_sign_message": text.chars().take(1024).collect::<String>(),
         });
     }
-    MockReply::json(401, &json!({"code": "SIGN_ERROR", "message": format!("signature verification failed: {reason}"), "detail": detail}))
+    MockReply::json(
+        401,
+        &json!({"code": "SIGN_ERROR", "message": format!("signature verification failed: {reason}"), "detail": detail}),
+    )
 }
 
 /// Matches a path against a route template; `{name}` captures one segment, percent-decoded.

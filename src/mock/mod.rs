@@ -157,7 +157,10 @@ impl MockReply {
     /// An answer with an arbitrary body (for example HTML or invalid JSON).
     pub fn raw(status: u16, body: impl Into<Bytes>) -> Self {
         let mut headers = HeaderMap::new();
-        headers.insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/json"));
+        headers.insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("application/json"),
+        );
         Self {
             status: StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             body: body.into(),
@@ -217,7 +220,8 @@ impl MockBuilder {
 
     /// Binds `127.0.0.1` on a free port and starts serving.
     pub fn start(self) -> MockServer {
-        let fixture = |pem| RsaPrivateKey::from_pem_named("mock platform key", pem).expect("the mock's fixture keys are valid");
+        let fixture =
+            |pem| RsaPrivateKey::from_pem_named("mock platform key", pem).expect("the mock's fixture keys are valid");
         let state = Arc::new(State {
             routes: RwLock::new(Vec::new()),
             requests: Mutex::new(Vec::new()),
@@ -242,7 +246,9 @@ pub struct MockServer {
 
 impl fmt::Debug for MockServer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("MockServer").field("base_url", &self.base_url()).finish()
+        f.debug_struct("MockServer")
+            .field("base_url", &self.base_url())
+            .finish()
     }
 }
 
@@ -282,7 +288,9 @@ impl MockServer {
 
     /// A client configured for this mock.
     pub fn client(&self) -> crate::Client {
-        self.client_builder().build().expect("the mock's client configuration is valid")
+        self.client_builder()
+            .build()
+            .expect("the mock's client configuration is valid")
     }
 
     /// A blocking client configured for this mock.
@@ -297,14 +305,27 @@ impl MockServer {
     /// The template may hold `{variables}`; a later route for the same method and template
     /// replaces an earlier one.
     pub fn route(&self, method: &str, template: &str, status: u16, body: Value) {
-        let reply = if body.is_null() { MockReply::empty(status) } else { MockReply::json(status, &body) };
+        let reply = if body.is_null() {
+            MockReply::empty(status)
+        } else {
+            MockReply::json(status, &body)
+        };
         self.route_fn(method, template, move |_| reply.clone());
     }
 
     /// Answers `method template` with a closure of the received request.
-    pub fn route_fn(&self, method: &str, template: &str, handler: impl Fn(&MockRequest) -> MockReply + Send + Sync + 'static) {
+    pub fn route_fn(
+        &self,
+        method: &str,
+        template: &str,
+        handler: impl Fn(&MockRequest) -> MockReply + Send + Sync + 'static,
+    ) {
         let method = Method::from_bytes(method.to_ascii_uppercase().as_bytes()).expect("a valid HTTP method");
-        let template = if template.starts_with('/') { template.to_owned() } else { format!("/{template}") };
+        let template = if template.starts_with('/') {
+            template.to_owned()
+        } else {
+            format!("/{template}")
+        };
         let mut routes = self.state.routes.write().unwrap_or_else(|e| e.into_inner());
         routes.retain(|r| !(r.method == method && r.template == template));
         routes.push(Route {

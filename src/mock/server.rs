@@ -32,18 +32,20 @@ impl Server {
             .enable_all()
             .build()?;
         let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
-        std::thread::Builder::new().name("wechatpay-mock".into()).spawn(move || {
-            runtime.block_on(async move {
-                let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
-                    return;
-                };
-                tokio::select! {
-                    _ = accept_loop(listener, state) => {}
-                    _ = stopped => {}
-                }
-            });
-            runtime.shutdown_background();
-        })?;
+        std::thread::Builder::new()
+            .name("wechatpay-mock".into())
+            .spawn(move || {
+                runtime.block_on(async move {
+                    let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
+                        return;
+                    };
+                    tokio::select! {
+                        _ = accept_loop(listener, state) => {}
+                        _ = stopped => {}
+                    }
+                });
+                runtime.shutdown_background();
+            })?;
         Ok(Server {
             addr,
             shutdown: Some(shutdown),
@@ -71,18 +73,29 @@ async fn accept_loop(listener: tokio::net::TcpListener, state: Arc<State>) {
         let state = state.clone();
         tokio::spawn(async move {
             let service = service_fn(move |req| serve(state.clone(), req));
-            let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+            let _ = http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
         });
     }
 }
 
-async fn serve(state: Arc<State>, request: hyper::Request<Incoming>) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
+async fn serve(
+    state: Arc<State>,
+    request: hyper::Request<Incoming>,
+) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
     let (parts, body) = request.into_parts();
-    let target = parts.uri.path_and_query().map(|pq| pq.as_str().to_owned()).unwrap_or_else(|| "/".into());
+    let target = parts
+        .uri
+        .path_and_query()
+        .map(|pq| pq.as_str().to_owned())
+        .unwrap_or_else(|| "/".into());
     let body = match Limited::new(body, MAX_REQUEST_BYTES).collect().await {
         Ok(collected) => collected.to_bytes(),
         Err(_) => {
-            let mut res = hyper::Response::new(Full::new(Bytes::from_static(br#"{"code":"PARAM_ERROR","message":"request body unreadable or too large"}"#)));
+            let mut res = hyper::Response::new(Full::new(Bytes::from_static(
+                br#"{"code":"PARAM_ERROR","message":"request body unreadable or too large"}"#,
+            )));
             *res.status_mut() = http::StatusCode::BAD_REQUEST;
             return Ok(res);
         }
