@@ -98,8 +98,8 @@ pub enum Error {
         code: Option<String>,
         /// The platform's human-readable message.
         message: Option<String>,
-        /// The `detail` object of the error body, when present.
-        detail: Option<serde_json::Value>,
+        /// The `detail` object of the error body, when present (boxed to keep `Error` small).
+        detail: Option<Box<serde_json::Value>>,
         /// The `Request-ID` response header; quote it in support tickets.
         request_id: Option<String>,
         /// The raw body text (at most 4 KiB) when it was not the usual JSON.
@@ -166,6 +166,21 @@ pub enum Error {
     /// A cryptographic operation failed for a reason other than a bad signature.
     #[error("cryptographic operation failed: {0}")]
     Crypto(&'static str),
+
+    /// The APIv3 key given for AES-256-GCM is not exactly 32 bytes. The key itself is
+    /// never included.
+    #[error("the APIv3 key must be exactly 32 bytes")]
+    InvalidApiV3Key,
+
+    /// Decrypting a callback resource, a downloaded certificate or a sensitive field
+    /// failed: the authentication tag did not match (wrong key, nonce or associated data,
+    /// or an altered ciphertext), the Base64 was malformed, or the nonce had an unusable
+    /// length. `what` names the failure; no key material or plaintext is included.
+    #[error("decryption failed: {what}")]
+    Decryption {
+        /// The failure, in plain words.
+        what: &'static str,
+    },
 
     /// A blocking call was made from inside an async runtime, where it would stall the
     /// executor; use the async [`Client`](crate::Client) there instead.

@@ -286,7 +286,7 @@ pub(crate) fn api_error(status: StatusCode, headers: &HeaderMap, body: &[u8]) ->
             status: status.as_u16(),
             code: parsed.code,
             message: parsed.message,
-            detail: parsed.detail,
+            detail: parsed.detail.map(Box::new),
             request_id,
             body: None,
         },

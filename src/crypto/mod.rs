@@ -2,6 +2,7 @@
 //! verification, key and certificate loading. Nothing above this module touches a
 //! cryptography crate directly, so a second backend can slot in here.
 
+pub mod aes_gcm;
 mod certificate;
 mod keys;
 

@@ -49,7 +49,7 @@ impl State {
             .push(request.clone());
 
         let reply = match (auth, matched) {
-            (Err(rejection), _) => rejection,
+            (Err(rejection), _) => *rejection,
             (Ok(()), None) => MockReply::error(
                 404,
                 "RESOURCE_NOT_EXISTS",
@@ -88,7 +88,7 @@ impl State {
         target: &str,
         headers: &HeaderMap,
         body: &[u8],
-    ) -> Result<(), MockReply> {
+    ) -> Result<(), Box<MockReply>> {
         let header = headers
             .get(http::header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
@@ -174,7 +174,7 @@ impl State {
 
 /// The platform's 401 answer to a bad signature, with the message it built when the
 /// signature itself did not match (so a client can see the difference).
-fn sign_error(reason: &str, built: Option<(&Method, &str, &[u8])>) -> MockReply {
+fn sign_error(reason: &str, built: Option<(&Method, &str, &[u8])>) -> Box<MockReply> {
     let mut detail = json!({"field": "Authorization", "location": "header", "issue": reason});
     if let Some((method, target, message)) = built {
         let text = String::from_utf8_lossy(message);
@@ -185,10 +185,10 @@ fn sign_error(reason: &str, built: Option<(&Method, &str, &[u8])>) -> MockReply 
             "truncated_sign_message": text.chars().take(1024).collect::<String>(),
         });
     }
-    MockReply::json(
+    Box::new(MockReply::json(
         401,
         &json!({"code": "SIGN_ERROR", "message": format!("signature verification failed: {reason}"), "detail": detail}),
-    )
+    ))
 }
 
 /// Matches a path against a route template; `{name}` captures one segment, percent-decoded.
