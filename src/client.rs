@@ -11,6 +11,7 @@ use url::Url;
 
 use crate::auth::PlatformKeys;
 use crate::auth::signing::Signer;
+use crate::certificates::{AutoRefresh, DEFAULT_MIN_ON_DEMAND_INTERVAL, DEFAULT_REFRESH_INTERVAL, KeyStore};
 use crate::chain::Chain;
 use crate::clock::{Clock, SystemClock};
 use crate::crypto::{Certificate, RsaPrivateKey};
@@ -62,7 +63,8 @@ pub(crate) struct ClientInner {
     pub(crate) http: reqwest::Client,
     pub(crate) base_url: Url,
     pub(crate) signer: Signer,
-    pub(crate) platform_keys: PlatformKeys,
+    pub(crate) keys: KeyStore,
+    pub(crate) apiv3_key: Option<ApiV3Key>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) user_agent: String,
     pub(crate) max_response_bytes: usize,
@@ -75,8 +77,9 @@ impl fmt::Debug for Client {
             .field("mchid", &inner.signer.mchid())
             .field("merchant_serial", &inner.signer.serial())
             .field("base_url", &inner.base_url.as_str())
-            .field("platform_keys", &inner.platform_keys.ids())
+            .field("platform_keys", &inner.keys.current().ids())
             .field("private_key", &"<redacted>")
+            .field("apiv3_key", &inner.apiv3_key.as_ref().map(|_| "<redacted>"))
             .finish()
     }
 }
@@ -89,7 +92,9 @@ impl Client {
 
     /// Builds a client from the environment: `WECHATPAY_MCHID`, `WECHATPAY_MERCHANT_SERIAL`,
     /// `WECHATPAY_PRIVATE_KEY` (path of the PEM file), `WECHATPAY_PUBLIC_KEY_ID` with
-    /// `WECHATPAY_PUBLIC_KEY` (path of the PEM file), optional `WECHATPAY_BASE_URL`.
+    /// `WECHATPAY_PUBLIC_KEY` (path of the PEM file), `WECHATPAY_CERTIFICATES` (a folder of
+    /// platform certificate PEM files), `WECHATPAY_APIV3_KEY`, `WECHATPAY_BASE_URL`; the
+    /// merchant settings are required, the others optional.
     ///
     /// ```no_run
     /// let client = wechatpay::Client::from_env()?;
@@ -121,13 +126,26 @@ impl Client {
     /// The platform key the client asks the platform to sign answers with, sent as the
     /// `Wechatpay-Serial` request header: the platform public key id when one is
     /// configured, otherwise the newest platform certificate's serial.
-    pub fn preferred_platform_key(&self) -> Option<&str> {
-        self.inner.platform_keys.preferred_id()
+    pub fn preferred_platform_key(&self) -> Option<String> {
+        self.inner.keys.current().preferred_id().map(str::to_owned)
     }
 
     /// The ids of all trusted platform keys (public key ids first, then certificate serials).
-    pub fn platform_key_ids(&self) -> Vec<&str> {
-        self.inner.platform_keys.ids()
+    pub fn platform_key_ids(&self) -> Vec<String> {
+        self.inner.keys.current().ids().into_iter().map(str::to_owned).collect()
+    }
+
+    /// Callback (notification) parsing with this client's platform keys and APIv3 key.
+    pub fn notifications(&self) -> crate::notify::Notifications<'_> {
+        crate::notify::Notifications::new(self)
+    }
+
+    pub(crate) fn apiv3_key(&self) -> Result<&[u8]> {
+        self.inner
+            .apiv3_key
+            .as_ref()
+            .map(|k| k.0.as_slice())
+            .ok_or(Error::MissingApiV3Key)
     }
 
     /// The client's clock, in Unix seconds.
@@ -166,6 +184,8 @@ pub struct ClientBuilder<F = Async> {
     private_key: Option<RsaPrivateKey>,
     platform_keys: PlatformKeys,
     platform_certificates: Vec<Certificate>,
+    apiv3_key: Option<zeroize::Zeroizing<Vec<u8>>>,
+    auto_certificates: Option<AutoRefresh>,
     base_url: Url,
     timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
@@ -184,6 +204,8 @@ impl<F> fmt::Debug for ClientBuilder<F> {
             .field("merchant_serial", &self.merchant_serial)
             .field("private_key", &self.private_key.as_ref().map(|_| "<redacted>"))
             .field("platform_keys", &self.platform_keys.ids())
+            .field("apiv3_key", &self.apiv3_key.as_ref().map(|_| "<redacted>"))
+            .field("auto_certificates", &self.auto_certificates)
             .field("base_url", &self.base_url.as_str())
             .finish_non_exhaustive()
     }
@@ -198,6 +220,8 @@ impl<F> ClientBuilder<F> {
             private_key: None,
             platform_keys: PlatformKeys::default(),
             platform_certificates: Vec::new(),
+            apiv3_key: None,
+            auto_certificates: None,
             base_url: Url::parse(DEFAULT_BASE_URL).expect("the default base URL is valid"),
             timeout: Some(Duration::from_secs(30)),
             connect_timeout: Some(Duration::from_secs(10)),
@@ -222,6 +246,12 @@ impl<F> ClientBuilder<F> {
         if let Ok(id) = std::env::var("WECHATPAY_PUBLIC_KEY_ID") {
             let pem = read_file("WECHATPAY_PUBLIC_KEY", var("WECHATPAY_PUBLIC_KEY")?)?;
             builder = builder.platform_public_key(&id, &pem)?;
+        }
+        if let Ok(dir) = std::env::var("WECHATPAY_CERTIFICATES") {
+            builder = builder.platform_certificates_dir(dir)?;
+        }
+        if let Ok(key) = std::env::var("WECHATPAY_APIV3_KEY") {
+            builder = builder.apiv3_key(zeroize::Zeroizing::new(key).as_bytes());
         }
         if let Ok(url) = std::env::var("WECHATPAY_BASE_URL") {
             builder = builder.base_url(&url)?;
@@ -275,6 +305,53 @@ impl<F> ClientBuilder<F> {
         let cert = Certificate::parse("platform certificate", pem)?;
         self.platform_keys.add_certificate(&cert);
         self.platform_certificates.push(cert);
+        Ok(self)
+    }
+
+    /// The APIv3 key (32 ASCII bytes, set in the merchant portal): decrypts callbacks and
+    /// downloaded certificates. Checked at `build()`.
+    pub fn apiv3_key(mut self, key: impl AsRef<[u8]>) -> Self {
+        self.apiv3_key = Some(zeroize::Zeroizing::new(key.as_ref().to_vec()));
+        self
+    }
+
+    /// Automatic platform certificates (needs the APIv3 key): they are downloaded before the
+    /// first request when no platform key is trusted yet, refreshed in the background every
+    /// 12 hours, and on demand when an answer or callback names an unknown serial (one
+    /// download at a time, at most one a minute, so forged serials cannot cause a storm).
+    /// Configured platform keys stay trusted beside the downloaded ones.
+    pub fn auto_certificates(self) -> Self {
+        self.auto_certificates_with(DEFAULT_REFRESH_INTERVAL, DEFAULT_MIN_ON_DEMAND_INTERVAL)
+    }
+
+    /// [`Self::auto_certificates`] with a chosen background interval and minimum interval
+    /// between on-demand downloads.
+    pub fn auto_certificates_with(mut self, refresh_interval: Duration, min_on_demand_interval: Duration) -> Self {
+        self.auto_certificates = Some(AutoRefresh {
+            interval: refresh_interval,
+            min_on_demand_interval,
+        });
+        self
+    }
+
+    /// Every platform certificate (`*.pem`) in a folder, such as the one
+    /// `wechatpay certificates download --output DIR` writes.
+    pub fn platform_certificates_dir(mut self, dir: impl AsRef<Path>) -> Result<Self> {
+        let dir = dir.as_ref();
+        let entries = std::fs::read_dir(dir).map_err(|e| {
+            Error::key(
+                "platform certificate",
+                format!("cannot read folder {}: {e}", dir.display()),
+            )
+        })?;
+        let mut paths: Vec<_> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "pem"))
+            .collect();
+        paths.sort();
+        for path in paths {
+            self = self.platform_certificate(&read_file("platform certificate", &path)?)?;
+        }
         Ok(self)
     }
 
@@ -372,9 +449,21 @@ impl<F> ClientBuilder<F> {
                 "it does not belong to the merchant certificate",
             ));
         }
-        if self.platform_keys.is_empty() {
+        let apiv3_key = match self.apiv3_key {
+            Some(key) if key.len() == 32 => Some(ApiV3Key(key)),
+            Some(_) => return Err(Error::InvalidApiV3Key),
+            None => None,
+        };
+        if self.auto_certificates.is_some() && apiv3_key.is_none() {
             return Err(Error::Config(
-                "no platform key: add platform_public_key(id, pem) or platform_certificate(pem)".into(),
+                "auto_certificates() needs the APIv3 key (apiv3_key)".into(),
+            ));
+        }
+        if self.platform_keys.is_empty() && apiv3_key.is_none() {
+            return Err(Error::Config(
+                "no platform key: add platform_public_key(id, pem) or platform_certificate(pem), \
+                 or the APIv3 key to download the certificates"
+                    .into(),
             ));
         }
         let now = self.clock.now();
@@ -413,7 +502,8 @@ impl<F> ClientBuilder<F> {
                 http,
                 base_url: self.base_url,
                 signer: Signer::from_parts(mchid, serial.to_ascii_uppercase(), key),
-                platform_keys: self.platform_keys,
+                keys: KeyStore::new(self.platform_keys, self.auto_certificates),
+                apiv3_key,
                 clock: self.clock,
                 user_agent: self.user_agent,
                 max_response_bytes: self.max_response_bytes,
@@ -429,6 +519,8 @@ impl<F> ClientBuilder<F> {
             private_key: self.private_key,
             platform_keys: self.platform_keys,
             platform_certificates: self.platform_certificates,
+            apiv3_key: self.apiv3_key,
+            auto_certificates: self.auto_certificates,
             base_url: self.base_url,
             timeout: self.timeout,
             connect_timeout: self.connect_timeout,
@@ -448,6 +540,9 @@ impl ClientBuilder<Async> {
         self.build_async()
     }
 }
+
+/// The APIv3 key: 32 bytes, wiped on drop, never shown.
+pub(crate) struct ApiV3Key(zeroize::Zeroizing<Vec<u8>>);
 
 fn read_file(what: &'static str, path: impl AsRef<Path>) -> Result<String> {
     let path = path.as_ref();

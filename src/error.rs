@@ -182,6 +182,34 @@ pub enum Error {
         what: &'static str,
     },
 
+    /// An operation needs the APIv3 key (callbacks, certificate download) and the client
+    /// has none: set it with `ClientBuilder::apiv3_key`.
+    #[error("no APIv3 key is configured (needed for callbacks and certificate downloads)")]
+    MissingApiV3Key,
+
+    /// A callback body is not a well-formed notification (after its signature verified).
+    #[error("malformed notification: {reason}")]
+    MalformedNotification {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+
+    /// A platform certificate download was refused: an entry whose certificate does not
+    /// match its serial, an unusable entry, or no certificate valid now.
+    #[error("certificate download refused: {reason}")]
+    CertificateDownload {
+        /// Why it was refused.
+        reason: String,
+    },
+
+    /// A sensitive field could not be encrypted or sent as asked: the JSON pointer names no
+    /// string, no platform key is available, or two fields name different platform keys.
+    #[error("sensitive field: {reason}")]
+    SensitiveField {
+        /// What went wrong.
+        reason: String,
+    },
+
     /// A blocking call was made from inside an async runtime, where it would stall the
     /// executor; use the async [`Client`](crate::Client) there instead.
     #[error("the blocking client cannot be used from inside an async runtime; use wechatpay::Client with .await")]

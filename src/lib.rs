@@ -33,6 +33,7 @@
 
 pub mod auth;
 pub mod blocking;
+pub mod certificates;
 mod chain;
 mod client;
 pub mod clock;
@@ -40,13 +41,17 @@ pub mod crypto;
 mod error;
 #[cfg(feature = "mock")]
 pub mod mock;
+pub mod notify;
 pub mod path;
 mod request;
 mod response;
+pub mod sensitive;
 
 pub use chain::Chain;
 pub use client::{Async, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES, USER_AGENT};
 pub use crypto::Certificate;
 pub use error::{Error, Result};
+pub use notify::{Notification, Notifications};
 pub use request::{RequestBuilder, UNSIGNED_DOWNLOADS};
 pub use response::Response;
+pub use sensitive::Encrypted;

@@ -54,6 +54,8 @@ pub struct RequestBuilder {
     headers: Vec<(String, String)>,
     body: Option<Value>,
     timeout: Option<Duration>,
+    encrypt_pointers: Vec<String>,
+    encrypted_with: Vec<String>,
 }
 
 /// Everything about a request that is decided before it is signed: method, URL, the exact
@@ -68,6 +70,15 @@ pub(crate) struct Prepared {
     pub(crate) headers: HeaderMap,
     pub(crate) timeout: Option<Duration>,
     pub(crate) unsigned_download: bool,
+    /// The platform key that encrypted sensitive fields: it must be the `Wechatpay-Serial`.
+    pub(crate) sensitive_serial: Option<String>,
+}
+
+/// An answer as received, before status mapping and verification.
+pub(crate) struct RawResponse {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Bytes,
 }
 
 impl RequestBuilder {
@@ -81,6 +92,8 @@ impl RequestBuilder {
             headers: Vec::new(),
             body,
             timeout: None,
+            encrypt_pointers: Vec::new(),
+            encrypted_with: Vec::new(),
         }
     }
 
@@ -116,9 +129,39 @@ impl RequestBuilder {
         self
     }
 
+    /// Encrypts the string at this JSON pointer (RFC 6901, such as `/id_card_name` or
+    /// `/bank_account_info/account_number`) of the body with the platform key the client
+    /// prefers (RSA-OAEP), just before signing, and sends `Wechatpay-Serial` naming that
+    /// key. Repeatable; every field is encrypted with the same key.
+    ///
+    /// ```no_run
+    /// # async fn f(client: wechatpay::Client) -> wechatpay::Result<()> {
+    /// use serde_json::json;
+    /// client
+    ///     .chain("v3/applyment4sub/applyment/")
+    ///     .post(json!({"contact_info": {"contact_name": "张三", "mobile_phone": "13900000000"}}))
+    ///     .encrypt("/contact_info/contact_name")
+    ///     .encrypt("/contact_info/mobile_phone")
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn encrypt(mut self, json_pointer: impl Into<String>) -> Self {
+        self.encrypt_pointers.push(json_pointer.into());
+        self
+    }
+
+    /// Declares that the body carries a field encrypted beforehand with
+    /// [`Client::encrypt`](crate::Client::encrypt): the request then names that key in
+    /// `Wechatpay-Serial`, and refuses to go out if fields were encrypted with different keys.
+    pub fn with_encrypted(mut self, encrypted: &crate::sensitive::Encrypted) -> Self {
+        self.encrypted_with.push(encrypted.serial().to_owned());
+        self
+    }
+
     /// Signs and sends the request, then reads and verifies the answer. Same as `.await`.
     pub async fn send(self) -> Result<Response> {
         let client = self.client.clone();
+        client.ensure_platform_keys().await?;
         let prepared = self.prepare()?;
         execute(&client, prepared).await
     }
@@ -168,7 +211,36 @@ impl RequestBuilder {
             let header_value = HeaderValue::from_str(value).map_err(|_| invalid("not a valid header value"))?;
             headers.insert(header_name, header_value);
         }
-        let (body, has_body) = match &self.body {
+        let mut body_value = self.body;
+        let mut sensitive_serial = None;
+        if !self.encrypt_pointers.is_empty() {
+            let body = body_value.as_mut().ok_or_else(|| Error::SensitiveField {
+                reason: "the request has no body to encrypt fields of".into(),
+            })?;
+            let serial = crate::sensitive::encrypt_fields(&self.client, body, &self.encrypt_pointers)?;
+            sensitive_serial = Some(serial);
+        }
+        for serial in self.encrypted_with {
+            match &sensitive_serial {
+                Some(existing) if !crate::auth::same_key_id(existing, &serial) => {
+                    return Err(Error::SensitiveField {
+                        reason: format!("fields are encrypted with two platform keys, {existing} and {serial}"),
+                    });
+                }
+                Some(_) => {}
+                None => sensitive_serial = Some(serial),
+            }
+        }
+        if let (Some(serial), Some(given)) = (&sensitive_serial, headers.get(verify::SERIAL))
+            && !given.to_str().is_ok_and(|g| crate::auth::same_key_id(g, serial))
+        {
+            return Err(Error::SensitiveField {
+                reason: format!(
+                    "the Wechatpay-Serial header given differs from the key {serial} that encrypted the fields"
+                ),
+            });
+        }
+        let (body, has_body) = match &body_value {
             Some(value) => (Bytes::from(serde_json::to_vec(value).map_err(Error::Decode)?), true),
             None => (Bytes::new(), false),
         };
@@ -183,6 +255,7 @@ impl RequestBuilder {
             headers,
             timeout: self.timeout,
             unsigned_download,
+            sensitive_serial,
         })
     }
 }
@@ -199,6 +272,22 @@ impl IntoFuture for RequestBuilder {
 /// Signs a prepared request with a fresh timestamp and nonce, sends it, reads the answer
 /// within the size limit and verifies it.
 pub(crate) async fn execute(client: &Client, prepared: Prepared) -> Result<Response> {
+    let unsigned_download = prepared.unsigned_download;
+    let raw = send_raw(client, prepared).await?;
+    if !raw.status.is_success() {
+        return Err(api_error(raw.status, &raw.headers, &raw.body));
+    }
+    let verified_by = if unsigned_download {
+        None
+    } else {
+        Some(client.verify_signed(&raw.headers, &raw.body).await?)
+    };
+    Ok(Response::new(raw.status, raw.headers, raw.body, verified_by))
+}
+
+/// Signs a prepared request with a fresh timestamp and nonce, sends it and reads the
+/// answer within the size limit; no status mapping, no verification.
+pub(crate) async fn send_raw(client: &Client, prepared: Prepared) -> Result<RawResponse> {
     let inner = &client.inner;
     let timestamp = inner.clock.now();
     let nonce = signing::nonce()?;
@@ -217,8 +306,12 @@ pub(crate) async fn execute(client: &Client, prepared: Prepared) -> Result<Respo
     if prepared.has_body {
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     }
-    if let Some(serial) = inner.platform_keys.preferred_id() {
-        headers.insert(verify::SERIAL, header_value(serial)?);
+    let serial = match prepared.sensitive_serial {
+        Some(serial) => Some(serial),
+        None => inner.keys.current().preferred_id().map(str::to_owned),
+    };
+    if let Some(serial) = serial {
+        headers.insert(verify::SERIAL, header_value(&serial)?);
     }
     for (name, value) in prepared.headers {
         if let Some(name) = name {
@@ -237,17 +330,7 @@ pub(crate) async fn execute(client: &Client, prepared: Prepared) -> Result<Respo
     let status = response.status();
     let headers = response.headers().clone();
     let body = read_body(response, inner.max_response_bytes).await?;
-
-    if !status.is_success() {
-        return Err(api_error(status, &headers, &body));
-    }
-    let verified_by = if prepared.unsigned_download {
-        None
-    } else {
-        let keys = &inner.platform_keys;
-        Some(verify::verify(&headers, &body, inner.clock.now(), keys)?)
-    };
-    Ok(Response::new(status, headers, body, verified_by))
+    Ok(RawResponse { status, headers, body })
 }
 
 fn header_value(text: &str) -> Result<HeaderValue> {

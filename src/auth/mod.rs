@@ -6,4 +6,4 @@ pub mod signing;
 pub mod verify;
 
 pub use platform_keys::PlatformKeys;
-pub(crate) use platform_keys::{normalize_serial, sanitize};
+pub(crate) use platform_keys::{normalize_serial, same_key_id, sanitize};

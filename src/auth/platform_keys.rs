@@ -116,17 +116,32 @@ impl PlatformKeys {
             .map(|e| e.id.as_str())
     }
 
+    /// The preferred key (see [`Self::preferred_id`]) with its id.
+    pub(crate) fn preferred(&self) -> Option<(&str, &RsaPublicKey)> {
+        let id = self.preferred_id()?;
+        self.find(id)
+    }
+
     /// The trusted key named by `serial`, with the id it is known by.
     pub(crate) fn find(&self, serial: &str) -> Option<(&str, &RsaPublicKey)> {
-        let lookup = if serial.starts_with(PUBLIC_KEY_ID_PREFIX) {
-            serial.to_owned()
-        } else {
-            normalize_serial(serial)
-        };
+        let lookup = lookup_form(serial);
         self.entries
             .iter()
             .find(|e| e.lookup == lookup)
             .map(|e| (e.id.as_str(), &e.key))
+    }
+}
+
+/// Whether two serials or key ids name the same key.
+pub(crate) fn same_key_id(a: &str, b: &str) -> bool {
+    lookup_form(a) == lookup_form(b)
+}
+
+fn lookup_form(serial: &str) -> String {
+    if serial.starts_with(PUBLIC_KEY_ID_PREFIX) {
+        serial.to_owned()
+    } else {
+        normalize_serial(serial)
     }
 }
 

@@ -113,6 +113,10 @@ impl Signer {
         &self.serial
     }
 
+    pub(crate) fn key(&self) -> &RsaPrivateKey {
+        &self.key
+    }
+
     /// Signs with the given timestamp and nonce (deterministic: the basis of known-answer tests).
     pub fn authorize_with(
         &self,

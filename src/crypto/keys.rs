@@ -77,7 +77,6 @@ impl RsaPrivateKey {
     /// Decrypts an RSAES-OAEP (SHA-1, MGF1-SHA-1, empty label) `ciphertext`: a sensitive
     /// response field encrypted to the merchant's key, or (in the mock) a sensitive
     /// request field encrypted to the platform's.
-    #[allow(dead_code, reason = "called by the sensitive-field layer")]
     pub(crate) fn decrypt_oaep_sha1(&self, ciphertext: &[u8]) -> Result<Vec<u8>> {
         self.key
             .oaep_decrypt::<Sha1>(ciphertext)
@@ -146,7 +145,6 @@ impl RsaPublicKey {
     /// Encrypts `plaintext` with RSAES-OAEP (SHA-1, MGF1-SHA-1, empty label, random
     /// padding from the operating system): how sensitive request fields are sent. At most
     /// `modulus bytes - 42` bytes fit (214 with a 2048-bit key).
-    #[allow(dead_code, reason = "called by the sensitive-field layer")]
     pub(crate) fn encrypt_oaep_sha1(&self, plaintext: &[u8]) -> Result<Vec<u8>> {
         self.key.oaep_encrypt::<Sha1>(plaintext).map_err(|e| match e {
             rsa::Error::MessageTooLong => {

@@ -8,14 +8,11 @@ use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
 use serde_json::json;
 
-use super::{
-    Fault, MCHID, MERCHANT_SERIAL, MockReply, MockRequest, PLATFORM_CERTIFICATE_SERIAL, PLATFORM_PUBLIC_KEY_ID,
-    SigningMode, State,
-};
+use super::{MCHID, MERCHANT_SERIAL, MockReply, MockRequest, State};
 use crate::auth::normalize_serial;
 use crate::auth::signing::{self, parse_authorization};
-use crate::auth::verify::{self, MAX_SKEW_SECONDS};
-use crate::crypto::{base64_decode, base64_encode};
+use crate::auth::verify::MAX_SKEW_SECONDS;
+use crate::crypto::base64_decode;
 
 /// An answer ready to be written.
 pub(crate) struct Answer {
@@ -50,6 +47,7 @@ impl State {
 
         let reply = match (auth, matched) {
             (Err(rejection), _) => *rejection,
+            (Ok(()), None) if request.method == Method::GET && path == "/v3/certificates" => self.certificates_reply(),
             (Ok(()), None) => MockReply::error(
                 404,
                 "RESOURCE_NOT_EXISTS",
@@ -66,7 +64,9 @@ impl State {
             answer.headers.insert("Request-ID", v);
         }
         if answer.status.is_success() {
-            self.sign(&mut answer);
+            let (signature, body) = self.sign_body(answer.body);
+            answer.headers.extend(signature);
+            answer.body = body;
         }
         answer
     }
@@ -119,56 +119,6 @@ impl State {
             ));
         }
         Ok(())
-    }
-
-    /// Signs a 2xx answer with the platform key of the current mode, applying any fault.
-    fn sign(&self, answer: &mut Answer) {
-        let mode = *self.mode.lock().unwrap_or_else(|e| e.into_inner());
-        let fault = self.fault.lock().unwrap_or_else(|e| e.into_inner()).clone();
-        let (serial, key) = match mode {
-            SigningMode::PublicKey => (PLATFORM_PUBLIC_KEY_ID, &self.public_key_signer),
-            SigningMode::Certificate => (PLATFORM_CERTIFICATE_SERIAL, &self.certificate_signer),
-        };
-        let skew = match fault {
-            Some(Fault::SkewSeconds(s)) => s,
-            _ => 0,
-        };
-        let timestamp = (self.clock.now() + skew).to_string();
-        let nonce = signing::nonce().unwrap_or_else(|_| "mocknonce".into());
-        let signature = key
-            .sign_sha256(&verify::message(&timestamp, &nonce, &answer.body))
-            .map(|s| base64_encode(&s))
-            .unwrap_or_default();
-        let signature = match fault {
-            Some(Fault::SignTest) => format!("WECHATPAY/SIGNTEST/{signature}"),
-            _ => signature,
-        };
-        let serial = match fault {
-            Some(Fault::UnknownSerial) => "7132D72A03E93CDDF8C03BBD1F37EEDF1A6F2B70",
-            _ => serial,
-        };
-        if fault == Some(Fault::TamperBody) {
-            let mut body = answer.body.to_vec();
-            match body.first_mut() {
-                Some(b) => *b ^= 0x01,
-                None => body.push(b' '),
-            }
-            answer.body = body.into();
-        }
-        for (name, value) in [
-            (verify::TIMESTAMP, timestamp.as_str()),
-            (verify::NONCE, nonce.as_str()),
-            (verify::SIGNATURE, signature.as_str()),
-            (verify::SERIAL, serial),
-            (verify::SIGNATURE_TYPE, signing::SCHEME),
-        ] {
-            if fault == Some(Fault::MissingHeader(name)) {
-                continue;
-            }
-            if let Ok(v) = HeaderValue::from_str(value) {
-                answer.headers.insert(name, v);
-            }
-        }
     }
 }
 

@@ -25,7 +25,10 @@
 //! ```
 
 mod handler;
+mod platform;
 mod server;
+
+pub use platform::MockCertificate;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -39,6 +42,7 @@ use serde_json::Value;
 use crate::client::{Async, ClientBuilder};
 use crate::clock::{Clock, SystemClock};
 use crate::crypto::{RsaPrivateKey, RsaPublicKey};
+use crate::error::{Error, Result};
 
 /// The mock's fixed key material (PEM text). For tests only: these keys are public.
 pub mod keys {
@@ -54,7 +58,18 @@ pub mod keys {
     pub const PLATFORM_CERTIFICATE: &str = include_str!("keys/platform_cert.pem");
     /// The private key of [`PLATFORM_CERTIFICATE`].
     pub const PLATFORM_CERTIFICATE_PRIVATE: &str = include_str!("keys/platform_cert_key.pem");
+    /// The platform certificate a rotation introduces.
+    pub const PLATFORM_CERTIFICATE_ROTATED: &str = include_str!("keys/platform_cert2.pem");
+    /// The private key of [`PLATFORM_CERTIFICATE_ROTATED`].
+    pub const PLATFORM_CERTIFICATE_ROTATED_PRIVATE: &str = include_str!("keys/platform_cert2_key.pem");
+    /// A platform certificate that expired on 2023-01-01.
+    pub const PLATFORM_CERTIFICATE_EXPIRED: &str = include_str!("keys/platform_cert_expired.pem");
+    /// The private key of [`PLATFORM_CERTIFICATE_EXPIRED`].
+    pub const PLATFORM_CERTIFICATE_EXPIRED_PRIVATE: &str = include_str!("keys/platform_cert_expired_key.pem");
 }
+
+/// The mock merchant's APIv3 key (32 ASCII bytes).
+pub const APIV3_KEY: &str = "wechatpayRsMockApiV3Key000000032";
 
 /// The merchant id the mock expects.
 pub const MCHID: &str = "1900000001";
@@ -89,6 +104,8 @@ pub enum Fault {
     TamperBody,
     /// Send a `WECHATPAY/SIGNTEST/` probe signature.
     SignTest,
+    /// List the first certificate of `/v3/certificates` under another certificate's serial.
+    CertificateSerialMismatch,
 }
 
 /// A request the mock received, with the outcome of its signature check.
@@ -190,10 +207,11 @@ pub(crate) struct State {
     requests: Mutex<Vec<MockRequest>>,
     fault: Mutex<Option<Fault>>,
     mode: Mutex<SigningMode>,
+    signing_certificate: Mutex<MockCertificate>,
+    listed_certificates: Mutex<Vec<MockCertificate>>,
     clock: Arc<dyn Clock>,
     merchant_public_key: RsaPublicKey,
-    public_key_signer: RsaPrivateKey,
-    certificate_signer: RsaPrivateKey,
+    signer: platform::PlatformSigner,
     request_counter: AtomicU64,
 }
 
@@ -220,17 +238,18 @@ impl MockBuilder {
 
     /// Binds `127.0.0.1` on a free port and starts serving.
     pub fn start(self) -> MockServer {
-        let fixture =
-            |pem| RsaPrivateKey::from_pem_named("mock platform key", pem).expect("the mock's fixture keys are valid");
+        let merchant_key =
+            RsaPrivateKey::from_pem(keys::MERCHANT_PRIVATE_KEY).expect("the mock's fixture keys are valid");
         let state = Arc::new(State {
             routes: RwLock::new(Vec::new()),
             requests: Mutex::new(Vec::new()),
             fault: Mutex::new(None),
             mode: Mutex::new(self.mode),
+            signing_certificate: Mutex::new(MockCertificate::Original),
+            listed_certificates: Mutex::new(vec![MockCertificate::Original]),
             clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
-            merchant_public_key: fixture(keys::MERCHANT_PRIVATE_KEY).public_key(),
-            public_key_signer: fixture(keys::PLATFORM_PUBLIC_KEY_PRIVATE),
-            certificate_signer: fixture(keys::PLATFORM_CERTIFICATE_PRIVATE),
+            merchant_public_key: merchant_key.public_key(),
+            signer: platform::PlatformSigner::new(),
             request_counter: AtomicU64::new(0),
         });
         let server = server::Server::start(state.clone()).expect("the mock can bind 127.0.0.1");
@@ -274,14 +293,23 @@ impl MockServer {
     }
 
     /// A client builder preset for this mock: its merchant credentials, both platform keys
-    /// (certificate and public key, so either signing mode verifies) and its base URL.
+    /// (the original certificate and the public key, so either signing mode verifies), the
+    /// APIv3 key and its base URL.
     pub fn client_builder(&self) -> ClientBuilder<Async> {
+        self.merchant_builder()
+            .platform_public_key(PLATFORM_PUBLIC_KEY_ID, keys::PLATFORM_PUBLIC_KEY)
+            .and_then(|b| b.platform_certificate(keys::PLATFORM_CERTIFICATE))
+            .expect("the mock's fixture keys are valid")
+    }
+
+    /// A client builder with only the merchant credentials, the APIv3 key and the base URL:
+    /// no platform key yet (to test certificate download and automatic mode).
+    pub fn merchant_builder(&self) -> ClientBuilder<Async> {
         ClientBuilder::new()
             .mchid(MCHID)
             .merchant_serial(MERCHANT_SERIAL)
+            .apiv3_key(APIV3_KEY)
             .private_key_pem(keys::MERCHANT_PRIVATE_KEY)
-            .and_then(|b| b.platform_public_key(PLATFORM_PUBLIC_KEY_ID, keys::PLATFORM_PUBLIC_KEY))
-            .and_then(|b| b.platform_certificate(keys::PLATFORM_CERTIFICATE))
             .and_then(|b| b.base_url(&self.base_url()))
             .expect("the mock's fixture keys are valid")
     }
@@ -348,5 +376,52 @@ impl MockServer {
     /// Switches the platform key that signs answers.
     pub fn set_mode(&self, mode: SigningMode) {
         *self.state.mode.lock().unwrap_or_else(|e| e.into_inner()) = mode;
+    }
+
+    /// The certificates `/v3/certificates` lists (default: the original one).
+    pub fn list_certificates(&self, certificates: &[MockCertificate]) {
+        *self.state.listed_certificates.lock().unwrap_or_else(|e| e.into_inner()) = certificates.to_vec();
+    }
+
+    /// Signs answers with this certificate from now on (and switches to certificate mode).
+    pub fn sign_with_certificate(&self, certificate: MockCertificate) {
+        *self.state.signing_certificate.lock().unwrap_or_else(|e| e.into_inner()) = certificate;
+        self.set_mode(SigningMode::Certificate);
+    }
+
+    /// A callback as the platform would send it, without sending it: headers and raw body,
+    /// signed with the current key (faults applied) and its resource encrypted with
+    /// [`APIV3_KEY`].
+    pub fn signed_notification(&self, event_type: &str, resource: &Value) -> (HeaderMap, Bytes) {
+        self.state.notification(event_type, resource)
+    }
+
+    /// Signs an arbitrary body as the platform would sign an answer or callback (faults
+    /// applied): the `Wechatpay-*` headers and the body to send.
+    pub fn signed_body(&self, body: &[u8]) -> (HeaderMap, Bytes) {
+        self.state.sign_body(Bytes::copy_from_slice(body))
+    }
+
+    /// POSTs a correctly signed and encrypted callback to `url`, as the platform does;
+    /// returns the receiver's status.
+    ///
+    /// ```no_run
+    /// # async fn f(mock: wechatpay::mock::MockServer) -> wechatpay::Result<()> {
+    /// let status = mock
+    ///     .notify("http://127.0.0.1:8080/notify", "TRANSACTION.SUCCESS", &serde_json::json!({"out_trade_no": "1"}))
+    ///     .await?;
+    /// assert_eq!(status, 204);
+    /// # Ok(()) }
+    /// ```
+    pub async fn notify(&self, url: &str, event_type: &str, resource: &Value) -> Result<u16> {
+        let (headers, body) = self.signed_notification(event_type, resource);
+        let response = reqwest::Client::new()
+            .post(url)
+            .headers(headers)
+            .body(body)
+            .send()
+            .await
+            .map_err(Error::Transport)?;
+        Ok(response.status().as_u16())
     }
 }

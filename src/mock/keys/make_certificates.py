@@ -47,3 +47,11 @@ make("merchant_key.pem", "merchant_cert.pem",
 make("platform_cert_key.pem", "platform_cert.pem",
      "5157F09EFDC096DE15EBE81A47057A7232F1B8E1",
      "wechatpay-rs mock platform certificate", start, end)
+# The certificate a rotation switches to, and one that expired before any test's clock.
+make("platform_cert2_key.pem", "platform_cert2.pem",
+     "0A1B2C3D4E5F60718293A4B5C6D7E8F901234567",
+     "wechatpay-rs mock platform certificate (rotated)", start, end)
+make("platform_cert_expired_key.pem", "platform_cert_expired.pem",
+     "1E2D3C4B5A69788796A5B4C3D2E1F00FEDCBA987",
+     "wechatpay-rs mock platform certificate (expired)",
+     datetime.datetime(2019, 1, 1, tzinfo=utc), datetime.datetime(2023, 1, 1, tzinfo=utc))

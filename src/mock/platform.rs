@@ -1,0 +1,230 @@
+//! The mock's platform side: its keys and certificates, the signature on its answers and
+//! callbacks (with any fault applied), the `/v3/certificates` list, and callbacks.
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderValue};
+use serde_json::{Value, json};
+
+use super::{APIV3_KEY, Fault, MockReply, PLATFORM_PUBLIC_KEY_ID, SigningMode, State, keys};
+use crate::auth::signing;
+use crate::auth::verify;
+use crate::crypto::{RsaPrivateKey, aes_gcm, base64_encode};
+
+/// The platform certificates the mock can list at `/v3/certificates` and sign with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MockCertificate {
+    /// [`keys::PLATFORM_CERTIFICATE`], serial [`super::PLATFORM_CERTIFICATE_SERIAL`]
+    /// (valid 2024-2044).
+    Original,
+    /// [`keys::PLATFORM_CERTIFICATE_ROTATED`], the certificate a rotation introduces
+    /// (valid 2024-2044).
+    Rotated,
+    /// [`keys::PLATFORM_CERTIFICATE_EXPIRED`], valid 2019-2023 only.
+    Expired,
+}
+
+impl MockCertificate {
+    /// The certificate's serial, as `/v3/certificates` lists it (the rotated one with a
+    /// leading zero, as some tools print serials).
+    pub fn serial(self) -> &'static str {
+        match self {
+            MockCertificate::Original => super::PLATFORM_CERTIFICATE_SERIAL,
+            MockCertificate::Rotated => "0A1B2C3D4E5F60718293A4B5C6D7E8F901234567",
+            MockCertificate::Expired => "1E2D3C4B5A69788796A5B4C3D2E1F00FEDCBA987",
+        }
+    }
+
+    /// The certificate, PEM.
+    pub fn pem(self) -> &'static str {
+        match self {
+            MockCertificate::Original => keys::PLATFORM_CERTIFICATE,
+            MockCertificate::Rotated => keys::PLATFORM_CERTIFICATE_ROTATED,
+            MockCertificate::Expired => keys::PLATFORM_CERTIFICATE_EXPIRED,
+        }
+    }
+
+    fn private_pem(self) -> &'static str {
+        match self {
+            MockCertificate::Original => keys::PLATFORM_CERTIFICATE_PRIVATE,
+            MockCertificate::Rotated => keys::PLATFORM_CERTIFICATE_ROTATED_PRIVATE,
+            MockCertificate::Expired => keys::PLATFORM_CERTIFICATE_EXPIRED_PRIVATE,
+        }
+    }
+
+    const ALL: [MockCertificate; 3] = [
+        MockCertificate::Original,
+        MockCertificate::Rotated,
+        MockCertificate::Expired,
+    ];
+}
+
+/// The mock platform's private keys.
+pub(crate) struct PlatformSigner {
+    public_key: RsaPrivateKey,
+    certificates: Vec<(MockCertificate, RsaPrivateKey)>,
+}
+
+fn fixture(pem: &str) -> RsaPrivateKey {
+    RsaPrivateKey::from_pem_named("mock platform key", pem).expect("the mock's fixture keys are valid")
+}
+
+impl PlatformSigner {
+    pub(crate) fn new() -> Self {
+        Self {
+            public_key: fixture(keys::PLATFORM_PUBLIC_KEY_PRIVATE),
+            certificates: MockCertificate::ALL
+                .iter()
+                .map(|&c| (c, fixture(c.private_pem())))
+                .collect(),
+        }
+    }
+
+    fn key(&self, mode: SigningMode, certificate: MockCertificate) -> (&'static str, &RsaPrivateKey) {
+        match mode {
+            SigningMode::PublicKey => (PLATFORM_PUBLIC_KEY_ID, &self.public_key),
+            SigningMode::Certificate => {
+                let key = self
+                    .certificates
+                    .iter()
+                    .find(|(c, _)| *c == certificate)
+                    .map(|(_, k)| k)
+                    .expect("every mock certificate has a key");
+                (certificate.serial(), key)
+            }
+        }
+    }
+}
+
+impl State {
+    /// The `Wechatpay-*` headers for `body`, signed with the current key, with the current
+    /// fault applied (which may alter the body: the returned body is the one to send).
+    pub(crate) fn sign_body(&self, body: Bytes) -> (HeaderMap, Bytes) {
+        let mode = *self.mode.lock().unwrap_or_else(|e| e.into_inner());
+        let certificate = *self.signing_certificate.lock().unwrap_or_else(|e| e.into_inner());
+        let fault = self.fault.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let (serial, key) = self.signer.key(mode, certificate);
+        let skew = match fault {
+            Some(Fault::SkewSeconds(s)) => s,
+            _ => 0,
+        };
+        let timestamp = (self.clock.now() + skew).to_string();
+        let nonce = signing::nonce().unwrap_or_else(|_| "mocknonce".into());
+        let signature = key
+            .sign_sha256(&verify::message(&timestamp, &nonce, &body))
+            .map(|s| base64_encode(&s))
+            .unwrap_or_default();
+        let signature = match fault {
+            Some(Fault::SignTest) => format!("WECHATPAY/SIGNTEST/{signature}"),
+            _ => signature,
+        };
+        let serial = match fault {
+            Some(Fault::UnknownSerial) => "7132D72A03E93CDDF8C03BBD1F37EEDF1A6F2B70",
+            _ => serial,
+        };
+        let body = if fault == Some(Fault::TamperBody) {
+            let mut tampered = body.to_vec();
+            match tampered.first_mut() {
+                Some(b) => *b ^= 0x01,
+                None => tampered.push(b' '),
+            }
+            Bytes::from(tampered)
+        } else {
+            body
+        };
+        let mut headers = HeaderMap::new();
+        for (name, value) in [
+            (verify::TIMESTAMP, timestamp.as_str()),
+            (verify::NONCE, nonce.as_str()),
+            (verify::SIGNATURE, signature.as_str()),
+            (verify::SERIAL, serial),
+            (verify::SIGNATURE_TYPE, signing::SCHEME),
+        ] {
+            if fault == Some(Fault::MissingHeader(name)) {
+                continue;
+            }
+            if let Ok(v) = HeaderValue::from_str(value) {
+                headers.insert(name, v);
+            }
+        }
+        (headers, body)
+    }
+
+    /// The `/v3/certificates` answer: the listed certificates, each encrypted with the
+    /// APIv3 key.
+    pub(crate) fn certificates_reply(&self) -> MockReply {
+        let listed = self
+            .listed_certificates
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let fault = self.fault.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let data: Vec<Value> = listed
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let nonce = signing::nonce()
+                    .map(|n| n[..12].to_owned())
+                    .unwrap_or_else(|_| "mocknonce123".into());
+                let ciphertext = aes_gcm::encrypt(
+                    APIV3_KEY.as_bytes(),
+                    nonce.as_bytes(),
+                    b"certificate",
+                    c.pem().as_bytes(),
+                )
+                .unwrap_or_default();
+                let serial = match fault {
+                    Some(Fault::CertificateSerialMismatch) if i == 0 => MockCertificate::Expired.serial(),
+                    _ => c.serial(),
+                };
+                json!({
+                    "serial_no": serial,
+                    "effective_time": "2024-01-01T08:00:00+08:00",
+                    "expire_time": "2044-01-01T08:00:00+08:00",
+                    "encrypt_certificate": {
+                        "algorithm": "AEAD_AES_256_GCM",
+                        "nonce": nonce,
+                        "associated_data": "certificate",
+                        "ciphertext": ciphertext,
+                    }
+                })
+            })
+            .collect();
+        MockReply::json(200, &json!({ "data": data }))
+    }
+
+    /// A callback as the platform sends it: the envelope with `resource` encrypted with the
+    /// APIv3 key, and its signature headers (faults applied).
+    pub(crate) fn notification(&self, event_type: &str, resource: &Value) -> (HeaderMap, Bytes) {
+        let nonce = signing::nonce()
+            .map(|n| n[..12].to_owned())
+            .unwrap_or_else(|_| "mocknonce123".into());
+        let original_type = event_type.split('.').next().unwrap_or("").to_ascii_lowercase();
+        let plaintext = serde_json::to_vec(resource).unwrap_or_default();
+        let ciphertext = aes_gcm::encrypt(
+            APIV3_KEY.as_bytes(),
+            nonce.as_bytes(),
+            original_type.as_bytes(),
+            &plaintext,
+        )
+        .unwrap_or_default();
+        let count = self.request_counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let envelope = json!({
+            "id": format!("EV-2018022511223320873{count:06}"),
+            "create_time": "2015-05-20T13:29:35+08:00",
+            "resource_type": "encrypt-resource",
+            "event_type": event_type,
+            "summary": "支付成功",
+            "resource": {
+                "original_type": original_type,
+                "algorithm": "AEAD_AES_256_GCM",
+                "ciphertext": ciphertext,
+                "associated_data": original_type,
+                "nonce": nonce,
+            }
+        });
+        let body = Bytes::from(serde_json::to_vec(&envelope).unwrap_or_default());
+        let (mut headers, body) = self.sign_body(body);
+        headers.insert(http::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        (headers, body)
+    }
+}

@@ -1,0 +1,177 @@
+//! Callbacks (notifications): verify the signature over the raw body, then decrypt the
+//! resource with the APIv3 key (PROTOCOL.md section 6).
+//!
+//! Framework-neutral: give it the request headers and the raw body bytes, exactly as
+//! received. Never parse and re-serialise the body first: the signature covers the bytes.
+
+use std::fmt;
+
+use http::HeaderMap;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::client::Client;
+use crate::crypto::aes_gcm;
+use crate::error::{Error, Result};
+
+/// The only resource encryption the platform uses.
+pub const AEAD_AES_256_GCM: &str = "AEAD_AES_256_GCM";
+
+/// Parses callbacks for one client; see [`Client::notifications`].
+#[derive(Debug, Clone, Copy)]
+pub struct Notifications<'a> {
+    client: &'a Client,
+}
+
+impl<'a> Notifications<'a> {
+    pub(crate) fn new(client: &'a Client) -> Self {
+        Self { client }
+    }
+
+    /// Verifies a callback's `Wechatpay-*` signature over `body` (the raw bytes received)
+    /// with the same rules as responses (four headers, 300 s window, a trusted key,
+    /// `WECHATPAY/SIGNTEST/` probes fail), then decrypts its `resource` with the APIv3 key.
+    ///
+    /// Answer the platform 204 when this succeeds (after handling the event idempotently:
+    /// the same callback can arrive more than once), and 4xx/5xx
+    /// `{"code":"FAIL","message":"..."}` when it fails, so the platform retries.
+    ///
+    /// ```no_run
+    /// # async fn handle(client: wechatpay::Client, headers: http::HeaderMap, body: bytes::Bytes) -> wechatpay::Result<()> {
+    /// let notification = client.notifications().parse(&headers, &body).await?;
+    /// if notification.event_type() == "TRANSACTION.SUCCESS" {
+    ///     let out_trade_no = notification.resource()["out_trade_no"].as_str();
+    ///     // ... mark the order paid, idempotently ...
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn parse(&self, headers: &HeaderMap, body: &[u8]) -> Result<Notification> {
+        let verified_by = self.client.verify_signed(headers, body).await?;
+        let apiv3_key = self.client.apiv3_key()?;
+        let envelope: Envelope = serde_json::from_slice(body).map_err(|_| Error::MalformedNotification {
+            reason: "the body is not a notification JSON object",
+        })?;
+        let resource = envelope.resource;
+        if resource.algorithm != AEAD_AES_256_GCM {
+            return Err(Error::MalformedNotification {
+                reason: "unsupported resource algorithm (expected AEAD_AES_256_GCM)",
+            });
+        }
+        let plaintext = aes_gcm::decrypt(
+            apiv3_key,
+            resource.nonce.as_bytes(),
+            resource.associated_data.as_deref().unwrap_or("").as_bytes(),
+            &resource.ciphertext,
+        )?;
+        let decrypted: Value = serde_json::from_slice(&plaintext).map_err(|_| Error::MalformedNotification {
+            reason: "the decrypted resource is not JSON",
+        })?;
+        Ok(Notification {
+            id: envelope.id,
+            create_time: envelope.create_time,
+            event_type: envelope.event_type,
+            resource_type: envelope.resource_type,
+            summary: envelope.summary,
+            original_type: resource.original_type,
+            resource: decrypted,
+            verified_by,
+        })
+    }
+}
+
+#[derive(Deserialize)]
+struct Envelope {
+    id: String,
+    #[serde(default)]
+    create_time: String,
+    event_type: String,
+    #[serde(default)]
+    resource_type: String,
+    #[serde(default)]
+    summary: String,
+    resource: EncryptedResource,
+}
+
+#[derive(Deserialize)]
+struct EncryptedResource {
+    algorithm: String,
+    #[serde(default)]
+    original_type: Option<String>,
+    ciphertext: String,
+    #[serde(default)]
+    associated_data: Option<String>,
+    nonce: String,
+}
+
+/// A verified and decrypted callback.
+#[derive(Clone)]
+pub struct Notification {
+    id: String,
+    create_time: String,
+    event_type: String,
+    resource_type: String,
+    summary: String,
+    original_type: Option<String>,
+    resource: Value,
+    verified_by: String,
+}
+
+impl fmt::Debug for Notification {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The decrypted resource holds payer and order details: keep it out of logs.
+        f.debug_struct("Notification")
+            .field("id", &self.id)
+            .field("create_time", &self.create_time)
+            .field("event_type", &self.event_type)
+            .field("verified_by", &self.verified_by)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Notification {
+    /// The notification id (the same for every re-delivery of one event).
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// When the platform created it (RFC 3339 with offset, as sent).
+    pub fn create_time(&self) -> &str {
+        &self.create_time
+    }
+
+    /// The event, such as `TRANSACTION.SUCCESS` or `REFUND.SUCCESS`.
+    pub fn event_type(&self) -> &str {
+        &self.event_type
+    }
+
+    /// The resource type, normally `encrypt-resource`.
+    pub fn resource_type(&self) -> &str {
+        &self.resource_type
+    }
+
+    /// The platform's short description.
+    pub fn summary(&self) -> &str {
+        &self.summary
+    }
+
+    /// The resource's `original_type` (such as `transaction`), when sent.
+    pub fn original_type(&self) -> Option<&str> {
+        self.original_type.as_deref()
+    }
+
+    /// The decrypted resource.
+    pub fn resource(&self) -> &Value {
+        &self.resource
+    }
+
+    /// The decrypted resource as a typed value.
+    pub fn resource_as<T: DeserializeOwned>(&self) -> Result<T> {
+        T::deserialize(&self.resource).map_err(Error::Decode)
+    }
+
+    /// The platform key (public key id or certificate serial) that verified the signature.
+    pub fn verified_by(&self) -> &str {
+        &self.verified_by
+    }
+}
