@@ -16,9 +16,13 @@ use crate::error::{Error, Result};
 /// How often automatic mode refreshes the certificates in the background (default).
 pub const DEFAULT_REFRESH_INTERVAL: Duration = Duration::from_secs(12 * 60 * 60);
 
-/// The shortest interval between two downloads triggered by unknown serials, so forged
-/// serials cannot cause a download storm (default).
+/// The interval at which on-demand downloads (triggered by unknown serials) are allowed
+/// once the burst is spent, so forged serials cannot cause a download storm (default).
 pub const DEFAULT_MIN_ON_DEMAND_INTERVAL: Duration = Duration::from_secs(60);
+
+/// How many on-demand downloads may happen back to back (the first load, a rotation soon
+/// after) before the interval applies.
+pub const ON_DEMAND_BURST: f64 = 3.0;
 
 /// One certificate of a download.
 #[derive(Clone)]
@@ -150,7 +154,7 @@ pub(crate) fn decrypt_certificate_list(
 pub(crate) struct KeyStore {
     configured: PlatformKeys,
     current: RwLock<Arc<PlatformKeys>>,
-    refresh_lock: tokio::sync::Mutex<Option<Instant>>,
+    refresh_lock: tokio::sync::Mutex<DownloadBudget>,
     pub(crate) auto: Option<AutoRefresh>,
     background_started: AtomicBool,
     downloads: AtomicU64,
@@ -168,7 +172,10 @@ impl KeyStore {
         Self {
             current: RwLock::new(Arc::new(configured.clone())),
             configured,
-            refresh_lock: tokio::sync::Mutex::new(None),
+            refresh_lock: tokio::sync::Mutex::new(DownloadBudget {
+                tokens: ON_DEMAND_BURST,
+                updated: Instant::now(),
+            }),
             auto,
             background_started: AtomicBool::new(false),
             downloads: AtomicU64::new(0),
@@ -235,8 +242,7 @@ impl Client {
     /// them from now on, beside the configured keys. In automatic mode this happens by
     /// itself; call it at start-up to load eagerly.
     pub async fn refresh_certificates(&self) -> Result<CertificateDownload> {
-        let mut last = self.inner.keys.refresh_lock.lock().await;
-        *last = Some(Instant::now());
+        let _single_flight = self.inner.keys.refresh_lock.lock().await;
         let download = self.download_certificates().await?;
         self.inner.keys.install(&download.certificates);
         Ok(download)
@@ -253,7 +259,10 @@ impl Client {
         let first = verify::verify(headers, body, self.now(), &self.inner.keys.current());
         match first {
             Err(Error::UnknownPlatformKey { serial }) if self.inner.keys.auto.is_some() => {
-                self.refresh_on_demand(Some(&serial)).await?;
+                // When the download fails or is not allowed now, the original error says more.
+                if self.refresh_on_demand(Some(&serial)).await.is_err() {
+                    return Err(Error::UnknownPlatformKey { serial });
+                }
                 verify::verify(headers, body, self.now(), &self.inner.keys.current())
             }
             other => other,
@@ -276,25 +285,50 @@ impl Client {
         Ok(())
     }
 
-    /// One download at a time, and none when another started within the minimum interval.
+    /// One download at a time (callers waiting meanwhile find the key loaded), within the
+    /// download budget.
     async fn refresh_on_demand(&self, serial: Option<&str>) -> Result<()> {
         let store = &self.inner.keys;
         let min_interval = store
             .auto
             .map(|a| a.min_on_demand_interval)
             .unwrap_or(DEFAULT_MIN_ON_DEMAND_INTERVAL);
-        let mut last = store.refresh_lock.lock().await;
+        let mut budget = store.refresh_lock.lock().await;
         let satisfied = match serial {
             Some(serial) => store.current().contains(serial),
             None => !store.current().is_empty(),
         };
-        if satisfied || last.is_some_and(|t| t.elapsed() < min_interval) {
+        if satisfied || !budget.take(min_interval) {
             return Ok(());
         }
-        *last = Some(Instant::now());
         let download = self.download_certificates().await?;
         store.install(&download.certificates);
         Ok(())
+    }
+}
+
+/// A token bucket: [`ON_DEMAND_BURST`] downloads at once, then one per interval.
+pub(crate) struct DownloadBudget {
+    tokens: f64,
+    updated: Instant,
+}
+
+impl DownloadBudget {
+    fn take(&mut self, interval: Duration) -> bool {
+        let now = Instant::now();
+        let earned = if interval.is_zero() {
+            ON_DEMAND_BURST
+        } else {
+            now.duration_since(self.updated).as_secs_f64() / interval.as_secs_f64()
+        };
+        self.tokens = (self.tokens + earned).min(ON_DEMAND_BURST);
+        self.updated = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
     }
 }
 

@@ -318,7 +318,8 @@ impl<F> ClientBuilder<F> {
     /// Automatic platform certificates (needs the APIv3 key): they are downloaded before the
     /// first request when no platform key is trusted yet, refreshed in the background every
     /// 12 hours, and on demand when an answer or callback names an unknown serial (one
-    /// download at a time, at most one a minute, so forged serials cannot cause a storm).
+    /// download at a time; three back to back at most, then one a minute, so forged
+    /// serials cannot cause a download storm).
     /// Configured platform keys stay trusted beside the downloaded ones.
     pub fn auto_certificates(self) -> Self {
         self.auto_certificates_with(DEFAULT_REFRESH_INTERVAL, DEFAULT_MIN_ON_DEMAND_INTERVAL)

@@ -37,6 +37,13 @@ impl Encrypted {
     }
 }
 
+/// Serialises as the Base64 ciphertext, so `json!({"name": &encrypted})` puts it in a body.
+impl serde::Serialize for Encrypted {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.ciphertext)
+    }
+}
+
 impl From<Encrypted> for Value {
     fn from(e: Encrypted) -> Value {
         Value::String(e.ciphertext)

@@ -402,6 +402,19 @@ impl MockServer {
         self.state.sign_body(Bytes::copy_from_slice(body))
     }
 
+    /// Decrypts a sensitive field as the platform does, with the private key of the platform
+    /// key named `serial` (the request's `Wechatpay-Serial`).
+    pub fn decrypt_field(&self, ciphertext: &str, serial: &str) -> Result<String> {
+        self.state.signer.decrypt_field(ciphertext, serial)
+    }
+
+    /// Encrypts a field to the merchant's key, as the platform does for sensitive fields in
+    /// its answers (Base64 RSA-OAEP SHA-1); [`crate::Client::decrypt`] reverses it.
+    pub fn encrypt_for_merchant(&self, plaintext: &str) -> Result<String> {
+        let ciphertext = self.state.merchant_public_key.encrypt_oaep_sha1(plaintext.as_bytes())?;
+        Ok(crate::crypto::base64_encode(&ciphertext))
+    }
+
     /// POSTs a correctly signed and encrypted callback to `url`, as the platform does;
     /// returns the receiver's status.
     ///

@@ -79,6 +79,27 @@ impl PlatformSigner {
         }
     }
 
+    /// Decrypts a field encrypted to the platform key named `serial`.
+    pub(crate) fn decrypt_field(&self, ciphertext: &str, serial: &str) -> crate::Result<String> {
+        let key = if serial == PLATFORM_PUBLIC_KEY_ID {
+            &self.public_key
+        } else {
+            self.certificates
+                .iter()
+                .find(|(c, _)| crate::auth::same_key_id(c.serial(), serial))
+                .map(|(_, k)| k)
+                .ok_or(crate::Error::Decryption {
+                    what: "the mock has no key with that serial",
+                })?
+        };
+        let bytes = crate::crypto::base64_decode(ciphertext).ok_or(crate::Error::Decryption {
+            what: "the ciphertext is not valid Base64",
+        })?;
+        String::from_utf8(key.decrypt_oaep_sha1(&bytes)?).map_err(|_| crate::Error::Decryption {
+            what: "the decrypted field is not UTF-8 text",
+        })
+    }
+
     fn key(&self, mode: SigningMode, certificate: MockCertificate) -> (&'static str, &RsaPrivateKey) {
         match mode {
             SigningMode::PublicKey => (PLATFORM_PUBLIC_KEY_ID, &self.public_key),
