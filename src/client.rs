@@ -16,6 +16,10 @@ use crate::chain::Chain;
 use crate::clock::{Clock, SystemClock};
 use crate::crypto::{Certificate, RsaPrivateKey};
 use crate::error::{Error, Result};
+use crate::retry::RetryPolicy;
+
+/// The backup API host the Java SDK fails over to (see [`ClientBuilder::failover`]).
+pub const DEFAULT_BACKUP_BASE_URL: &str = "https://api2.wechatpay.cn/";
 
 /// The production API host.
 pub const DEFAULT_BASE_URL: &str = "https://api.mch.weixin.qq.com/";
@@ -68,6 +72,9 @@ pub(crate) struct ClientInner {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) user_agent: String,
     pub(crate) max_response_bytes: usize,
+    pub(crate) retry: Option<RetryPolicy>,
+    pub(crate) backup_base_url: Option<Url>,
+    pub(crate) deadline: Option<Duration>,
 }
 
 impl fmt::Debug for Client {
@@ -194,6 +201,9 @@ pub struct ClientBuilder<F = Async> {
     http_client: Option<reqwest::Client>,
     clock: Arc<dyn Clock>,
     max_response_bytes: usize,
+    retry: Option<RetryPolicy>,
+    backup_base_url: Option<Url>,
+    deadline: Option<Duration>,
     flavor: PhantomData<F>,
 }
 
@@ -230,6 +240,9 @@ impl<F> ClientBuilder<F> {
             http_client: None,
             clock: Arc::new(SystemClock),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            retry: None,
+            backup_base_url: None,
+            deadline: None,
             flavor: PhantomData,
         }
     }
@@ -358,20 +371,7 @@ impl<F> ClientBuilder<F> {
 
     /// The API base URL (default [`DEFAULT_BASE_URL`]); `http` is accepted for local mocks.
     pub fn base_url(mut self, url: &str) -> Result<Self> {
-        let mut url = Url::parse(url).map_err(|e| Error::Config(format!("invalid base URL {url:?}: {e}")))?;
-        if !matches!(url.scheme(), "https" | "http") || url.host().is_none() {
-            return Err(Error::Config(format!(
-                "base URL must be an http(s) URL with a host, got {url}"
-            )));
-        }
-        if url.query().is_some() || url.fragment().is_some() {
-            return Err(Error::Config("base URL must not have a query or fragment".into()));
-        }
-        if !url.path().ends_with('/') {
-            let path = format!("{}/", url.path());
-            url.set_path(&path);
-        }
-        self.base_url = url;
+        self.base_url = parse_base_url(url)?;
         Ok(self)
     }
 
@@ -412,6 +412,33 @@ impl<F> ClientBuilder<F> {
     /// The clock used to stamp requests and check answers (default: the system clock).
     pub fn clock(mut self, clock: impl Clock) -> Self {
         self.clock = Arc::new(clock);
+        self
+    }
+
+    /// Retries failed requests that may be repeated; see [`RetryPolicy`] for which failures
+    /// and which requests. Off by default.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// After a connection failure on the API host (never after an answer), sends a request
+    /// that may be repeated once more to the backup host [`DEFAULT_BACKUP_BASE_URL`], and
+    /// its further retries there too. Off by default.
+    pub fn failover(self) -> Self {
+        self.failover_to(DEFAULT_BACKUP_BASE_URL).expect("the default backup URL is valid")
+    }
+
+    /// [`Self::failover`] to a chosen backup base URL (its path must match the base URL's).
+    pub fn failover_to(mut self, url: &str) -> Result<Self> {
+        self.backup_base_url = Some(parse_base_url(url)?);
+        Ok(self)
+    }
+
+    /// The total time allowed for a request, retries and waits included (default: none;
+    /// each attempt still has the [`Self::timeout`]).
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = Some(deadline);
         self
     }
 
@@ -508,6 +535,9 @@ impl<F> ClientBuilder<F> {
                 clock: self.clock,
                 user_agent: self.user_agent,
                 max_response_bytes: self.max_response_bytes,
+                retry: self.retry,
+                backup_base_url: self.backup_base_url,
+                deadline: self.deadline,
             }),
         })
     }
@@ -530,6 +560,9 @@ impl<F> ClientBuilder<F> {
             http_client: self.http_client,
             clock: self.clock,
             max_response_bytes: self.max_response_bytes,
+            retry: self.retry,
+            backup_base_url: self.backup_base_url,
+            deadline: self.deadline,
             flavor: PhantomData,
         }
     }
@@ -544,6 +577,22 @@ impl ClientBuilder<Async> {
 
 /// The APIv3 key: 32 bytes, wiped on drop, never shown.
 pub(crate) struct ApiV3Key(zeroize::Zeroizing<Vec<u8>>);
+
+/// An http(s) URL with a host, no query or fragment, its path ending in `/`.
+fn parse_base_url(text: &str) -> Result<Url> {
+    let mut url = Url::parse(text).map_err(|e| Error::Config(format!("invalid base URL {text:?}: {e}")))?;
+    if !matches!(url.scheme(), "https" | "http") || url.host().is_none() {
+        return Err(Error::Config(format!("base URL must be an http(s) URL with a host, got {url}")));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::Config("base URL must not have a query or fragment".into()));
+    }
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    Ok(url)
+}
 
 fn read_file(what: &'static str, path: impl AsRef<Path>) -> Result<String> {
     let path = path.as_ref();

@@ -210,6 +210,24 @@ pub enum Error {
         reason: String,
     },
 
+    /// The request was retried and still failed: `last` is the final attempt's error.
+    #[error("gave up after {attempts} attempts: {last}")]
+    Retried {
+        /// How many attempts were made.
+        attempts: u32,
+        /// The last attempt's error.
+        last: Box<Error>,
+    },
+
+    /// The request's total deadline (retries and waits included) passed.
+    #[error("deadline of {deadline:?} exceeded after {attempts} attempt(s)")]
+    DeadlineExceeded {
+        /// The deadline.
+        deadline: std::time::Duration,
+        /// How many attempts had started.
+        attempts: u32,
+    },
+
     /// A blocking call was made from inside an async runtime, where it would stall the
     /// executor; use the async [`Client`](crate::Client) there instead.
     #[error("the blocking client cannot be used from inside an async runtime; use wechatpay::Client with .await")]
@@ -219,15 +237,32 @@ pub enum Error {
 impl Error {
     /// The platform's `Request-ID` for an [`Error::Api`], if it sent one.
     pub fn request_id(&self) -> Option<&str> {
-        match self {
+        match self.last_cause() {
             Error::Api { request_id, .. } => request_id.as_deref(),
             _ => None,
         }
     }
 
-    /// Whether the request timed out (connect or total).
+    /// Whether the request timed out (one attempt, or the whole deadline).
     pub fn is_timeout(&self) -> bool {
-        matches!(self, Error::Transport(e) if e.is_timeout())
+        matches!(self.last_cause(), Error::Transport(e) if e.is_timeout())
+            || matches!(self, Error::DeadlineExceeded { .. })
+    }
+
+    /// The error of the last attempt: itself, or the cause inside [`Error::Retried`].
+    pub fn last_cause(&self) -> &Error {
+        match self {
+            Error::Retried { last, .. } => last,
+            other => other,
+        }
+    }
+
+    /// How many attempts were made (1 unless the request was retried).
+    pub fn attempts(&self) -> u32 {
+        match self {
+            Error::Retried { attempts, .. } | Error::DeadlineExceeded { attempts, .. } => *attempts,
+            _ => 1,
+        }
     }
 
     /// Whether this error means the answer could not be authenticated: the response may

@@ -45,13 +45,17 @@ pub mod notify;
 pub mod path;
 mod request;
 mod response;
+pub mod retry;
 pub mod sensitive;
 
 pub use chain::Chain;
-pub use client::{Async, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES, USER_AGENT};
+pub use client::{
+    Async, Client, ClientBuilder, DEFAULT_BACKUP_BASE_URL, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES, USER_AGENT,
+};
 pub use crypto::Certificate;
 pub use error::{Error, Result};
 pub use notify::{Notification, Notifications};
 pub use request::{RequestBuilder, UNSIGNED_DOWNLOADS};
 pub use response::Response;
+pub use retry::RetryPolicy;
 pub use sensitive::Encrypted;

@@ -56,13 +56,17 @@ pub struct RequestBuilder {
     timeout: Option<Duration>,
     encrypt_pointers: Vec<String>,
     encrypted_with: Vec<String>,
+    idempotent: bool,
+    deadline: Option<Duration>,
 }
 
 /// Everything about a request that is decided before it is signed: method, URL, the exact
 /// target and body bytes that the signature covers, and the extra headers.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Prepared {
     pub(crate) method: Method,
+    /// The path template, for logs (identifiers stay out of them).
+    pub(crate) template: String,
     pub(crate) url: Url,
     pub(crate) target: String,
     pub(crate) body: Bytes,
@@ -94,6 +98,8 @@ impl RequestBuilder {
             timeout: None,
             encrypt_pointers: Vec::new(),
             encrypted_with: Vec::new(),
+            idempotent: false,
+            deadline: None,
         }
     }
 
@@ -158,17 +164,49 @@ impl RequestBuilder {
         self
     }
 
-    /// Signs and sends the request, then reads and verifies the answer. Same as `.await`.
+    /// Marks a `POST`, `PUT` or `PATCH` as safe to repeat, so the client's
+    /// [`RetryPolicy`](crate::RetryPolicy) and failover may send it again. Do this only when
+    /// the platform deduplicates the call, as it does on `out_trade_no`, `out_refund_no`
+    /// and the other merchant-side numbers. `GET`, `HEAD`, `OPTIONS` and `DELETE` are
+    /// repeatable already.
+    pub fn idempotent(mut self) -> Self {
+        self.idempotent = true;
+        self
+    }
+
+    /// The total time allowed for this request, retries and waits included, overriding the
+    /// client's deadline.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    /// Signs and sends the request, then reads and verifies the answer, retrying as the
+    /// client's policy allows. Same as `.await`.
     pub async fn send(self) -> Result<Response> {
         let client = self.client.clone();
-        client.ensure_platform_keys().await?;
-        let prepared = self.prepare()?;
-        execute(&client, prepared).await
+        let repeatable = self.idempotent
+            || matches!(self.method, Method::GET | Method::HEAD | Method::OPTIONS | Method::DELETE);
+        let attempts = std::sync::atomic::AtomicU32::new(0);
+        let run = async {
+            client.ensure_platform_keys().await?;
+            let prepared = self.prepare()?;
+            execute_with_retries(&client, prepared, repeatable, &attempts).await
+        };
+        match self.deadline.or(client.inner.deadline) {
+            None => run.await,
+            Some(deadline) => tokio::time::timeout(deadline, run).await.unwrap_or_else(|_| {
+                Err(Error::DeadlineExceeded {
+                    deadline,
+                    attempts: attempts.load(std::sync::atomic::Ordering::Relaxed),
+                })
+            }),
+        }
     }
 
     /// Checks and renders everything that does not depend on time: any mistake is an error
     /// here, before anything is sent.
-    pub(crate) fn prepare(self) -> Result<Prepared> {
+    pub(crate) fn prepare(&self) -> Result<Prepared> {
         let inner = &self.client.inner;
         let params: Vec<(&str, &str)> = self.params.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
         let path = expand(&self.template, &params)?;
@@ -189,7 +227,7 @@ impl RequestBuilder {
         }
         if url.path() != full_path {
             return Err(Error::InvalidPath {
-                path: self.template,
+                path: self.template.clone(),
                 reason: "the URL parser would change this path",
             });
         }
@@ -211,7 +249,7 @@ impl RequestBuilder {
             let header_value = HeaderValue::from_str(value).map_err(|_| invalid("not a valid header value"))?;
             headers.insert(header_name, header_value);
         }
-        let mut body_value = self.body;
+        let mut body_value = self.body.clone();
         let mut sensitive_serial = None;
         if !self.encrypt_pointers.is_empty() {
             let body = body_value.as_mut().ok_or_else(|| Error::SensitiveField {
@@ -220,7 +258,7 @@ impl RequestBuilder {
             let serial = crate::sensitive::encrypt_fields(&self.client, body, &self.encrypt_pointers)?;
             sensitive_serial = Some(serial);
         }
-        for serial in self.encrypted_with {
+        for serial in self.encrypted_with.iter().cloned() {
             match &sensitive_serial {
                 Some(existing) if !crate::auth::same_key_id(existing, &serial) => {
                     return Err(Error::SensitiveField {
@@ -247,7 +285,8 @@ impl RequestBuilder {
         let unsigned_download =
             self.method == Method::GET && UNSIGNED_DOWNLOADS.iter().any(|t| matches_template(&path, t));
         Ok(Prepared {
-            method: self.method,
+            method: self.method.clone(),
+            template: format!("/{}", self.template),
             url,
             target,
             body,
@@ -269,9 +308,104 @@ impl IntoFuture for RequestBuilder {
     }
 }
 
+/// Sends a prepared request, retrying and failing over as the client's policy and the
+/// request's repeatability allow. `attempts` counts the attempts made (for the deadline error).
+async fn execute_with_retries(
+    client: &Client,
+    mut prepared: Prepared,
+    repeatable: bool,
+    attempts: &std::sync::atomic::AtomicU32,
+) -> Result<Response> {
+    let inner = &client.inner;
+    let max_attempts = inner.retry.map_or(1, |p| p.max_attempts());
+    let mut failed_over = false;
+    let mut attempt = 1;
+    loop {
+        attempts.store(attempt, std::sync::atomic::Ordering::Relaxed);
+        let error = match execute_traced(client, &prepared, attempt).await {
+            Ok(response) => return Ok(response),
+            Err(error) => error,
+        };
+        let give_up = |error: Error| {
+            Err(if attempt > 1 {
+                Error::Retried {
+                    attempts: attempt,
+                    last: Box::new(error),
+                }
+            } else {
+                error
+            })
+        };
+        if !repeatable {
+            return give_up(error);
+        }
+        if let Some(backup) = &inner.backup_base_url
+            && !failed_over
+            && crate::retry::is_connect_failure(&error)
+        {
+            // A connection failure on the primary host: the backup host, at once.
+            failed_over = true;
+            prepared.url = rebase(&prepared.url, &inner.base_url, backup);
+            attempt += 1;
+            continue;
+        }
+        let Some(policy) = inner.retry else {
+            return give_up(error);
+        };
+        if attempt >= max_attempts || !crate::retry::is_retryable(&error) {
+            return give_up(error);
+        }
+        tokio::time::sleep(policy.wait_after(attempt)).await;
+        attempt += 1;
+    }
+}
+
+/// The same path and query on another base URL (the backup host).
+fn rebase(url: &Url, from: &Url, to: &Url) -> Url {
+    let relative = &url.as_str()[from.as_str().len().min(url.as_str().len())..];
+    to.join(relative).unwrap_or_else(|_| url.clone())
+}
+
+/// One attempt, inside a `tracing` span: method, path template, attempt, then status,
+/// Request-ID and latency. Bodies and identifiers stay out of it.
+async fn execute_traced(client: &Client, prepared: &Prepared, attempt: u32) -> Result<Response> {
+    use tracing::Instrument as _;
+    let span = tracing::info_span!(
+        "wechatpay.request",
+        method = %prepared.method,
+        path = %prepared.template,
+        attempt,
+        status = tracing::field::Empty,
+        request_id = tracing::field::Empty,
+        latency_ms = tracing::field::Empty,
+    );
+    let started = std::time::Instant::now();
+    let result = execute(client, prepared).instrument(span.clone()).await;
+    span.record("latency_ms", started.elapsed().as_millis() as u64);
+    match &result {
+        Ok(response) => {
+            span.record("status", response.status().as_u16());
+            if let Some(id) = response.request_id() {
+                span.record("request_id", id);
+            }
+            tracing::debug!(parent: &span, "verified");
+        }
+        Err(error) => {
+            if let Error::Api { status, request_id, .. } = error {
+                span.record("status", status);
+                if let Some(id) = request_id {
+                    span.record("request_id", id.as_str());
+                }
+            }
+            tracing::info!(parent: &span, error = %error, "request failed");
+        }
+    }
+    result
+}
+
 /// Signs a prepared request with a fresh timestamp and nonce, sends it, reads the answer
 /// within the size limit and verifies it.
-pub(crate) async fn execute(client: &Client, prepared: Prepared) -> Result<Response> {
+pub(crate) async fn execute(client: &Client, prepared: &Prepared) -> Result<Response> {
     let unsigned_download = prepared.unsigned_download;
     let raw = send_raw(client, prepared).await?;
     if !raw.status.is_success() {
@@ -287,7 +421,7 @@ pub(crate) async fn execute(client: &Client, prepared: Prepared) -> Result<Respo
 
 /// Signs a prepared request with a fresh timestamp and nonce, sends it and reads the
 /// answer within the size limit; no status mapping, no verification.
-pub(crate) async fn send_raw(client: &Client, prepared: Prepared) -> Result<RawResponse> {
+pub(crate) async fn send_raw(client: &Client, prepared: &Prepared) -> Result<RawResponse> {
     let inner = &client.inner;
     let timestamp = inner.clock.now();
     let nonce = signing::nonce()?;
@@ -299,28 +433,26 @@ pub(crate) async fn send_raw(client: &Client, prepared: Prepared) -> Result<RawR
         &nonce,
     )?;
 
-    let mut request = reqwest::Request::new(prepared.method, prepared.url);
+    let mut request = reqwest::Request::new(prepared.method.clone(), prepared.url.clone());
     let headers = request.headers_mut();
     headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
     headers.insert(USER_AGENT, header_value(&inner.user_agent)?);
     if prepared.has_body {
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     }
-    let serial = match prepared.sensitive_serial {
-        Some(serial) => Some(serial),
+    let serial = match &prepared.sensitive_serial {
+        Some(serial) => Some(serial.clone()),
         None => inner.keys.current().preferred_id().map(str::to_owned),
     };
     if let Some(serial) = serial {
         headers.insert(verify::SERIAL, header_value(&serial)?);
     }
-    for (name, value) in prepared.headers {
-        if let Some(name) = name {
-            headers.insert(name, value);
-        }
+    for (name, value) in &prepared.headers {
+        headers.insert(name.clone(), value.clone());
     }
     headers.insert(AUTHORIZATION, header_value(&authorization)?);
     if prepared.has_body {
-        *request.body_mut() = Some(prepared.body.into());
+        *request.body_mut() = Some(prepared.body.clone().into());
     }
     if let Some(timeout) = prepared.timeout {
         *request.timeout_mut() = Some(timeout);

@@ -8,17 +8,19 @@ use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
 use serde_json::json;
 
-use super::{MCHID, MERCHANT_SERIAL, MockReply, MockRequest, State};
+use super::faults::Disruption;
+use super::{Fault, MCHID, MERCHANT_SERIAL, MockReply, MockRequest, State};
 use crate::auth::normalize_serial;
 use crate::auth::signing::{self, parse_authorization};
 use crate::auth::verify::MAX_SKEW_SECONDS;
 use crate::crypto::base64_decode;
 
-/// An answer ready to be written.
+/// An answer ready to be written, and what the connection does with it.
 pub(crate) struct Answer {
     pub(crate) status: StatusCode,
     pub(crate) headers: HeaderMap,
     pub(crate) body: Bytes,
+    pub(crate) disruption: Disruption,
 }
 
 impl State {
@@ -29,25 +31,30 @@ impl State {
             self.clock.now(),
             self.request_counter.fetch_add(1, Ordering::Relaxed)
         );
+        let fault = self.faults.lock().unwrap_or_else(|e| e.into_inner()).next();
         let auth = self.check_authorization(&method, &target, &headers, &body);
         let path = target.split('?').next().unwrap_or("").to_owned();
         let matched = self.find_route(&method, &path);
-        let request = MockRequest {
+        let server_error = fault == Some(Fault::ServerError);
+        let mut request = MockRequest {
             method,
             target,
             headers,
             body,
             params: matched.as_ref().map(|(_, p)| p.clone()).unwrap_or_default(),
             verified: auth.is_ok(),
+            handled: auth.is_ok() && matched.is_some() && !server_error,
         };
-        self.requests
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(request.clone());
-
         let reply = match (auth, matched) {
             (Err(rejection), _) => *rejection,
-            (Ok(()), None) if request.method == Method::GET && path == "/v3/certificates" => self.certificates_reply(),
+            (Ok(()), _) if server_error => {
+                MockReply::raw(500, "<html><body><h1>500 Internal Server Error</h1></body></html>")
+                    .with_header("Content-Type", "text/html")
+            }
+            (Ok(()), None) if request.method == Method::GET && path == "/v3/certificates" => {
+                request.handled = true;
+                self.certificates_reply(fault.as_ref())
+            }
             (Ok(()), None) => MockReply::error(
                 404,
                 "RESOURCE_NOT_EXISTS",
@@ -55,16 +62,27 @@ impl State {
             ),
             (Ok(()), Some((handler, _))) => handler(&request),
         };
+        self.requests
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(request);
+        let disruption = match fault {
+            Some(Fault::DropBeforeHeaders) => Disruption::DropBeforeHeaders,
+            Some(Fault::DropMidBody) => Disruption::DropMidBody,
+            Some(Fault::Delay(delay)) => Disruption::Delay(delay),
+            _ => Disruption::None,
+        };
         let mut answer = Answer {
             status: reply.status,
             headers: reply.headers,
             body: reply.body,
+            disruption,
         };
         if let Ok(v) = HeaderValue::from_str(&request_id) {
             answer.headers.insert("Request-ID", v);
         }
         if answer.status.is_success() {
-            let (signature, body) = self.sign_body(answer.body);
+            let (signature, body) = self.sign_body(answer.body, fault.as_ref());
             answer.headers.extend(signature);
             answer.body = body;
         }

@@ -24,10 +24,12 @@
 //! # Ok(()) }
 //! ```
 
+mod faults;
 mod handler;
 mod platform;
 mod server;
 
+pub use faults::Fault;
 pub use platform::MockCertificate;
 
 use std::collections::HashMap;
@@ -90,24 +92,6 @@ pub enum SigningMode {
     Certificate,
 }
 
-/// A way for the mock to misbehave in its signed answers, to test that clients refuse them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Fault {
-    /// Leave out this `Wechatpay-*` header.
-    MissingHeader(&'static str),
-    /// Stamp the signature this many seconds away from the mock's clock (negative: in the past).
-    SkewSeconds(i64),
-    /// Sign correctly but name a serial the client does not know.
-    UnknownSerial,
-    /// Sign the body, then change one byte of it.
-    TamperBody,
-    /// Send a `WECHATPAY/SIGNTEST/` probe signature.
-    SignTest,
-    /// List the first certificate of `/v3/certificates` under another certificate's serial.
-    CertificateSerialMismatch,
-}
-
 /// A request the mock received, with the outcome of its signature check.
 #[derive(Debug, Clone)]
 pub struct MockRequest {
@@ -121,6 +105,8 @@ pub struct MockRequest {
     pub body: Bytes,
     /// The path variables of the matched route, percent-decoded.
     pub params: HashMap<String, String>,
+    /// Whether a route ran for it (its side effect happened), whatever the client received.
+    pub handled: bool,
     /// Whether the `Authorization` header verified.
     pub verified: bool,
 }
@@ -205,7 +191,7 @@ struct Route {
 pub(crate) struct State {
     routes: RwLock<Vec<Route>>,
     requests: Mutex<Vec<MockRequest>>,
-    fault: Mutex<Option<Fault>>,
+    faults: Mutex<faults::FaultPlan>,
     mode: Mutex<SigningMode>,
     signing_certificate: Mutex<MockCertificate>,
     listed_certificates: Mutex<Vec<MockCertificate>>,
@@ -243,7 +229,7 @@ impl MockBuilder {
         let state = Arc::new(State {
             routes: RwLock::new(Vec::new()),
             requests: Mutex::new(Vec::new()),
-            fault: Mutex::new(None),
+            faults: Mutex::new(faults::FaultPlan::default()),
             mode: Mutex::new(self.mode),
             signing_certificate: Mutex::new(MockCertificate::Original),
             listed_certificates: Mutex::new(vec![MockCertificate::Original]),
@@ -368,9 +354,25 @@ impl MockServer {
         self.state.requests.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    /// Makes the following signed answers misbehave (`None` restores normal service).
+    /// Makes every following answer misbehave (`None` restores normal service).
     pub fn set_fault(&self, fault: Option<Fault>) {
-        *self.state.fault.lock().unwrap_or_else(|e| e.into_inner()) = fault;
+        self.faults().standing = fault;
+    }
+
+    /// Makes the next `count` answers misbehave, then serves normally again (the standing
+    /// fault, if any, applies after them).
+    pub fn fail_next(&self, count: usize, fault: Fault) {
+        self.faults().queued.extend(std::iter::repeat_n(fault, count));
+    }
+
+    /// Makes each answer misbehave with probability `rate` (0.0 to 1.0), with one of
+    /// `faults` drawn at random; an empty list turns random faults off.
+    pub fn set_random_faults(&self, rate: f64, faults: &[Fault]) {
+        self.faults().random = (!faults.is_empty()).then(|| (rate, faults.to_vec()));
+    }
+
+    fn faults(&self) -> std::sync::MutexGuard<'_, faults::FaultPlan> {
+        self.state.faults.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Switches the platform key that signs answers.
@@ -393,13 +395,15 @@ impl MockServer {
     /// signed with the current key (faults applied) and its resource encrypted with
     /// [`APIV3_KEY`].
     pub fn signed_notification(&self, event_type: &str, resource: &Value) -> (HeaderMap, Bytes) {
-        self.state.notification(event_type, resource)
+        let fault = self.faults().standing.clone();
+        self.state.notification(event_type, resource, fault.as_ref())
     }
 
     /// Signs an arbitrary body as the platform would sign an answer or callback (faults
     /// applied): the `Wechatpay-*` headers and the body to send.
     pub fn signed_body(&self, body: &[u8]) -> (HeaderMap, Bytes) {
-        self.state.sign_body(Bytes::copy_from_slice(body))
+        let fault = self.faults().standing.clone();
+        self.state.sign_body(Bytes::copy_from_slice(body), fault.as_ref())
     }
 
     /// Decrypts a sensitive field as the platform does, with the private key of the platform

@@ -117,18 +117,32 @@ impl PlatformSigner {
 }
 
 impl State {
-    /// The `Wechatpay-*` headers for `body`, signed with the current key, with the current
-    /// fault applied (which may alter the body: the returned body is the one to send).
-    pub(crate) fn sign_body(&self, body: Bytes) -> (HeaderMap, Bytes) {
+    /// The `Wechatpay-*` headers for `body`, signed with the current key, with `fault`
+    /// applied (which may alter the body: the returned body is the one to send).
+    pub(crate) fn sign_body(&self, body: Bytes, fault: Option<&Fault>) -> (HeaderMap, Bytes) {
         let mode = *self.mode.lock().unwrap_or_else(|e| e.into_inner());
         let certificate = *self.signing_certificate.lock().unwrap_or_else(|e| e.into_inner());
-        let fault = self.fault.lock().unwrap_or_else(|e| e.into_inner()).clone();
         let (serial, key) = self.signer.key(mode, certificate);
+        // Body faults happen before signing: the signature covers what is sent.
+        let body = match fault {
+            Some(Fault::TruncatedJson) => body.slice(..body.len() / 2),
+            Some(Fault::OversizedBody(size)) => {
+                let mut big = br#"{"padding":""#.to_vec();
+                big.resize(size.saturating_sub(2), b'x');
+                big.extend_from_slice(br#""}"#);
+                Bytes::from(big)
+            }
+            Some(Fault::InvalidUtf8) => Bytes::from_static(b"{\"name\":\"\xff\xfe\"}"),
+            _ => body,
+        };
         let skew = match fault {
-            Some(Fault::SkewSeconds(s)) => s,
+            Some(Fault::SkewSeconds(s)) => *s,
             _ => 0,
         };
-        let timestamp = (self.clock.now() + skew).to_string();
+        let timestamp = match fault {
+            Some(Fault::Timestamp(text)) => (*text).to_owned(),
+            _ => (self.clock.now() + skew).to_string(),
+        };
         let nonce = signing::nonce().unwrap_or_else(|_| "mocknonce".into());
         let signature = key
             .sign_sha256(&verify::message(&timestamp, &nonce, &body))
@@ -136,13 +150,15 @@ impl State {
             .unwrap_or_default();
         let signature = match fault {
             Some(Fault::SignTest) => format!("WECHATPAY/SIGNTEST/{signature}"),
+            Some(Fault::EmptySignature) => String::new(),
             _ => signature,
         };
         let serial = match fault {
             Some(Fault::UnknownSerial) => "7132D72A03E93CDDF8C03BBD1F37EEDF1A6F2B70",
+            Some(Fault::OddSerial) => "PUB_KEY_ID_<script>\"' 01",
             _ => serial,
         };
-        let body = if fault == Some(Fault::TamperBody) {
+        let body = if fault == Some(&Fault::TamperBody) {
             let mut tampered = body.to_vec();
             match tampered.first_mut() {
                 Some(b) => *b ^= 0x01,
@@ -160,11 +176,15 @@ impl State {
             (verify::SERIAL, serial),
             (verify::SIGNATURE_TYPE, signing::SCHEME),
         ] {
-            if fault == Some(Fault::MissingHeader(name)) {
+            if fault == Some(&Fault::MissingHeader(name)) {
                 continue;
             }
             if let Ok(v) = HeaderValue::from_str(value) {
-                headers.insert(name, v);
+                headers.insert(name, v.clone());
+                if fault == Some(&Fault::DuplicatedHeaders) {
+                    let second = if name == verify::SIGNATURE { HeaderValue::from_static("AAAA") } else { v };
+                    headers.append(name, second);
+                }
             }
         }
         (headers, body)
@@ -172,13 +192,12 @@ impl State {
 
     /// The `/v3/certificates` answer: the listed certificates, each encrypted with the
     /// APIv3 key.
-    pub(crate) fn certificates_reply(&self) -> MockReply {
+    pub(crate) fn certificates_reply(&self, fault: Option<&Fault>) -> MockReply {
         let listed = self
             .listed_certificates
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clone();
-        let fault = self.fault.lock().unwrap_or_else(|e| e.into_inner()).clone();
         let data: Vec<Value> = listed
             .iter()
             .enumerate()
@@ -194,7 +213,7 @@ impl State {
                 )
                 .unwrap_or_default();
                 let serial = match fault {
-                    Some(Fault::CertificateSerialMismatch) if i == 0 => MockCertificate::Expired.serial(),
+                    Some(&Fault::CertificateSerialMismatch) if i == 0 => MockCertificate::Expired.serial(),
                     _ => c.serial(),
                 };
                 json!({
@@ -215,7 +234,7 @@ impl State {
 
     /// A callback as the platform sends it: the envelope with `resource` encrypted with the
     /// APIv3 key, and its signature headers (faults applied).
-    pub(crate) fn notification(&self, event_type: &str, resource: &Value) -> (HeaderMap, Bytes) {
+    pub(crate) fn notification(&self, event_type: &str, resource: &Value, fault: Option<&Fault>) -> (HeaderMap, Bytes) {
         let nonce = signing::nonce()
             .map(|n| n[..12].to_owned())
             .unwrap_or_else(|_| "mocknonce123".into());
@@ -244,7 +263,7 @@ impl State {
             }
         });
         let body = Bytes::from(serde_json::to_vec(&envelope).unwrap_or_default());
-        let (mut headers, body) = self.sign_body(body);
+        let (mut headers, body) = self.sign_body(body, fault);
         headers.insert(http::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
         (headers, body)
     }

@@ -1,17 +1,26 @@
 //! The mock's HTTP plumbing: a hyper HTTP/1.1 server on its own thread and runtime.
 
-use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use bytes::Bytes;
+use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt as _, Full, Limited};
-use hyper::body::Incoming;
+use hyper::body::{Frame, Incoming, SizeHint};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 
 use super::State;
+use super::faults::Disruption;
+
+type Body = BoxBody<Bytes, std::io::Error>;
+
+fn full(bytes: Bytes) -> Body {
+    Full::new(bytes).map_err(|never| match never {}).boxed()
+}
 
 /// The largest request body the mock reads (uploads included).
 const MAX_REQUEST_BYTES: usize = 64 * 1024 * 1024;
@@ -80,10 +89,7 @@ async fn accept_loop(listener: tokio::net::TcpListener, state: Arc<State>) {
     }
 }
 
-async fn serve(
-    state: Arc<State>,
-    request: hyper::Request<Incoming>,
-) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
+async fn serve(state: Arc<State>, request: hyper::Request<Incoming>) -> Result<hyper::Response<Body>, std::io::Error> {
     let (parts, body) = request.into_parts();
     let target = parts
         .uri
@@ -93,7 +99,7 @@ async fn serve(
     let body = match Limited::new(body, MAX_REQUEST_BYTES).collect().await {
         Ok(collected) => collected.to_bytes(),
         Err(_) => {
-            let mut res = hyper::Response::new(Full::new(Bytes::from_static(
+            let mut res = hyper::Response::new(full(Bytes::from_static(
                 br#"{"code":"PARAM_ERROR","message":"request body unreadable or too large"}"#,
             )));
             *res.status_mut() = http::StatusCode::BAD_REQUEST;
@@ -102,9 +108,45 @@ async fn serve(
     };
     let answer = tokio::task::spawn_blocking(move || state.handle(parts.method, target, parts.headers, body))
         .await
-        .expect("the mock's handler does not panic");
-    let mut res = hyper::Response::new(Full::new(answer.body));
+        .map_err(std::io::Error::other)?;
+    let body = match answer.disruption {
+        Disruption::None => full(answer.body),
+        Disruption::Delay(delay) => {
+            tokio::time::sleep(delay).await;
+            full(answer.body)
+        }
+        // An error from the service makes hyper close the connection without an answer.
+        Disruption::DropBeforeHeaders => return Err(std::io::Error::other("fault: drop before headers")),
+        Disruption::DropMidBody => BoxBody::new(HalfThenDrop {
+            total: answer.body.len() as u64,
+            first: Some(answer.body.slice(..answer.body.len() / 2)),
+        }),
+    };
+    let mut res = hyper::Response::new(body);
     *res.status_mut() = answer.status;
     *res.headers_mut() = answer.headers;
     Ok(res)
+}
+
+/// A body that announces its full length, sends the first half, then fails, so the
+/// connection is cut mid-body.
+struct HalfThenDrop {
+    total: u64,
+    first: Option<Bytes>,
+}
+
+impl hyper::body::Body for HalfThenDrop {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, std::io::Error>>> {
+        Poll::Ready(Some(match self.first.take() {
+            Some(half) => Ok(Frame::data(half)),
+            None => Err(std::io::Error::other("fault: drop mid-body")),
+        }))
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        SizeHint::with_exact(self.total)
+    }
 }

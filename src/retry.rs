@@ -1,0 +1,133 @@
+//! Retries: which failures are worth another attempt, how long to wait, and which requests
+//! may be repeated at all.
+
+use std::time::Duration;
+
+use crate::error::Error;
+
+/// The platform error codes that mean "try again later" whatever the HTTP status.
+pub const RETRYABLE_CODES: &[&str] = &["SYSTEM_ERROR", "FREQUENCY_LIMITED", "BANK_ERROR"];
+
+/// How the client retries a failed request (off unless set with
+/// [`ClientBuilder::retry`](crate::ClientBuilder::retry)).
+///
+/// A request is retried when it failed in transport (connection refused or reset, timeout),
+/// or the platform answered 5xx, 429, or one of the codes in [`RETRYABLE_CODES`]. Business
+/// errors (other 4xx) and answers that fail verification are never retried.
+///
+/// Only requests that may be repeated are retried: `GET`, `HEAD`, `OPTIONS` and `DELETE`,
+/// and `POST`/`PUT`/`PATCH` marked [`idempotent()`](crate::RequestBuilder::idempotent) by the
+/// caller (WeChat Pay deduplicates on `out_trade_no`, `out_refund_no` and similar merchant
+/// numbers, so repeating such a request cannot charge twice). Each attempt is signed anew,
+/// with a fresh timestamp and nonce. Waits grow exponentially with full jitter.
+///
+/// ```
+/// use std::time::Duration;
+/// use wechatpay::RetryPolicy;
+/// let policy = RetryPolicy::new(3).backoff(Duration::from_millis(100), Duration::from_secs(2));
+/// assert_eq!(policy.max_attempts(), 3);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    max_attempts: u32,
+    initial_backoff: Duration,
+    max_backoff: Duration,
+}
+
+impl Default for RetryPolicy {
+    /// Three attempts, waits from 200 ms up to 5 s.
+    fn default() -> Self {
+        Self::new(3)
+    }
+}
+
+impl RetryPolicy {
+    /// At most `max_attempts` attempts in all (at least 1).
+    pub fn new(max_attempts: u32) -> Self {
+        Self {
+            max_attempts: max_attempts.max(1),
+            initial_backoff: Duration::from_millis(200),
+            max_backoff: Duration::from_secs(5),
+        }
+    }
+
+    /// The wait before the first retry, and the cap on waits.
+    pub fn backoff(mut self, initial: Duration, max: Duration) -> Self {
+        self.initial_backoff = initial;
+        self.max_backoff = max.max(initial);
+        self
+    }
+
+    /// The largest number of attempts.
+    pub fn max_attempts(&self) -> u32 {
+        self.max_attempts
+    }
+
+    /// The wait after attempt `attempt` (1-based) failed: a random duration up to
+    /// `initial * 2^(attempt-1)`, capped.
+    pub(crate) fn wait_after(&self, attempt: u32) -> Duration {
+        let exp = self
+            .initial_backoff
+            .saturating_mul(1u32 << attempt.saturating_sub(1).min(16))
+            .min(self.max_backoff);
+        let mut bytes = [0u8; 4];
+        let fraction = match getrandom::fill(&mut bytes) {
+            Ok(()) => u32::from_le_bytes(bytes) as f64 / u32::MAX as f64,
+            Err(_) => 1.0,
+        };
+        exp.mul_f64(fraction)
+    }
+}
+
+/// Whether `error` is worth another attempt (for a request that may be repeated).
+pub fn is_retryable(error: &Error) -> bool {
+    match error {
+        Error::Transport(_) => true,
+        Error::Api { status, code, .. } => {
+            *status >= 500 || *status == 429 || code.as_deref().is_some_and(|c| RETRYABLE_CODES.contains(&c))
+        }
+        _ => false,
+    }
+}
+
+/// Whether `error` is a failure to connect (nothing was sent): the case for failover.
+pub(crate) fn is_connect_failure(error: &Error) -> bool {
+    matches!(error, Error::Transport(e) if e.is_connect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api(status: u16, code: &str) -> Error {
+        Error::Api {
+            status,
+            code: Some(code.into()),
+            message: None,
+            detail: None,
+            request_id: None,
+            body: None,
+        }
+    }
+
+    #[test]
+    fn retries_server_errors_rate_limits_and_the_documented_codes_only() {
+        assert!(is_retryable(&api(500, "SYSTEM_ERROR")));
+        assert!(is_retryable(&api(503, "ANYTHING")));
+        assert!(is_retryable(&api(429, "FREQUENCY_LIMITED")));
+        assert!(is_retryable(&api(403, "BANK_ERROR")));
+        assert!(!is_retryable(&api(400, "PARAM_ERROR")));
+        assert!(!is_retryable(&api(403, "NOTENOUGH")));
+        assert!(!is_retryable(&api(404, "ORDER_NOT_EXIST")));
+        assert!(!is_retryable(&Error::BadSignature { key_id: "x".into() }));
+    }
+
+    #[test]
+    fn waits_grow_and_stay_under_the_cap() {
+        let p = RetryPolicy::new(10).backoff(Duration::from_millis(100), Duration::from_millis(350));
+        for attempt in 1..12 {
+            let cap = Duration::from_millis(100 * (1 << (attempt - 1).min(16))).min(Duration::from_millis(350));
+            assert!(p.wait_after(attempt) <= cap, "attempt {attempt}");
+        }
+    }
+}

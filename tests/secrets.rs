@@ -1,0 +1,78 @@
+//! Secret hygiene: no key material in any `Debug` or `Display` output of the client, its
+//! builder, or any error the crate produces.
+
+use serde_json::json;
+use wechatpay::mock::{APIV3_KEY, Fault, MockServer, keys};
+
+/// Pieces of the secrets that must never be printed: every 12-character window of the
+/// private key's Base64 body, and the APIv3 key.
+fn secret_fragments() -> Vec<String> {
+    let body: String = keys::MERCHANT_PRIVATE_KEY
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect();
+    let mut fragments: Vec<String> = body
+        .as_bytes()
+        .chunks(12)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect();
+    fragments.retain(|f| f.len() == 12);
+    fragments.push(APIV3_KEY.to_owned());
+    fragments.push(APIV3_KEY[..16].to_owned());
+    fragments
+}
+
+fn assert_clean(what: &str, text: &str) {
+    for fragment in secret_fragments() {
+        assert!(!text.contains(&fragment), "{what} leaks key material: {text}");
+    }
+}
+
+#[tokio::test]
+async fn client_builder_and_errors_never_show_key_material() {
+    let mock = MockServer::start();
+    mock.route("GET", "/v3/certificates", 200, json!({"data": []}));
+    let builder = mock.client_builder();
+    assert_clean("builder Debug", &format!("{builder:?}"));
+    let client = builder.build().unwrap();
+    assert_clean("client Debug", &format!("{client:?}"));
+    assert_clean("blocking client Debug", &format!("{:?}", mock.blocking_client()));
+    assert_clean("request Debug", &format!("{:?}", client.chain("v3/certificates").get()));
+
+    let mut errors = Vec::new();
+    for fault in [
+        Fault::TamperBody,
+        Fault::UnknownSerial,
+        Fault::SkewSeconds(-999),
+        Fault::EmptySignature,
+    ] {
+        mock.set_fault(Some(fault));
+        errors.push(client.chain("v3/certificates").get().await.unwrap_err());
+    }
+    mock.set_fault(None);
+    errors.push(client.chain("v3/missing").get().await.unwrap_err());
+    errors.push(client.chain("v3/x/{id}").get().await.unwrap_err());
+    errors.push(client.decrypt("AAAA").unwrap_err());
+    let (headers, body) = mock.signed_notification("TRANSACTION.SUCCESS", &json!({"a": 1}));
+    let wrong_key = mock
+        .client_builder()
+        .apiv3_key("0123456789abcdef0123456789abcdef")
+        .build()
+        .unwrap();
+    errors.push(wrong_key.notifications().parse(&headers, &body).await.unwrap_err());
+    errors.push(mock.client_builder().apiv3_key("short").build().unwrap_err());
+    errors.push(
+        wechatpay::Client::builder()
+            .private_key_pem(&keys::MERCHANT_PRIVATE_KEY[..900])
+            .unwrap_err(),
+    );
+    errors.push(
+        wechatpay::Client::builder()
+            .platform_public_key("PUB_KEY_ID_1", keys::MERCHANT_PRIVATE_KEY)
+            .unwrap_err(),
+    );
+    for error in &errors {
+        assert_clean("error Display", &error.to_string());
+        assert_clean("error Debug", &format!("{error:?}"));
+    }
+}
