@@ -103,6 +103,49 @@ impl Client {
         }
     }
 
+    /// Verifies and decrypts a callback; see [`crate::Notifications::parse`].
+    pub fn parse_notification(&self, headers: &http::HeaderMap, body: &[u8]) -> Result<crate::Notification> {
+        Self::block_on(&self.runtime, self.inner.notifications().parse(headers, body))
+    }
+
+    /// Encrypts a sensitive field; see [`crate::Client::encrypt`].
+    pub fn encrypt(&self, plaintext: &str) -> Result<crate::Encrypted> {
+        self.inner.encrypt(plaintext)
+    }
+
+    /// Decrypts a sensitive field; see [`crate::Client::decrypt`].
+    pub fn decrypt(&self, ciphertext: &str) -> Result<String> {
+        self.inner.decrypt(ciphertext)
+    }
+
+    /// Downloads and checks the platform certificates; see
+    /// [`crate::Client::download_certificates`].
+    pub fn download_certificates(&self) -> Result<crate::certificates::CertificateDownload> {
+        Self::block_on(&self.runtime, self.inner.download_certificates())
+    }
+
+    /// Downloads the platform certificates and trusts them; see
+    /// [`crate::Client::refresh_certificates`].
+    pub fn refresh_certificates(&self) -> Result<crate::certificates::CertificateDownload> {
+        Self::block_on(&self.runtime, self.inner.refresh_certificates())
+    }
+
+    /// A bill download from its apply response; see [`crate::Client::bill`].
+    pub fn bill(&self, apply: &Value) -> Result<RequestBuilder> {
+        Ok(RequestBuilder {
+            inner: self.inner.bill(apply)?,
+            runtime: self.runtime.clone(),
+        })
+    }
+
+    /// A signed `GET` of a platform download URL; see [`crate::Client::download_url`].
+    pub fn download_url(&self, url: &str) -> Result<RequestBuilder> {
+        Ok(RequestBuilder {
+            inner: self.inner.download_url(url)?,
+            runtime: self.runtime.clone(),
+        })
+    }
+
     fn block_on<T>(runtime: &Runtime, future: impl Future<Output = Result<T>>) -> Result<T> {
         if tokio::runtime::Handle::try_current().is_ok() {
             return Err(Error::BlockingInAsyncContext);
@@ -182,6 +225,22 @@ impl Chain {
         self.request(Method::PATCH, Some(body))
     }
 
+    /// Starts a multipart upload of in-memory content; see [`crate::Chain::upload`].
+    pub fn upload(self, filename: impl Into<String>, content: impl Into<bytes::Bytes>) -> RequestBuilder {
+        RequestBuilder {
+            inner: self.inner.upload(filename, content),
+            runtime: self.runtime,
+        }
+    }
+
+    /// Starts a multipart upload of a file, streamed; see [`crate::Chain::upload_file`].
+    pub fn upload_file(self, path: impl AsRef<std::path::Path>) -> RequestBuilder {
+        RequestBuilder {
+            inner: self.inner.upload_file(path),
+            runtime: self.runtime,
+        }
+    }
+
     /// Starts a request with any method and an optional JSON body.
     pub fn request(self, method: Method, body: Option<Value>) -> RequestBuilder {
         RequestBuilder {
@@ -232,8 +291,87 @@ impl RequestBuilder {
         self.map(|r| r.timeout(timeout))
     }
 
+    /// Marks a `POST`/`PUT`/`PATCH` as safe to repeat; see [`crate::RequestBuilder::idempotent`].
+    pub fn idempotent(self) -> Self {
+        self.map(|r| r.idempotent())
+    }
+
+    /// The total time allowed, retries included.
+    pub fn deadline(self, deadline: Duration) -> Self {
+        self.map(|r| r.deadline(deadline))
+    }
+
+    /// Encrypts the string at a JSON pointer of the body; see [`crate::RequestBuilder::encrypt`].
+    pub fn encrypt(self, json_pointer: impl Into<String>) -> Self {
+        self.map(|r| r.encrypt(json_pointer))
+    }
+
+    /// Declares a field encrypted beforehand; see [`crate::RequestBuilder::with_encrypted`].
+    pub fn with_encrypted(self, encrypted: &crate::Encrypted) -> Self {
+        self.map(|r| r.with_encrypted(encrypted))
+    }
+
+    /// For an upload: extra `meta` fields; see [`crate::RequestBuilder::meta`].
+    pub fn meta(self, fields: Value) -> Self {
+        self.map(|r| r.meta(fields))
+    }
+
+    /// For an upload: the file part's media type.
+    pub fn media_type(self, media_type: impl Into<String>) -> Self {
+        self.map(|r| r.media_type(media_type))
+    }
+
+    /// For a download: the digest the bytes must have.
+    pub fn expect_digest(self, digest: crate::Digest) -> Self {
+        self.map(|r| r.expect_digest(digest))
+    }
+
+    /// For a download: gunzip on the fly (digest over the compressed bytes).
+    pub fn gunzip(self) -> Self {
+        self.map(|r| r.gunzip())
+    }
+
     /// Signs and sends the request and waits for the verified answer.
     pub fn send(self) -> Result<Response> {
         Client::block_on(&self.runtime, self.inner.send())
+    }
+
+    /// Streams the answer's body into `writer`; see [`crate::RequestBuilder::download`].
+    pub fn download<W: std::io::Write>(self, writer: &mut W) -> Result<crate::Download> {
+        let mut adapter = SyncWriter(writer);
+        Client::block_on(&self.runtime, self.inner.download(&mut adapter))
+    }
+
+    /// Downloads into a file, atomically; see [`crate::RequestBuilder::download_to_file`].
+    pub fn download_to_file(self, path: impl AsRef<std::path::Path>) -> Result<crate::Download> {
+        Client::block_on(&self.runtime, self.inner.download_to_file(path))
+    }
+}
+
+/// Lets the async download write into a synchronous writer. The download runs on the
+/// calling thread (inside `block_on`), so writing inline blocks nobody else.
+struct SyncWriter<'w, W>(&'w mut W);
+
+impl<W: std::io::Write> tokio::io::AsyncWrite for SyncWriter<'_, W> {
+    fn poll_write(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::task::Poll::Ready(self.get_mut().0.write(buf))
+    }
+
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(self.get_mut().0.flush())
+    }
+
+    fn poll_shutdown(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        self.poll_flush(cx)
     }
 }

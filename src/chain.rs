@@ -74,6 +74,50 @@ impl Chain {
         self.request(Method::PATCH, Some(body))
     }
 
+    /// Starts a multipart upload (`POST`) of in-memory content: a `meta` part
+    /// `{"filename","sha256"}` computed from it (extend it with
+    /// [`RequestBuilder::meta`]) and a `file` part with the media type of the file name.
+    /// The signature covers the meta text as sent.
+    ///
+    /// ```no_run
+    /// # async fn f(client: wechatpay::Client) -> wechatpay::Result<()> {
+    /// let image = std::fs::read("logo.png")?;
+    /// let res = client.chain("v3/merchant/media/upload").upload("logo.png", image).await?;
+    /// let media_id = res.json::<serde_json::Value>()?["media_id"].clone();
+    /// # Ok(()) }
+    /// ```
+    pub fn upload(self, filename: impl Into<String>, content: impl Into<bytes::Bytes>) -> RequestBuilder {
+        let upload = crate::media::Upload {
+            filename: filename.into(),
+            source: crate::media::Source::Memory(content.into()),
+            meta: None,
+            media_type: None,
+        };
+        RequestBuilder::for_upload(self.client, self.template, upload)
+    }
+
+    /// Starts a multipart upload of a file, streamed from disk (read once to hash it and
+    /// once to send it, never held whole in memory); the file name is the path's.
+    ///
+    /// ```no_run
+    /// # async fn f(client: wechatpay::Client) -> wechatpay::Result<()> {
+    /// let res = client.chain("v3/merchant/media/video_upload").upload_file("intro.mp4").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn upload_file(self, path: impl AsRef<std::path::Path>) -> RequestBuilder {
+        let path = path.as_ref().to_path_buf();
+        let upload = crate::media::Upload {
+            filename: path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            source: crate::media::Source::File(path),
+            meta: None,
+            media_type: None,
+        };
+        RequestBuilder::for_upload(self.client, self.template, upload)
+    }
+
     /// Starts a request with any method and an optional JSON body.
     pub fn request(self, method: Method, body: Option<Value>) -> RequestBuilder {
         RequestBuilder::new(self.client, method, self.template, body)

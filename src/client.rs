@@ -75,6 +75,7 @@ pub(crate) struct ClientInner {
     pub(crate) retry: Option<RetryPolicy>,
     pub(crate) backup_base_url: Option<Url>,
     pub(crate) deadline: Option<Duration>,
+    pub(crate) download_hosts: Vec<String>,
 }
 
 impl fmt::Debug for Client {
@@ -180,7 +181,7 @@ impl Client {
 ///     .platform_public_key("PUB_KEY_ID_0114232134912410000000000000", &public_key)?
 ///     .timeout(std::time::Duration::from_secs(10))
 ///     .build()?;
-/// assert_eq!(client.preferred_platform_key(), Some("PUB_KEY_ID_0114232134912410000000000000"));
+/// assert_eq!(client.preferred_platform_key().as_deref(), Some("PUB_KEY_ID_0114232134912410000000000000"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[must_use]
@@ -204,6 +205,7 @@ pub struct ClientBuilder<F = Async> {
     retry: Option<RetryPolicy>,
     backup_base_url: Option<Url>,
     deadline: Option<Duration>,
+    download_hosts: Vec<String>,
     flavor: PhantomData<F>,
 }
 
@@ -243,6 +245,7 @@ impl<F> ClientBuilder<F> {
             retry: None,
             backup_base_url: None,
             deadline: None,
+            download_hosts: Vec::new(),
             flavor: PhantomData,
         }
     }
@@ -426,7 +429,8 @@ impl<F> ClientBuilder<F> {
     /// that may be repeated once more to the backup host [`DEFAULT_BACKUP_BASE_URL`], and
     /// its further retries there too. Off by default.
     pub fn failover(self) -> Self {
-        self.failover_to(DEFAULT_BACKUP_BASE_URL).expect("the default backup URL is valid")
+        self.failover_to(DEFAULT_BACKUP_BASE_URL)
+            .expect("the default backup URL is valid")
     }
 
     /// [`Self::failover`] to a chosen backup base URL (its path must match the base URL's).
@@ -439,6 +443,13 @@ impl<F> ClientBuilder<F> {
     /// each attempt still has the [`Self::timeout`]).
     pub fn deadline(mut self, deadline: Duration) -> Self {
         self.deadline = Some(deadline);
+        self
+    }
+
+    /// Lets [`Client::bill`] and [`Client::download_url`] send signed requests to this
+    /// host too (by default only the API host receives the merchant's signature).
+    pub fn allow_download_host(mut self, host: impl Into<String>) -> Self {
+        self.download_hosts.push(host.into());
         self
     }
 
@@ -538,6 +549,7 @@ impl<F> ClientBuilder<F> {
                 retry: self.retry,
                 backup_base_url: self.backup_base_url,
                 deadline: self.deadline,
+                download_hosts: self.download_hosts,
             }),
         })
     }
@@ -563,6 +575,7 @@ impl<F> ClientBuilder<F> {
             retry: self.retry,
             backup_base_url: self.backup_base_url,
             deadline: self.deadline,
+            download_hosts: self.download_hosts,
             flavor: PhantomData,
         }
     }
@@ -582,7 +595,9 @@ pub(crate) struct ApiV3Key(zeroize::Zeroizing<Vec<u8>>);
 fn parse_base_url(text: &str) -> Result<Url> {
     let mut url = Url::parse(text).map_err(|e| Error::Config(format!("invalid base URL {text:?}: {e}")))?;
     if !matches!(url.scheme(), "https" | "http") || url.host().is_none() {
-        return Err(Error::Config(format!("base URL must be an http(s) URL with a host, got {url}")));
+        return Err(Error::Config(format!(
+            "base URL must be an http(s) URL with a host, got {url}"
+        )));
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(Error::Config("base URL must not have a query or fragment".into()));

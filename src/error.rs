@@ -210,6 +210,38 @@ pub enum Error {
         reason: String,
     },
 
+    /// An upload could not be built: a bad file name, a `meta` that is not an object, an
+    /// unreadable file.
+    #[error("invalid upload: {reason}")]
+    InvalidUpload {
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// A downloaded file's digest differs from the one announced: it was altered or cut
+    /// short. Nothing was left under the target name.
+    #[error("{algorithm} digest mismatch: expected {expected}, got {actual}")]
+    DigestMismatch {
+        /// `SHA1` or `SHA256`.
+        algorithm: &'static str,
+        /// The announced digest (hex).
+        expected: String,
+        /// The digest of the bytes received (hex).
+        actual: String,
+    },
+
+    /// A download URL points to a host other than the API host: the merchant's signature
+    /// would go there. Allow the host explicitly if it is genuinely the platform's.
+    #[error("refusing to send a signed request to {host}, which is not the API host")]
+    ForeignHost {
+        /// The host the URL names.
+        host: String,
+    },
+
+    /// Reading or writing a local file, or writing a download, failed.
+    #[error("I/O error: {0}")]
+    Io(#[from] std::io::Error),
+
     /// The request was retried and still failed: `last` is the final attempt's error.
     #[error("gave up after {attempts} attempts: {last}")]
     Retried {

@@ -38,7 +38,9 @@ mod chain;
 mod client;
 pub mod clock;
 pub mod crypto;
+pub mod download;
 mod error;
+pub mod media;
 #[cfg(feature = "mock")]
 pub mod mock;
 pub mod notify;
@@ -53,6 +55,7 @@ pub use client::{
     Async, Client, ClientBuilder, DEFAULT_BACKUP_BASE_URL, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES, USER_AGENT,
 };
 pub use crypto::Certificate;
+pub use download::{Digest, Download};
 pub use error::{Error, Result};
 pub use notify::{Notification, Notifications};
 pub use request::{RequestBuilder, UNSIGNED_DOWNLOADS};

@@ -58,6 +58,9 @@ pub struct RequestBuilder {
     encrypted_with: Vec<String>,
     idempotent: bool,
     deadline: Option<Duration>,
+    upload: Option<crate::media::Upload>,
+    download: crate::download::DownloadOptions,
+    absolute_url: Option<Url>,
 }
 
 /// Everything about a request that is decided before it is signed: method, URL, the exact
@@ -76,6 +79,8 @@ pub(crate) struct Prepared {
     pub(crate) unsigned_download: bool,
     /// The platform key that encrypted sensitive fields: it must be the `Wechatpay-Serial`.
     pub(crate) sensitive_serial: Option<String>,
+    /// An upload's multipart body; `body` then holds the signed `meta` text.
+    pub(crate) multipart: Option<crate::media::Multipart>,
 }
 
 /// An answer as received, before status mapping and verification.
@@ -100,7 +105,59 @@ impl RequestBuilder {
             encrypted_with: Vec::new(),
             idempotent: false,
             deadline: None,
+            upload: None,
+            download: Default::default(),
+            absolute_url: None,
         }
+    }
+
+    /// A `GET` of an absolute URL on an allowed host, its path and query sent as given.
+    pub(crate) fn for_url(client: Client, url: Url) -> Self {
+        let template = url.path().trim_start_matches('/').to_owned();
+        let mut builder = Self::new(client, Method::GET, template, None);
+        builder.absolute_url = Some(url);
+        builder
+    }
+
+    /// A multipart upload (`POST`).
+    pub(crate) fn for_upload(client: Client, template: String, upload: crate::media::Upload) -> Self {
+        let mut builder = Self::new(client, Method::POST, template, None);
+        builder.upload = Some(upload);
+        builder
+    }
+
+    pub(crate) fn client(&self) -> &Client {
+        &self.client
+    }
+
+    pub(crate) fn download_options(&mut self) -> &mut crate::download::DownloadOptions {
+        &mut self.download
+    }
+
+    pub(crate) fn download_options_ref(&self) -> &crate::download::DownloadOptions {
+        &self.download
+    }
+
+    /// For an upload: fields added to (or replacing) the `meta` part's
+    /// `{"filename","sha256"}`, such as `{"bank_type": "..."}`. The signature covers the
+    /// resulting meta text as sent.
+    pub fn meta(mut self, fields: Value) -> Self {
+        if let Some(upload) = &mut self.upload {
+            match (&mut upload.meta, fields) {
+                (Some(Value::Object(existing)), Value::Object(more)) => existing.extend(more),
+                (slot, fields) => *slot = Some(fields),
+            }
+        }
+        self
+    }
+
+    /// For an upload: the file part's media type, instead of the one the file name's
+    /// extension gives.
+    pub fn media_type(mut self, media_type: impl Into<String>) -> Self {
+        if let Some(upload) = &mut self.upload {
+            upload.media_type = Some(media_type.into());
+        }
+        self
     }
 
     /// Gives the value of the path variable `{name}`; it is percent-encoded (every character
@@ -186,11 +243,18 @@ impl RequestBuilder {
     pub async fn send(self) -> Result<Response> {
         let client = self.client.clone();
         let repeatable = self.idempotent
-            || matches!(self.method, Method::GET | Method::HEAD | Method::OPTIONS | Method::DELETE);
+            || matches!(
+                self.method,
+                Method::GET | Method::HEAD | Method::OPTIONS | Method::DELETE
+            );
         let attempts = std::sync::atomic::AtomicU32::new(0);
         let run = async {
             client.ensure_platform_keys().await?;
-            let prepared = self.prepare()?;
+            let upload_digest = match &self.upload {
+                Some(upload) => Some(upload_digest(&upload.source).await?),
+                None => None,
+            };
+            let prepared = self.prepare_with(upload_digest)?;
             execute_with_retries(&client, prepared, repeatable, &attempts).await
         };
         match self.deadline.or(client.inner.deadline) {
@@ -207,14 +271,31 @@ impl RequestBuilder {
     /// Checks and renders everything that does not depend on time: any mistake is an error
     /// here, before anything is sent.
     pub(crate) fn prepare(&self) -> Result<Prepared> {
+        self.prepare_with(None)
+    }
+
+    /// [`Self::prepare`], given the SHA-256 and length of an upload's content.
+    pub(crate) fn prepare_with(&self, upload_digest: Option<(String, u64)>) -> Result<Prepared> {
         let inner = &self.client.inner;
         let params: Vec<(&str, &str)> = self.params.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
-        let path = expand(&self.template, &params)?;
-        let full_path = format!("{}{}", inner.base_url.path(), &path[1..]);
-        let mut url = inner.base_url.clone();
-        url.set_path(&full_path);
+        let (path, full_path, mut url) = match &self.absolute_url {
+            Some(url) => {
+                if let Some((name, _)) = self.params.first() {
+                    return Err(Error::UnusedParam { name: name.clone() });
+                }
+                let path = url.path().to_owned();
+                (path.clone(), path, url.clone())
+            }
+            None => {
+                let path = expand(&self.template, &params)?;
+                let full_path = format!("{}{}", inner.base_url.path(), &path[1..]);
+                let mut url = inner.base_url.clone();
+                url.set_path(&full_path);
+                (path, full_path, url)
+            }
+        };
         if !self.query.is_empty() {
-            let mut query = String::new();
+            let mut query = url.query().map(|q| format!("{q}&")).unwrap_or_default();
             for (i, (k, v)) in self.query.iter().enumerate() {
                 if i > 0 {
                     query.push('&');
@@ -278,9 +359,33 @@ impl RequestBuilder {
                 ),
             });
         }
-        let (body, has_body) = match &body_value {
+        let (mut body, mut has_body) = match &body_value {
             Some(value) => (Bytes::from(serde_json::to_vec(value).map_err(Error::Decode)?), true),
             None => (Bytes::new(), false),
+        };
+        let multipart = match (&self.upload, upload_digest) {
+            (Some(upload), Some((sha256, length))) => {
+                let multipart = crate::media::render(upload, &sha256, length, crate::media::boundary()?)?;
+                body = multipart.meta.clone();
+                has_body = true;
+                Some(multipart)
+            }
+            (Some(upload), None) => match &upload.source {
+                crate::media::Source::Memory(content) => {
+                    let sha256 = crate::crypto::sha256_hex(content);
+                    let multipart =
+                        crate::media::render(upload, &sha256, content.len() as u64, crate::media::boundary()?)?;
+                    body = multipart.meta.clone();
+                    has_body = true;
+                    Some(multipart)
+                }
+                crate::media::Source::File(_) => {
+                    return Err(Error::InvalidUpload {
+                        reason: "a file upload must be sent with .await or .send()".into(),
+                    });
+                }
+            },
+            (None, _) => None,
         };
         let unsigned_download =
             self.method == Method::GET && UNSIGNED_DOWNLOADS.iter().any(|t| matches_template(&path, t));
@@ -295,6 +400,7 @@ impl RequestBuilder {
             timeout: self.timeout,
             unsigned_download,
             sensitive_serial,
+            multipart,
         })
     }
 }
@@ -422,6 +528,97 @@ pub(crate) async fn execute(client: &Client, prepared: &Prepared) -> Result<Resp
 /// Signs a prepared request with a fresh timestamp and nonce, sends it and reads the
 /// answer within the size limit; no status mapping, no verification.
 pub(crate) async fn send_raw(client: &Client, prepared: &Prepared) -> Result<RawResponse> {
+    let response = send_request(client, prepared).await?;
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = read_body(response, client.inner.max_response_bytes).await?;
+    Ok(RawResponse { status, headers, body })
+}
+
+/// The SHA-256 (hex) and length of an upload's content; a file is read in chunks.
+async fn upload_digest(source: &crate::media::Source) -> Result<(String, u64)> {
+    match source {
+        crate::media::Source::Memory(content) => Ok((crate::crypto::sha256_hex(content), content.len() as u64)),
+        crate::media::Source::File(path) => {
+            use tokio::io::AsyncReadExt as _;
+            let mut file = tokio::fs::File::open(path).await.map_err(|e| Error::InvalidUpload {
+                reason: format!("cannot read {}: {e}", path.display()),
+            })?;
+            let mut hasher = crate::crypto::digest::Sha256::new();
+            let mut buffer = vec![0u8; 64 * 1024];
+            let mut length = 0u64;
+            loop {
+                let n = file.read(&mut buffer).await?;
+                if n == 0 {
+                    break;
+                }
+                hasher.update(&buffer[..n]);
+                length += n as u64;
+            }
+            Ok((hasher.finish_hex(), length))
+        }
+    }
+}
+
+/// The multipart body: in memory, or streamed from the file (which must not have changed).
+fn multipart_body(multipart: &crate::media::Multipart) -> reqwest::Body {
+    match &multipart.source {
+        crate::media::Source::Memory(content) => {
+            let mut body = Vec::with_capacity(multipart.body_length() as usize);
+            body.extend_from_slice(&multipart.head);
+            body.extend_from_slice(content);
+            body.extend_from_slice(&multipart.tail);
+            reqwest::Body::from(body)
+        }
+        crate::media::Source::File(path) => {
+            use tokio::io::AsyncReadExt as _;
+            enum State {
+                Head,
+                File(tokio::fs::File, u64),
+                Tail,
+                Done,
+            }
+            let (head, tail, path, expected) = (
+                multipart.head.clone(),
+                multipart.tail.clone(),
+                path.clone(),
+                multipart.content_length,
+            );
+            let stream = futures_util::stream::unfold(State::Head, move |state| {
+                let (head, tail, path) = (head.clone(), tail.clone(), path.clone());
+                async move {
+                    match state {
+                        State::Head => match tokio::fs::File::open(&path).await {
+                            Ok(file) => Some((Ok(head), State::File(file, 0))),
+                            Err(e) => Some((Err(e), State::Done)),
+                        },
+                        State::File(mut file, sent) => {
+                            let mut buffer = vec![0u8; 64 * 1024];
+                            match file.read(&mut buffer).await {
+                                Ok(0) if sent != expected => Some((
+                                    Err(std::io::Error::other("the file changed while it was uploaded")),
+                                    State::Done,
+                                )),
+                                Ok(0) => Some((Ok(tail), State::Tail)),
+                                Ok(n) => {
+                                    buffer.truncate(n);
+                                    Some((Ok(Bytes::from(buffer)), State::File(file, sent + n as u64)))
+                                }
+                                Err(e) => Some((Err(e), State::Done)),
+                            }
+                        }
+                        State::Tail | State::Done => None,
+                    }
+                }
+            });
+            reqwest::Body::wrap_stream(stream)
+        }
+    }
+}
+
+/// Signs a prepared request with a fresh timestamp and nonce and sends it; the answer's
+/// body is left unread.
+pub(crate) async fn send_request(client: &Client, prepared: &Prepared) -> Result<reqwest::Response> {
     let inner = &client.inner;
     let timestamp = inner.clock.now();
     let nonce = signing::nonce()?;
@@ -437,7 +634,10 @@ pub(crate) async fn send_raw(client: &Client, prepared: &Prepared) -> Result<Raw
     let headers = request.headers_mut();
     headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
     headers.insert(USER_AGENT, header_value(&inner.user_agent)?);
-    if prepared.has_body {
+    if let Some(multipart) = &prepared.multipart {
+        headers.insert(CONTENT_TYPE, header_value(&multipart.content_type())?);
+        headers.insert(http::header::CONTENT_LENGTH, HeaderValue::from(multipart.body_length()));
+    } else if prepared.has_body {
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     }
     let serial = match &prepared.sensitive_serial {
@@ -451,18 +651,16 @@ pub(crate) async fn send_raw(client: &Client, prepared: &Prepared) -> Result<Raw
         headers.insert(name.clone(), value.clone());
     }
     headers.insert(AUTHORIZATION, header_value(&authorization)?);
-    if prepared.has_body {
+    if let Some(multipart) = &prepared.multipart {
+        *request.body_mut() = Some(multipart_body(multipart));
+    } else if prepared.has_body {
         *request.body_mut() = Some(prepared.body.clone().into());
     }
     if let Some(timeout) = prepared.timeout {
         *request.timeout_mut() = Some(timeout);
     }
 
-    let response = inner.http.execute(request).await.map_err(Error::Transport)?;
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = read_body(response, inner.max_response_bytes).await?;
-    Ok(RawResponse { status, headers, body })
+    inner.http.execute(request).await.map_err(Error::Transport)
 }
 
 fn header_value(text: &str) -> Result<HeaderValue> {
@@ -470,7 +668,7 @@ fn header_value(text: &str) -> Result<HeaderValue> {
 }
 
 /// Reads the whole body, refusing to hold more than `limit` bytes.
-async fn read_body(mut response: reqwest::Response, limit: usize) -> Result<Bytes> {
+pub(crate) async fn read_body(mut response: reqwest::Response, limit: usize) -> Result<Bytes> {
     if response.content_length().is_some_and(|n| n > limit as u64) {
         return Err(Error::BodyTooLarge { limit });
     }

@@ -78,3 +78,31 @@ async fn blocking_call_inside_a_runtime_is_an_error_not_a_hang() {
     // Dropping the blocking client (and its runtime) inside an async context must not panic.
     drop(client);
 }
+
+#[test]
+fn blocking_client_uploads_and_downloads() {
+    use wechatpay::mock::{MockFile, MockReply};
+    let mock = MockServer::start();
+    mock.route_fn("POST", "/v3/merchant/media/upload", |req| {
+        MockReply::json(
+            200,
+            &json!({"media_id": req.upload.as_ref().map(|u| u.filename.clone())}),
+        )
+    });
+    let apply = mock.serve_bill(MockFile::generated(100_000));
+    let client = mock.blocking_client();
+    let res = client
+        .chain("v3/merchant/media/upload")
+        .upload("a.jpg", vec![1u8, 2, 3])
+        .send()
+        .unwrap();
+    assert_eq!(res.json::<Value>().unwrap()["media_id"], "a.jpg");
+    let mut out = Vec::new();
+    let download = client.bill(&apply).unwrap().download(&mut out).unwrap();
+    assert_eq!((download.bytes(), out.len()), (100_000, 100_000));
+    let (headers, body) = mock.signed_notification("TRANSACTION.SUCCESS", &json!({"out_trade_no": "B1"}));
+    assert_eq!(
+        client.parse_notification(&headers, &body).unwrap().resource()["out_trade_no"],
+        "B1"
+    );
+}

@@ -453,3 +453,22 @@ async fn each_request_gets_a_fresh_nonce() {
     assert_ne!(nonce(0), nonce(1));
     assert_eq!(nonce(0).len(), 32);
 }
+
+#[tokio::test]
+async fn cheap_mode_reuses_valid_signatures() {
+    let mock = MockServer::start();
+    mock.route("GET", "/v3/certificates", 200, json!({"data": []}));
+    mock.reuse_signatures(true);
+    let client = mock.client();
+    let a = client.chain("v3/certificates").get().await.unwrap();
+    let b = client.chain("v3/certificates").get().await.unwrap();
+    assert_eq!(b.verified_by(), Some(PLATFORM_PUBLIC_KEY_ID));
+    let same_second = a.headers()["Wechatpay-Timestamp"] == b.headers()["Wechatpay-Timestamp"];
+    assert_eq!(
+        same_second,
+        a.headers()["Wechatpay-Nonce"] == b.headers()["Wechatpay-Nonce"]
+    );
+    mock.set_mode(SigningMode::Certificate);
+    let c = client.chain("v3/certificates").get().await.unwrap();
+    assert_eq!(c.verified_by(), Some(PLATFORM_CERTIFICATE_SERIAL));
+}

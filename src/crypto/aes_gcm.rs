@@ -17,9 +17,7 @@
 //! # Ok::<(), wechatpay::Error>(())
 //! ```
 
-use aes_gcm::Aes256Gcm;
-use aes_gcm::aead::{Aead as _, KeyInit as _, Nonce, Payload};
-
+use super::backend;
 use crate::error::{Error, Result};
 
 /// The APIv3 key's length: AES-256 takes 32 key bytes.
@@ -55,8 +53,8 @@ pub const TAG_LEN: usize = 16;
 /// # Ok::<(), Error>(())
 /// ```
 pub fn decrypt(key: &[u8], nonce: &[u8], associated_data: &[u8], ciphertext_b64: &str) -> Result<Vec<u8>> {
-    let cipher = cipher(key)?;
-    let nonce = Nonce::<Aes256Gcm>::try_from(nonce).map_err(|_| Error::Decryption {
+    let key = api_v3_key(key)?;
+    let nonce: &[u8; NONCE_LEN] = nonce.try_into().map_err(|_| Error::Decryption {
         what: "the nonce must be 12 bytes",
     })?;
     let sealed = super::base64_decode(ciphertext_b64).ok_or(Error::Decryption {
@@ -67,17 +65,9 @@ pub fn decrypt(key: &[u8], nonce: &[u8], associated_data: &[u8], ciphertext_b64:
             what: "the ciphertext is shorter than its 16-byte authentication tag",
         });
     }
-    cipher
-        .decrypt(
-            &nonce,
-            Payload {
-                msg: &sealed,
-                aad: associated_data,
-            },
-        )
-        .map_err(|_| Error::Decryption {
-            what: "the authentication tag does not match (wrong APIv3 key, nonce or associated data, or an altered ciphertext)",
-        })
+    backend::aes_256_gcm_open(key, nonce, associated_data, &sealed).ok_or(Error::Decryption {
+        what: "the authentication tag does not match (wrong APIv3 key, nonce or associated data, or an altered ciphertext)",
+    })
 }
 
 /// Encrypts `plaintext` with the APIv3 key `key`, the `nonce` bytes and `associated_data`,
@@ -99,26 +89,18 @@ pub fn decrypt(key: &[u8], nonce: &[u8], associated_data: &[u8], ciphertext_b64:
 /// # Ok::<(), wechatpay::Error>(())
 /// ```
 pub fn encrypt(key: &[u8], nonce: &[u8], associated_data: &[u8], plaintext: &[u8]) -> Result<String> {
-    let cipher = cipher(key)?;
-    let nonce = Nonce::<Aes256Gcm>::try_from(nonce).map_err(|_| Error::Crypto("the AES-GCM nonce must be 12 bytes"))?;
-    let sealed = cipher
-        .encrypt(
-            &nonce,
-            Payload {
-                msg: plaintext,
-                aad: associated_data,
-            },
-        )
-        .map_err(|_| Error::Crypto("AES-GCM encryption failed"))?;
+    let key = api_v3_key(key)?;
+    let nonce: &[u8; NONCE_LEN] = nonce
+        .try_into()
+        .map_err(|_| Error::Crypto("the AES-GCM nonce must be 12 bytes"))?;
+    let sealed = backend::aes_256_gcm_seal(key, nonce, associated_data, plaintext)
+        .ok_or(Error::Crypto("AES-GCM encryption failed"))?;
     Ok(super::base64_encode(&sealed))
 }
 
-/// The AES-256-GCM cipher keyed with the APIv3 key (its round keys are zeroized on drop).
-fn cipher(key: &[u8]) -> Result<Aes256Gcm> {
-    if key.len() != KEY_LEN {
-        return Err(Error::InvalidApiV3Key);
-    }
-    Aes256Gcm::new_from_slice(key).map_err(|_| Error::InvalidApiV3Key)
+/// The APIv3 key as the raw AES-256 key, or [`Error::InvalidApiV3Key`] unless it is 32 bytes.
+fn api_v3_key(key: &[u8]) -> Result<&[u8; KEY_LEN]> {
+    key.try_into().map_err(|_| Error::InvalidApiV3Key)
 }
 
 #[cfg(test)]

@@ -1,9 +1,16 @@
 //! The narrow cryptographic boundary of the crate: RSA PKCS#1 v1.5 SHA-256 signing and
-//! verification, key and certificate loading. Nothing above this module touches a
-//! cryptography crate directly, so a second backend can slot in here.
+//! verification, RSA-OAEP for sensitive fields, AES-256-GCM for callbacks, key and
+//! certificate loading. Nothing above this module touches a cryptography crate directly.
+//!
+//! The arithmetic comes from one of two backends, chosen by Cargo feature: `aws-lc` (the
+//! default: aws-lc-rs, which the default TLS stack builds anyway) or `rust-crypto` (the
+//! pure-Rust `rsa`, `sha2`, `sha1` and `aes-gcm` crates, for builds without C code). With
+//! both on, aws-lc-rs is used; [`backend()`] tells which one a build has.
 
 pub mod aes_gcm;
+mod backend;
 mod certificate;
+pub mod digest;
 mod keys;
 
 pub use certificate::Certificate;
@@ -21,10 +28,19 @@ pub(crate) fn base64_decode(text: &str) -> Option<Vec<u8>> {
     base64::engine::general_purpose::STANDARD.decode(text).ok()
 }
 
+/// The cryptography backend this build uses: `"aws-lc-rs"` (the `aws-lc` feature, the
+/// default) or `"rsa (pure Rust)"` (the `rust-crypto` feature alone).
+///
+/// ```
+/// println!("crypto backend: {}", wechatpay::crypto::backend());
+/// ```
+pub fn backend() -> &'static str {
+    backend::NAME
+}
+
 /// SHA-256 of `bytes`, as lower-case hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest as _;
-    hex_lower(&sha2::Sha256::digest(bytes))
+    hex_lower(&backend::sha256(bytes))
 }
 
 pub(crate) fn hex_lower(bytes: &[u8]) -> String {

@@ -21,6 +21,8 @@ pub(crate) struct Answer {
     pub(crate) headers: HeaderMap,
     pub(crate) body: Bytes,
     pub(crate) disruption: Disruption,
+    /// A file streamed as the body (instead of `body`).
+    pub(crate) file: Option<super::MockFile>,
 }
 
 impl State {
@@ -32,7 +34,35 @@ impl State {
             self.request_counter.fetch_add(1, Ordering::Relaxed)
         );
         let fault = self.faults.lock().unwrap_or_else(|e| e.into_inner()).next();
-        let auth = self.check_authorization(&method, &target, &headers, &body);
+        // For an upload the signature covers the meta part, and its sha256 must match the file.
+        let content_type = headers
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let upload = content_type
+            .starts_with("multipart/form-data")
+            .then(|| super::media::parse_multipart(content_type, &body));
+        let signed_body = match &upload {
+            Some(Ok(upload)) => upload.meta_text.clone(),
+            _ => body.clone(),
+        };
+        let auth = match &upload {
+            Some(Err(reason)) => Err(Box::new(MockReply::error(400, "PARAM_ERROR", reason))),
+            _ => self.check_authorization(&method, &target, &headers, &signed_body),
+        };
+        let auth = match (auth, &upload) {
+            (Ok(()), Some(Ok(upload)))
+                if upload.meta["sha256"].as_str() != Some(&crate::crypto::sha256_hex(&upload.content)) =>
+            {
+                Err(Box::new(MockReply::error(
+                    400,
+                    "PARAM_ERROR",
+                    "the sha256 in meta does not match the file",
+                )))
+            }
+            (auth, _) => auth,
+        };
+        let upload = upload.and_then(|u| u.ok());
         let path = target.split('?').next().unwrap_or("").to_owned();
         let matched = self.find_route(&method, &path);
         let server_error = fault == Some(Fault::ServerError);
@@ -44,6 +74,7 @@ impl State {
             params: matched.as_ref().map(|(_, p)| p.clone()).unwrap_or_default(),
             verified: auth.is_ok(),
             handled: auth.is_ok() && matched.is_some() && !server_error,
+            upload,
         };
         let reply = match (auth, matched) {
             (Err(rejection), _) => *rejection,
@@ -62,29 +93,43 @@ impl State {
             ),
             (Ok(()), Some((handler, _))) => handler(&request),
         };
-        self.requests
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(request);
+        let is_get = request.method == Method::GET;
+        self.requests.lock().unwrap_or_else(|e| e.into_inner()).push(request);
         let disruption = match fault {
             Some(Fault::DropBeforeHeaders) => Disruption::DropBeforeHeaders,
             Some(Fault::DropMidBody) => Disruption::DropMidBody,
             Some(Fault::Delay(delay)) => Disruption::Delay(delay),
             _ => Disruption::None,
         };
+        let statement = reply.statement;
         let mut answer = Answer {
             status: reply.status,
             headers: reply.headers,
             body: reply.body,
             disruption,
+            file: reply.file,
         };
         if let Ok(v) = HeaderValue::from_str(&request_id) {
             answer.headers.insert("Request-ID", v);
         }
+        let unsigned = is_get
+            && crate::request::UNSIGNED_DOWNLOADS
+                .iter()
+                .any(|t| crate::path::matches_template(&path, t));
         if answer.status.is_success() {
-            let (signature, body) = self.sign_body(answer.body, fault.as_ref());
-            answer.headers.extend(signature);
-            answer.body = body;
+            if let (true, Some(file)) = (statement, &answer.file) {
+                // A statement: the signature covers {"sha1":"..."}, the file travels unsigned.
+                let sha1 = file.digests().0;
+                let (signature, _) = self.sign_body(Bytes::from(format!(r#"{{"sha1":"{sha1}"}}"#)), fault.as_ref());
+                answer.headers.extend(signature);
+                if let Ok(v) = HeaderValue::from_str(&sha1) {
+                    answer.headers.insert(crate::download::STATEMENT_SHA1, v);
+                }
+            } else if !unsigned {
+                let (signature, body) = self.sign_body(answer.body, fault.as_ref());
+                answer.headers.extend(signature);
+                answer.body = body;
+            }
         }
         answer
     }

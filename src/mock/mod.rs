@@ -26,11 +26,15 @@
 
 mod faults;
 mod handler;
+mod media;
 mod platform;
+mod sandbox;
 mod server;
 
 pub use faults::Fault;
+pub use media::{MockFile, MockUpload};
 pub use platform::MockCertificate;
+pub use sandbox::{MockRoute, SandboxFiles};
 
 use std::collections::HashMap;
 use std::fmt;
@@ -107,6 +111,8 @@ pub struct MockRequest {
     pub params: HashMap<String, String>,
     /// Whether a route ran for it (its side effect happened), whatever the client received.
     pub handled: bool,
+    /// For a multipart upload: its parts.
+    pub upload: Option<MockUpload>,
     /// Whether the `Authorization` header verified.
     pub verified: bool,
 }
@@ -139,6 +145,8 @@ pub struct MockReply {
     status: StatusCode,
     body: Bytes,
     headers: HeaderMap,
+    file: Option<MockFile>,
+    statement: bool,
 }
 
 impl MockReply {
@@ -168,7 +176,27 @@ impl MockReply {
             status: StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             body: body.into(),
             headers,
+            file: None,
+            statement: false,
         }
+    }
+
+    /// A 200 answer streaming a file, unsigned like the platform's file downloads.
+    pub fn file(file: MockFile) -> Self {
+        let mut reply = Self::raw(200, Bytes::new());
+        reply.headers.insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("application/octet-stream"),
+        );
+        reply.file = Some(file);
+        reply
+    }
+
+    /// For a file answer: carry `Wechatpay-Statement-Sha1`, signed as the text
+    /// `{"sha1":"..."}`, as overseas statements do.
+    pub fn with_statement_sha1(mut self) -> Self {
+        self.statement = true;
+        self
     }
 
     /// Adds a header to the answer.
@@ -199,6 +227,7 @@ pub(crate) struct State {
     merchant_public_key: RsaPublicKey,
     signer: platform::PlatformSigner,
     request_counter: AtomicU64,
+    signature_cache: Mutex<Option<platform::SignatureCache>>,
 }
 
 /// Options for a [`MockServer`].
@@ -207,6 +236,7 @@ pub(crate) struct State {
 pub struct MockBuilder {
     mode: SigningMode,
     clock: Option<Arc<dyn Clock>>,
+    port: u16,
 }
 
 impl MockBuilder {
@@ -222,8 +252,21 @@ impl MockBuilder {
         self
     }
 
-    /// Binds `127.0.0.1` on a free port and starts serving.
+    /// The port to listen on (default 0: a free port chosen by the system; read it back
+    /// with [`MockServer::addr`]). [`Self::start`] panics if the port is taken; use
+    /// [`Self::try_start`] to get the error instead.
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// Binds `127.0.0.1` (on a free port unless [`Self::port`] chose one) and starts serving.
     pub fn start(self) -> MockServer {
+        self.try_start().expect("the mock can bind 127.0.0.1")
+    }
+
+    /// As [`Self::start`], returning the error when the port cannot be bound.
+    pub fn try_start(self) -> std::io::Result<MockServer> {
         let merchant_key =
             RsaPrivateKey::from_pem(keys::MERCHANT_PRIVATE_KEY).expect("the mock's fixture keys are valid");
         let state = Arc::new(State {
@@ -237,9 +280,10 @@ impl MockBuilder {
             merchant_public_key: merchant_key.public_key(),
             signer: platform::PlatformSigner::new(),
             request_counter: AtomicU64::new(0),
+            signature_cache: Mutex::new(None),
         });
-        let server = server::Server::start(state.clone()).expect("the mock can bind 127.0.0.1");
-        MockServer { state, server }
+        let server = server::Server::start(state.clone(), self.port)?;
+        Ok(MockServer { state, server })
     }
 }
 
@@ -375,9 +419,59 @@ impl MockServer {
         self.state.faults.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Serves `GET template` with this file, streamed and unsigned like the platform's file
+    /// downloads; returns its SHA-1 and SHA-256 (hex).
+    pub fn serve_file(&self, template: &str, file: MockFile) -> (String, String) {
+        let digests = file.digests();
+        self.route_fn("GET", template, move |_| MockReply::file(file.clone()));
+        digests
+    }
+
+    /// A bill: `GET /v3/bill/tradebill` and `GET /v3/bill/fundflowbill` answer the apply
+    /// response (`hash_type` SHA1, `hash_value`, `download_url` on this mock), and
+    /// `GET /v3/billdownload/file` serves the file. Returns the apply response.
+    pub fn serve_bill(&self, file: MockFile) -> Value {
+        let (sha1, _) = self.serve_file("/v3/billdownload/file", file);
+        let apply = serde_json::json!({
+            "hash_type": "SHA1",
+            "hash_value": sha1,
+            "download_url": format!("{}v3/billdownload/file?token=6XIv5TUPto7pByrTQKhd6kwvyKLG2uY2wMMR8cNXqaA_Cv_isgaUtBzp4QtiozLO", self.base_url()),
+        });
+        for path in ["/v3/bill/tradebill", "/v3/bill/fundflowbill"] {
+            self.route("GET", path, 200, apply.clone());
+        }
+        apply
+    }
+
+    /// An overseas statement at `template`: the file with its `Wechatpay-Statement-Sha1`.
+    pub fn serve_statement(&self, template: &str, file: MockFile) -> String {
+        let (sha1, _) = file.digests();
+        self.route_fn("GET", template, move |_| {
+            MockReply::file(file.clone()).with_statement_sha1()
+        });
+        sha1
+    }
+
+    /// Cheap mode, for load benchmarks where the client is what is measured: an answer
+    /// whose body was already signed in the same second reuses that signature (still a
+    /// valid one: same timestamp, nonce and body), so the mock spends almost no CPU.
+    pub fn reuse_signatures(&self, enabled: bool) {
+        *self.state.signature_cache.lock().unwrap_or_else(|e| e.into_inner()) =
+            enabled.then(platform::SignatureCache::default);
+    }
+
     /// Switches the platform key that signs answers.
     pub fn set_mode(&self, mode: SigningMode) {
         *self.state.mode.lock().unwrap_or_else(|e| e.into_inner()) = mode;
+        if let Some(cache) = self
+            .state
+            .signature_cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_mut()
+        {
+            cache.clear();
+        }
     }
 
     /// The certificates `/v3/certificates` lists (default: the original one).

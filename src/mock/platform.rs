@@ -58,6 +58,33 @@ impl MockCertificate {
     ];
 }
 
+/// Signatures of the current second, by body (cheap mode).
+#[derive(Default)]
+pub(crate) struct SignatureCache {
+    second: i64,
+    entries: std::collections::HashMap<Bytes, HeaderMap>,
+}
+
+impl SignatureCache {
+    fn get(&mut self, now: i64, body: &Bytes) -> Option<HeaderMap> {
+        if self.second != now {
+            self.second = now;
+            self.entries.clear();
+        }
+        self.entries.get(body).cloned()
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.entries.clear();
+    }
+
+    fn put(&mut self, now: i64, body: &Bytes, headers: &HeaderMap) {
+        if self.second == now && self.entries.len() < 1024 {
+            self.entries.insert(body.clone(), headers.clone());
+        }
+    }
+}
+
 /// The mock platform's private keys.
 pub(crate) struct PlatformSigner {
     public_key: RsaPrivateKey,
@@ -120,6 +147,22 @@ impl State {
     /// The `Wechatpay-*` headers for `body`, signed with the current key, with `fault`
     /// applied (which may alter the body: the returned body is the one to send).
     pub(crate) fn sign_body(&self, body: Bytes, fault: Option<&Fault>) -> (HeaderMap, Bytes) {
+        if fault.is_none() {
+            let mut cache = self.signature_cache.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(cache) = cache.as_mut() {
+                let now = self.clock.now();
+                if let Some(headers) = cache.get(now, &body) {
+                    return (headers, body);
+                }
+                let (headers, body) = self.sign_body_fresh(body, None);
+                cache.put(now, &body, &headers);
+                return (headers, body);
+            }
+        }
+        self.sign_body_fresh(body, fault)
+    }
+
+    fn sign_body_fresh(&self, body: Bytes, fault: Option<&Fault>) -> (HeaderMap, Bytes) {
         let mode = *self.mode.lock().unwrap_or_else(|e| e.into_inner());
         let certificate = *self.signing_certificate.lock().unwrap_or_else(|e| e.into_inner());
         let (serial, key) = self.signer.key(mode, certificate);
@@ -182,7 +225,11 @@ impl State {
             if let Ok(v) = HeaderValue::from_str(value) {
                 headers.insert(name, v.clone());
                 if fault == Some(&Fault::DuplicatedHeaders) {
-                    let second = if name == verify::SIGNATURE { HeaderValue::from_static("AAAA") } else { v };
+                    let second = if name == verify::SIGNATURE {
+                        HeaderValue::from_static("AAAA")
+                    } else {
+                        v
+                    };
                     headers.append(name, second);
                 }
             }

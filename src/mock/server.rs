@@ -31,8 +31,8 @@ pub(crate) struct Server {
 }
 
 impl Server {
-    pub(crate) fn start(state: Arc<State>) -> std::io::Result<Server> {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    pub(crate) fn start(state: Arc<State>, port: u16) -> std::io::Result<Server> {
+        let listener = std::net::TcpListener::bind(("127.0.0.1", port))?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -109,23 +109,54 @@ async fn serve(state: Arc<State>, request: hyper::Request<Incoming>) -> Result<h
     let answer = tokio::task::spawn_blocking(move || state.handle(parts.method, target, parts.headers, body))
         .await
         .map_err(std::io::Error::other)?;
-    let body = match answer.disruption {
-        Disruption::None => full(answer.body),
-        Disruption::Delay(delay) => {
-            tokio::time::sleep(delay).await;
-            full(answer.body)
-        }
-        // An error from the service makes hyper close the connection without an answer.
-        Disruption::DropBeforeHeaders => return Err(std::io::Error::other("fault: drop before headers")),
-        Disruption::DropMidBody => BoxBody::new(HalfThenDrop {
-            total: answer.body.len() as u64,
-            first: Some(answer.body.slice(..answer.body.len() / 2)),
-        }),
+    let body = match (answer.disruption, answer.file) {
+        (Disruption::None, Some(file)) => BoxBody::new(FileBody { file, offset: 0 }),
+        (disruption, _) => disrupted(disruption, answer.body).await?,
     };
     let mut res = hyper::Response::new(body);
     *res.status_mut() = answer.status;
     *res.headers_mut() = answer.headers;
     Ok(res)
+}
+
+/// The body of an answer as a fault shapes it.
+async fn disrupted(disruption: Disruption, body: Bytes) -> Result<Body, std::io::Error> {
+    Ok(match disruption {
+        Disruption::None => full(body),
+        Disruption::Delay(delay) => {
+            tokio::time::sleep(delay).await;
+            full(body)
+        }
+        // An error from the service makes hyper close the connection without an answer.
+        Disruption::DropBeforeHeaders => return Err(std::io::Error::other("fault: drop before headers")),
+        Disruption::DropMidBody => BoxBody::new(HalfThenDrop {
+            total: body.len() as u64,
+            first: Some(body.slice(..body.len() / 2)),
+        }),
+    })
+}
+
+/// A file streamed block by block, never held whole.
+struct FileBody {
+    file: super::MockFile,
+    offset: u64,
+}
+
+impl hyper::body::Body for FileBody {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, std::io::Error>>> {
+        let offset = self.offset;
+        Poll::Ready(self.file.chunk(offset).map(|chunk| {
+            self.offset += chunk.len() as u64;
+            Ok(Frame::data(chunk))
+        }))
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        SizeHint::with_exact(self.file.len() - self.offset)
+    }
 }
 
 /// A body that announces its full length, sends the first half, then fails, so the

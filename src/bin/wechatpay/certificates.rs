@@ -1,0 +1,83 @@
+//! `wechatpay certificates download --output DIR`.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::config::Config;
+use crate::exit::{self, Failure};
+use crate::util::format_unix;
+
+pub async fn download(config: &Config, output: &Path) -> Result<u8, Failure> {
+    let apiv3 = config.apiv3_key(true)?.ok_or_else(|| {
+        Failure::config(
+            "downloading certificates needs the APIv3 key: set WECHATPAY_APIV3_KEY, give --apiv3-key-file FILE, \
+             or type it at the prompt",
+        )
+    })?;
+    let client = config.client_builder(Some(&apiv3), false)?.build()?;
+    // Decrypts each certificate, checks its serial and validity, and verifies the
+    // answer's signature: any failure ends here, before a file is written.
+    let download = client.download_certificates().await?;
+
+    std::fs::create_dir_all(output).map_err(|e| Failure::other(format!("cannot create {}: {e}", output.display())))?;
+    // Everything goes to temporary names first, then is renamed: all files or none.
+    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
+    for certificate in download.certificates() {
+        let name = format!("wechatpay_{}.pem", certificate.certificate().serial());
+        let temp = output.join(format!(".{name}.{}.tmp", std::process::id()));
+        let path = output.join(&name);
+        if let Err(e) = write_private(&temp, certificate.pem().as_bytes()) {
+            let _ = std::fs::remove_file(&temp);
+            remove_all(&staged);
+            return Err(Failure::other(format!("cannot write {}: {e}", temp.display())));
+        }
+        staged.push((temp, path));
+    }
+    for (i, (temp, path)) in staged.iter().enumerate() {
+        if let Err(e) = std::fs::rename(temp, path) {
+            remove_all(&staged[i..]);
+            return Err(Failure::other(format!(
+                "cannot rename {} to {}: {e}",
+                temp.display(),
+                path.display()
+            )));
+        }
+    }
+
+    for (certificate, (_, path)) in download.certificates().iter().zip(&staged) {
+        let c = certificate.certificate();
+        println!(
+            "{}  valid {} to {}  {}",
+            c.serial(),
+            format_unix(c.not_before()),
+            format_unix(c.not_after()),
+            path.display()
+        );
+    }
+    for serial in download.expired() {
+        eprintln!("skipped {serial}: not valid now");
+    }
+    eprintln!(
+        "{} certificate(s) written; the answer was verified by {}",
+        staged.len(),
+        download.verified_by()
+    );
+    Ok(exit::OK)
+}
+
+fn remove_all(staged: &[(PathBuf, PathBuf)]) {
+    for (temp, _) in staged {
+        let _ = std::fs::remove_file(temp);
+    }
+}
+
+/// Creates a new file readable and writable by its owner only, and syncs it.
+fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    file.write_all(contents)?;
+    file.sync_all()
+}

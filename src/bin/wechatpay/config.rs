@@ -1,0 +1,371 @@
+//! The configuration: each setting from a flag, else the environment, else a profile.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io::{BufRead as _, IsTerminal as _};
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use wechatpay::ClientBuilder;
+use zeroize::Zeroizing;
+
+use crate::ConfigArgs;
+use crate::exit::Failure;
+
+/// Where a setting came from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    Flag(&'static str),
+    Env(&'static str),
+    Profile(String),
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Flag(flag) => write!(f, "--{flag}"),
+            Source::Env(name) => write!(f, "{name}"),
+            Source::Profile(profile) => write!(f, "profile {profile}"),
+        }
+    }
+}
+
+/// A setting's value and its source.
+#[derive(Debug, Clone)]
+pub struct Setting<T> {
+    pub value: T,
+    pub source: Source,
+}
+
+/// A profile: a table of the profiles file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Profile {
+    mchid: Option<String>,
+    merchant_serial: Option<String>,
+    private_key: Option<PathBuf>,
+    public_key_id: Option<String>,
+    public_key: Option<PathBuf>,
+    certificates: Option<PathBuf>,
+    apiv3_key_file: Option<PathBuf>,
+    base_url: Option<String>,
+}
+
+/// The resolved configuration. Nothing is checked here beyond presence; the library
+/// checks the rest when the client is built.
+#[derive(Debug)]
+pub struct Config {
+    pub mchid: Option<Setting<String>>,
+    pub merchant_serial: Option<Setting<String>>,
+    pub private_key: Option<Setting<PathBuf>>,
+    pub public_key_id: Option<Setting<String>>,
+    pub public_key: Option<Setting<PathBuf>>,
+    pub certificates: Option<Setting<PathBuf>>,
+    pub apiv3_key_file: Option<Setting<PathBuf>>,
+    pub base_url: Option<Setting<String>>,
+    /// The profile read, and the file it came from.
+    pub profile: Option<(String, PathBuf)>,
+}
+
+/// The APIv3 key and where it came from.
+pub struct ApiV3Key {
+    pub key: Zeroizing<String>,
+    pub source: String,
+}
+
+fn env(name: &'static str) -> Option<Setting<String>> {
+    std::env::var(name).ok().filter(|v| !v.is_empty()).map(|value| Setting {
+        value,
+        source: Source::Env(name),
+    })
+}
+
+fn flag<T: Clone>(value: &Option<T>, name: &'static str) -> Option<Setting<T>> {
+    value.as_ref().map(|v| Setting {
+        value: v.clone(),
+        source: Source::Flag(name),
+    })
+}
+
+fn from_profile<T>(value: Option<T>, profile: &str) -> Option<Setting<T>> {
+    value.map(|value| Setting {
+        value,
+        source: Source::Profile(profile.to_owned()),
+    })
+}
+
+fn path(setting: Setting<String>) -> Setting<PathBuf> {
+    Setting {
+        value: PathBuf::from(setting.value),
+        source: setting.source,
+    }
+}
+
+/// The default profiles file: `$XDG_CONFIG_HOME/wechatpay/profiles.toml`, else
+/// `~/.config/wechatpay/profiles.toml` (`%APPDATA%\wechatpay\profiles.toml` on Windows).
+pub fn default_profiles_file() -> Option<PathBuf> {
+    if let Some(xdg) = std::env::var_os("XDG_CONFIG_HOME").map(PathBuf::from)
+        && xdg.is_absolute()
+    {
+        return Some(xdg.join("wechatpay").join("profiles.toml"));
+    }
+    #[cfg(windows)]
+    if let Some(appdata) = std::env::var_os("APPDATA") {
+        return Some(PathBuf::from(appdata).join("wechatpay").join("profiles.toml"));
+    }
+    std::env::var_os("HOME").map(|home| {
+        PathBuf::from(home)
+            .join(".config")
+            .join("wechatpay")
+            .join("profiles.toml")
+    })
+}
+
+/// Reads the chosen profile: `--profile NAME` (which must exist), else `[default]` when
+/// the file has one.
+fn load_profile(args: &ConfigArgs) -> Result<Option<(String, PathBuf, Profile)>, Failure> {
+    let file = match (&args.config, default_profiles_file()) {
+        (Some(file), _) => file.clone(),
+        (None, Some(file)) => file,
+        (None, None) => {
+            return match &args.profile {
+                Some(_) => Err(Failure::config(
+                    "no profiles file: HOME and XDG_CONFIG_HOME are not set; give --config FILE",
+                )),
+                None => Ok(None),
+            };
+        }
+    };
+    let text = match std::fs::read_to_string(&file) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && args.config.is_none() && args.profile.is_none() => {
+            return Ok(None);
+        }
+        Err(e) => {
+            return Err(Failure::config(format!(
+                "cannot read the profiles file {}: {e}",
+                file.display()
+            )));
+        }
+    };
+    let bad = |why: String| Failure::config(format!("profiles file {}: {why}", file.display()));
+    let mut tables: BTreeMap<String, toml::Value> = toml::from_str(&text).map_err(|e| bad(e.to_string()))?;
+    let name = match &args.profile {
+        Some(name) => name.clone(),
+        None if tables.contains_key("default") => "default".to_owned(),
+        None => return Ok(None),
+    };
+    let Some(table) = tables.remove(&name) else {
+        let known: Vec<&str> = tables.keys().map(String::as_str).collect();
+        return Err(bad(format!("no profile [{name}] (profiles: {})", known.join(", "))));
+    };
+    if table.get("apiv3_key").is_some() {
+        return Err(bad(format!(
+            "profile [{name}] holds apiv3_key: profiles never hold secrets; put the key in a file \
+             (apiv3_key_file = \"...\", mode 0600) or in WECHATPAY_APIV3_KEY"
+        )));
+    }
+    let mut profile: Profile = table
+        .try_into()
+        .map_err(|e: toml::de::Error| bad(format!("[{name}]: {e}")))?;
+    // Relative paths are relative to the profiles file.
+    let base = file.parent().map(Path::to_path_buf).unwrap_or_default();
+    for slot in [
+        &mut profile.private_key,
+        &mut profile.public_key,
+        &mut profile.certificates,
+        &mut profile.apiv3_key_file,
+    ] {
+        if let Some(p) = slot.as_mut()
+            && p.is_relative()
+        {
+            *p = base.join(&*p);
+        }
+    }
+    Ok(Some((name, file, profile)))
+}
+
+impl Config {
+    /// Flags, then the environment, then the profile, setting by setting.
+    pub fn resolve(args: &ConfigArgs) -> Result<Config, Failure> {
+        let loaded = load_profile(args)?;
+        let (name, profile) = match &loaded {
+            Some((name, _, profile)) => (name.as_str(), Some(profile)),
+            None => ("", None),
+        };
+        let p = |f: fn(&Profile) -> Option<String>| from_profile(profile.and_then(f), name);
+        let pp = |f: fn(&Profile) -> Option<PathBuf>| from_profile(profile.and_then(f), name);
+        Ok(Config {
+            mchid: flag(&args.mchid, "mchid")
+                .or_else(|| env("WECHATPAY_MCHID"))
+                .or_else(|| p(|p| p.mchid.clone())),
+            merchant_serial: flag(&args.merchant_serial, "merchant-serial")
+                .or_else(|| env("WECHATPAY_MERCHANT_SERIAL"))
+                .or_else(|| p(|p| p.merchant_serial.clone())),
+            private_key: flag(&args.private_key, "private-key")
+                .or_else(|| env("WECHATPAY_PRIVATE_KEY").map(path))
+                .or_else(|| pp(|p| p.private_key.clone())),
+            public_key_id: flag(&args.public_key_id, "public-key-id")
+                .or_else(|| env("WECHATPAY_PUBLIC_KEY_ID"))
+                .or_else(|| p(|p| p.public_key_id.clone())),
+            public_key: flag(&args.public_key, "public-key")
+                .or_else(|| env("WECHATPAY_PUBLIC_KEY").map(path))
+                .or_else(|| pp(|p| p.public_key.clone())),
+            certificates: flag(&args.certificates, "certificates")
+                .or_else(|| env("WECHATPAY_CERTIFICATES").map(path))
+                .or_else(|| pp(|p| p.certificates.clone())),
+            apiv3_key_file: flag(&args.apiv3_key_file, "apiv3-key-file").or_else(|| pp(|p| p.apiv3_key_file.clone())),
+            base_url: flag(&args.base_url, "base-url")
+                .or_else(|| env("WECHATPAY_BASE_URL"))
+                .or_else(|| p(|p| p.base_url.clone())),
+            profile: loaded.map(|(name, file, _)| (name, file)),
+        })
+    }
+
+    /// The base URL the client uses.
+    pub fn base_url(&self) -> &str {
+        self.base_url
+            .as_ref()
+            .map_or(wechatpay::DEFAULT_BASE_URL, |s| s.value.as_str())
+    }
+
+    /// Whether a platform public key or certificates folder is configured.
+    pub fn has_platform_keys(&self) -> bool {
+        self.public_key_id.is_some() || self.public_key.is_some() || self.certificates.is_some()
+    }
+
+    /// The APIv3 key: `--apiv3-key-file`, else `WECHATPAY_APIV3_KEY`, else the profile's
+    /// `apiv3_key_file`, else (when `prompt`) a prompt without echo, or one line of
+    /// standard input when it is not a terminal.
+    pub fn apiv3_key(&self, prompt: bool) -> Result<Option<ApiV3Key>, Failure> {
+        let from_file = |setting: &Setting<PathBuf>| -> Result<ApiV3Key, Failure> {
+            let text = Zeroizing::new(std::fs::read_to_string(&setting.value).map_err(|e| {
+                Failure::config(format!(
+                    "cannot read the APIv3 key file {} ({}): {e}",
+                    setting.value.display(),
+                    setting.source
+                ))
+            })?);
+            Ok(ApiV3Key {
+                key: Zeroizing::new(text.trim_end_matches(['\r', '\n']).to_owned()),
+                source: format!("{} ({})", setting.value.display(), setting.source),
+            })
+        };
+        if let Some(setting) = self
+            .apiv3_key_file
+            .as_ref()
+            .filter(|s| matches!(s.source, Source::Flag(_)))
+        {
+            return from_file(setting).map(Some);
+        }
+        if let Ok(key) = std::env::var("WECHATPAY_APIV3_KEY")
+            && !key.is_empty()
+        {
+            return Ok(Some(ApiV3Key {
+                key: Zeroizing::new(key),
+                source: "WECHATPAY_APIV3_KEY".into(),
+            }));
+        }
+        if let Some(setting) = &self.apiv3_key_file {
+            return from_file(setting).map(Some);
+        }
+        if !prompt {
+            return Ok(None);
+        }
+        let key = if std::io::stdin().is_terminal() {
+            rpassword::prompt_password("APIv3 key (not echoed): ")
+                .map_err(|e| Failure::config(format!("cannot read the APIv3 key: {e}")))?
+        } else {
+            let mut line = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut line)
+                .map_err(|e| Failure::config(format!("cannot read the APIv3 key from standard input: {e}")))?;
+            line
+        };
+        let key = Zeroizing::new(key);
+        let trimmed = key.trim_end_matches(['\r', '\n']);
+        if trimmed.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(ApiV3Key {
+            key: Zeroizing::new(trimmed.to_owned()),
+            source: "the prompt".into(),
+        }))
+    }
+
+    /// A client builder with the merchant settings, the platform keys, the APIv3 key (when
+    /// given) and the base URL. With no platform key configured and an APIv3 key given,
+    /// `auto` turns on automatic certificates (downloaded before the first request).
+    pub fn client_builder(&self, apiv3: Option<&ApiV3Key>, auto: bool) -> Result<ClientBuilder, Failure> {
+        let missing = |what: &str, flag: &str, env: &str, key: &str| {
+            Failure::config(format!(
+                "no {what}: give --{flag}, set {env} or add {key} to a profile (see wechatpay --help)"
+            ))
+        };
+        let mchid = self
+            .mchid
+            .as_ref()
+            .ok_or_else(|| missing("merchant id", "mchid", "WECHATPAY_MCHID", "mchid"))?;
+        let serial = self.merchant_serial.as_ref().ok_or_else(|| {
+            missing(
+                "merchant serial",
+                "merchant-serial",
+                "WECHATPAY_MERCHANT_SERIAL",
+                "merchant_serial",
+            )
+        })?;
+        let key = self.private_key.as_ref().ok_or_else(|| {
+            missing(
+                "merchant private key",
+                "private-key FILE",
+                "WECHATPAY_PRIVATE_KEY",
+                "private_key",
+            )
+        })?;
+        let mut builder = wechatpay::Client::builder()
+            .mchid(&mchid.value)
+            .merchant_serial(&serial.value)
+            .private_key_file(&key.value)?;
+        match (&self.public_key_id, &self.public_key) {
+            (Some(id), Some(file)) => {
+                let pem = read_text(&file.value, "platform public key")?;
+                builder = builder.platform_public_key(&id.value, &pem)?;
+            }
+            (Some(id), None) => {
+                return Err(Failure::config(format!(
+                    "the platform public key id is set ({}) but not the key file: give --public-key FILE or set \
+                     WECHATPAY_PUBLIC_KEY",
+                    id.source
+                )));
+            }
+            (None, Some(file)) => {
+                return Err(Failure::config(format!(
+                    "the platform public key file is set ({}) but not its id: give --public-key-id or set \
+                     WECHATPAY_PUBLIC_KEY_ID",
+                    file.source
+                )));
+            }
+            (None, None) => {}
+        }
+        if let Some(dir) = &self.certificates {
+            builder = builder.platform_certificates_dir(&dir.value)?;
+        }
+        if let Some(apiv3) = apiv3 {
+            builder = builder.apiv3_key(apiv3.key.as_bytes());
+            if auto && !self.has_platform_keys() {
+                builder = builder.auto_certificates();
+            }
+        }
+        if let Some(url) = &self.base_url {
+            builder = builder.base_url(&url.value)?;
+        }
+        Ok(builder)
+    }
+}
+
+/// Reads a text file named `what` in errors.
+pub fn read_text(path: &Path, what: &str) -> Result<String, Failure> {
+    std::fs::read_to_string(path)
+        .map_err(|e| Failure::config(format!("cannot read the {what} {}: {e}", path.display())))
+}

@@ -1,0 +1,199 @@
+//! Uploads: the two-part `multipart/form-data` body of the media endpoints, whose signature
+//! covers the `meta` JSON text exactly as sent (PROTOCOL.md section 7).
+
+use std::path::PathBuf;
+
+use bytes::Bytes;
+use serde_json::{Map, Value};
+
+use crate::error::{Error, Result};
+
+/// Where the file part's content comes from.
+#[derive(Debug, Clone)]
+pub(crate) enum Source {
+    /// Content already in memory.
+    Memory(Bytes),
+    /// A file streamed from disk (read twice: once to hash it, once to send it).
+    File(PathBuf),
+}
+
+/// The upload part of a request: the file and any caller-supplied meta fields.
+#[derive(Debug, Clone)]
+pub(crate) struct Upload {
+    pub(crate) filename: String,
+    pub(crate) source: Source,
+    pub(crate) meta: Option<Value>,
+    pub(crate) media_type: Option<String>,
+}
+
+/// A rendered multipart body: the signed meta text, and the bytes around the file content.
+#[derive(Debug, Clone)]
+pub(crate) struct Multipart {
+    pub(crate) boundary: String,
+    pub(crate) meta: Bytes,
+    pub(crate) head: Bytes,
+    pub(crate) source: Source,
+    pub(crate) tail: Bytes,
+    pub(crate) content_length: u64,
+}
+
+impl Multipart {
+    /// The `Content-Type` header value.
+    pub(crate) fn content_type(&self) -> String {
+        format!("multipart/form-data; boundary={}", self.boundary)
+    }
+
+    /// The total body length (head, file, tail).
+    pub(crate) fn body_length(&self) -> u64 {
+        self.head.len() as u64 + self.content_length + self.tail.len() as u64
+    }
+}
+
+/// The `meta` object: `{"filename", "sha256"}` from the content, with the caller's fields
+/// added (they win on conflicts, so a caller can also replace `filename`).
+pub fn meta_json(filename: &str, sha256_hex: &str, extra: Option<&Value>) -> Result<Bytes> {
+    let mut meta = Map::new();
+    meta.insert("filename".into(), Value::String(filename.to_owned()));
+    meta.insert("sha256".into(), Value::String(sha256_hex.to_owned()));
+    match extra {
+        None => {}
+        Some(Value::Object(fields)) => meta.extend(fields.clone()),
+        Some(_) => {
+            return Err(Error::InvalidUpload {
+                reason: "meta must be a JSON object".into(),
+            });
+        }
+    }
+    Ok(Bytes::from(
+        serde_json::to_vec(&Value::Object(meta)).map_err(Error::Decode)?,
+    ))
+}
+
+/// Renders the multipart body around the file content.
+pub(crate) fn render(upload: &Upload, sha256_hex: &str, content_length: u64, boundary: String) -> Result<Multipart> {
+    if upload.filename.is_empty() || upload.filename.contains(['"', '\r', '\n']) {
+        return Err(Error::InvalidUpload {
+            reason: "the file name must be non-empty and hold no quotes or line breaks".into(),
+        });
+    }
+    let meta = meta_json(&upload.filename, sha256_hex, upload.meta.as_ref())?;
+    let media_type = upload
+        .media_type
+        .clone()
+        .unwrap_or_else(|| media_type_of(&upload.filename).to_owned());
+    let mut head = Vec::with_capacity(meta.len() + 256);
+    head.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+    head.extend_from_slice(b"Content-Disposition: form-data; name=\"meta\";\r\n");
+    head.extend_from_slice(b"Content-Type: application/json\r\n\r\n");
+    head.extend_from_slice(&meta);
+    head.extend_from_slice(format!("\r\n--{boundary}\r\n").as_bytes());
+    head.extend_from_slice(
+        format!(
+            "Content-Disposition: form-data; name=\"file\"; filename=\"{}\";\r\n",
+            upload.filename
+        )
+        .as_bytes(),
+    );
+    head.extend_from_slice(format!("Content-Type: {media_type}\r\n\r\n").as_bytes());
+    let tail = Bytes::from(format!("\r\n--{boundary}--\r\n"));
+    Ok(Multipart {
+        boundary,
+        meta,
+        head: Bytes::from(head),
+        source: upload.source.clone(),
+        tail,
+        content_length,
+    })
+}
+
+/// A fresh multipart boundary.
+pub(crate) fn boundary() -> Result<String> {
+    Ok(format!("wechatpay-rust-{}", crate::auth::signing::nonce()?))
+}
+
+/// The media type of a file name, from its extension (`application/octet-stream` otherwise).
+///
+/// ```
+/// assert_eq!(wechatpay::media::media_type_of("logo.PNG"), "image/png");
+/// assert_eq!(wechatpay::media::media_type_of("clip.mp4"), "video/mp4");
+/// assert_eq!(wechatpay::media::media_type_of("notes"), "application/octet-stream");
+/// ```
+pub fn media_type_of(filename: &str) -> &'static str {
+    let extension = filename
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    match extension.as_str() {
+        "jpg" | "jpeg" => "image/jpeg",
+        "png" => "image/png",
+        "gif" => "image/gif",
+        "bmp" => "image/bmp",
+        "webp" => "image/webp",
+        "mp4" => "video/mp4",
+        "avi" => "video/x-msvideo",
+        "wmv" => "video/x-ms-wmv",
+        "mpeg" | "mpg" => "video/mpeg",
+        "mov" => "video/quicktime",
+        "mkv" => "video/x-matroska",
+        "flv" => "video/x-flv",
+        "3gp" => "video/3gpp",
+        "pdf" => "application/pdf",
+        "ofd" => "application/ofd",
+        "xml" => "application/xml",
+        "csv" => "text/csv",
+        "txt" => "text/plain",
+        "zip" => "application/zip",
+        "xls" => "application/vnd.ms-excel",
+        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        _ => "application/octet-stream",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn meta_is_filename_and_sha256_with_caller_fields_added() {
+        let meta = meta_json("a.png", "00ff", None).unwrap();
+        assert_eq!(&meta[..], br#"{"filename":"a.png","sha256":"00ff"}"#);
+        let extra = serde_json::json!({"bank_type": "ICBC"});
+        let meta = meta_json("a.png", "00ff", Some(&extra)).unwrap();
+        assert_eq!(&meta[..], br#"{"bank_type":"ICBC","filename":"a.png","sha256":"00ff"}"#);
+        assert!(meta_json("a.png", "00ff", Some(&serde_json::json!([1]))).is_err());
+    }
+
+    #[test]
+    fn rendered_body_has_the_meta_part_then_the_file_part() {
+        let upload = Upload {
+            filename: "logo.png".into(),
+            source: Source::Memory(Bytes::from_static(b"PNG")),
+            meta: None,
+            media_type: None,
+        };
+        let m = render(&upload, "abc", 3, "B".into()).unwrap();
+        let mut body = m.head.to_vec();
+        body.extend_from_slice(b"PNG");
+        body.extend_from_slice(&m.tail);
+        let text = String::from_utf8(body).unwrap();
+        assert_eq!(
+            text,
+            "--B\r\nContent-Disposition: form-data; name=\"meta\";\r\nContent-Type: application/json\r\n\r\n\
+             {\"filename\":\"logo.png\",\"sha256\":\"abc\"}\r\n--B\r\n\
+             Content-Disposition: form-data; name=\"file\"; filename=\"logo.png\";\r\nContent-Type: image/png\r\n\r\n\
+             PNG\r\n--B--\r\n"
+        );
+        assert_eq!(m.body_length(), text.len() as u64);
+    }
+
+    #[test]
+    fn refuses_file_names_that_would_break_the_header() {
+        let upload = Upload {
+            filename: "a\".png".into(),
+            source: Source::Memory(Bytes::new()),
+            meta: None,
+            media_type: None,
+        };
+        assert!(render(&upload, "x", 0, "B".into()).is_err());
+    }
+}

@@ -1,0 +1,275 @@
+//! Running the mock as a standalone sandbox (what `wechatpay mock serve` does): writing its
+//! keys and ids to files other tools and SDKs can read, loading routes from JSON, and
+//! following the requests as they arrive.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::{
+    APIV3_KEY, MCHID, MERCHANT_SERIAL, MockReply, MockRequest, MockServer, PLATFORM_CERTIFICATE_SERIAL,
+    PLATFORM_PUBLIC_KEY_ID, keys,
+};
+
+/// The files [`MockServer::write_keys`] wrote (absolute paths).
+#[derive(Debug, Clone)]
+pub struct SandboxFiles {
+    /// The folder holding them all.
+    pub dir: PathBuf,
+    /// `apiclient_key.pem`: the merchant API private key (mode 0600).
+    pub private_key: PathBuf,
+    /// `apiclient_cert.pem`: the merchant API certificate.
+    pub merchant_certificate: PathBuf,
+    /// `pub_key.pem`: the platform public key.
+    pub public_key: PathBuf,
+    /// `pub_key_id.txt`: the platform public key's id.
+    pub public_key_id: PathBuf,
+    /// `certificates/`: a folder holding the platform certificate (`wechatpay_<serial>.pem`).
+    pub certificates: PathBuf,
+    /// `certificates/wechatpay_<serial>.pem`: the platform certificate.
+    pub platform_certificate: PathBuf,
+    /// `apiv3_key.txt`: the APIv3 key, 32 characters without a newline (mode 0600).
+    pub apiv3_key: PathBuf,
+    /// `env.sh`: exports the `WECHATPAY_*` variables pointing at the files above and at the
+    /// mock's base URL (mode 0600: it holds the APIv3 key).
+    pub env_sh: PathBuf,
+}
+
+/// One route of a routes file: an array of these in JSON, such as
+/// `[{"method": "POST", "path": "/v3/parking/reminders/ext-payment", "status": 204}]`.
+///
+/// `path` is a template (`/v3/pay/transactions/out-trade-no/{out_trade_no}`); `status`
+/// defaults to 200; `body` is the JSON answer (none when absent or `null`). In the body's
+/// strings, `{name}` is replaced by the value of the path variable `name`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MockRoute {
+    /// The HTTP method (any case).
+    pub method: String,
+    /// The path template, with or without the leading `/`.
+    pub path: String,
+    /// The status to answer (default 200).
+    #[serde(default = "default_status")]
+    pub status: u16,
+    /// The JSON body to answer (default: none).
+    #[serde(default)]
+    pub body: Value,
+}
+
+fn default_status() -> u16 {
+    200
+}
+
+impl MockRoute {
+    /// Parses a JSON array of routes, checking each method and status.
+    ///
+    /// ```
+    /// use wechatpay::mock::MockRoute;
+    /// let routes = MockRoute::parse_list(r#"[{"method": "get", "path": "/v3/x/{id}", "body": {"id": "{id}"}}]"#)?;
+    /// assert_eq!((routes[0].method.as_str(), routes[0].status), ("GET", 200));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn parse_list(json: &str) -> io::Result<Vec<MockRoute>> {
+        let mut routes: Vec<MockRoute> = serde_json::from_str(json).map_err(|e| {
+            invalid(format!(
+                "routes must be a JSON array of {{method, path, status, body}}: {e}"
+            ))
+        })?;
+        for (i, route) in routes.iter_mut().enumerate() {
+            route.method = route.method.to_ascii_uppercase();
+            if http::Method::from_bytes(route.method.as_bytes()).is_err() || route.method.is_empty() {
+                return Err(invalid(format!("route {i}: {:?} is not an HTTP method", route.method)));
+            }
+            if !(100..=599).contains(&route.status) {
+                return Err(invalid(format!(
+                    "route {i}: status {} is not an HTTP status",
+                    route.status
+                )));
+            }
+            if route.path.trim_start_matches('/').is_empty() {
+                return Err(invalid(format!("route {i}: the path is empty")));
+            }
+        }
+        Ok(routes)
+    }
+}
+
+fn invalid(message: String) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, message)
+}
+
+/// Replaces `{name}` in every string of `value` with the path variable's value.
+fn substitute(value: &Value, params: &std::collections::HashMap<String, String>) -> Value {
+    match value {
+        Value::String(text) => {
+            let mut text = text.clone();
+            for (name, param) in params {
+                text = text.replace(&format!("{{{name}}}"), param);
+            }
+            Value::String(text)
+        }
+        Value::Array(items) => Value::Array(items.iter().map(|v| substitute(v, params)).collect()),
+        Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), substitute(v, params))).collect()),
+        other => other.clone(),
+    }
+}
+
+impl MockServer {
+    /// Writes the mock's merchant and platform keys and ids into `dir` (created if needed),
+    /// with an `env.sh` exporting the `WECHATPAY_*` variables that point at them and at
+    /// this mock, so other SDKs and tools can be pointed at it. These are the fixed test
+    /// keys of [`keys`]: public, never for anything real.
+    ///
+    /// ```
+    /// let mock = wechatpay::mock::MockServer::start();
+    /// let dir = std::env::temp_dir().join(format!("wechatpay-sandbox-doc-{}", std::process::id()));
+    /// let files = mock.write_keys(&dir)?;
+    /// assert!(std::fs::read_to_string(&files.env_sh)?.contains("WECHATPAY_BASE_URL"));
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn write_keys(&self, dir: impl AsRef<Path>) -> io::Result<SandboxFiles> {
+        let dir = dir.as_ref();
+        std::fs::create_dir_all(dir)?;
+        let dir = std::fs::canonicalize(dir)?;
+        let certificates = dir.join("certificates");
+        std::fs::create_dir_all(&certificates)?;
+        let files = SandboxFiles {
+            private_key: dir.join("apiclient_key.pem"),
+            merchant_certificate: dir.join("apiclient_cert.pem"),
+            public_key: dir.join("pub_key.pem"),
+            public_key_id: dir.join("pub_key_id.txt"),
+            platform_certificate: certificates.join(format!("wechatpay_{PLATFORM_CERTIFICATE_SERIAL}.pem")),
+            certificates,
+            apiv3_key: dir.join("apiv3_key.txt"),
+            env_sh: dir.join("env.sh"),
+            dir,
+        };
+        write(&files.private_key, keys::MERCHANT_PRIVATE_KEY, true)?;
+        write(&files.merchant_certificate, keys::MERCHANT_CERTIFICATE, false)?;
+        write(&files.public_key, keys::PLATFORM_PUBLIC_KEY, false)?;
+        write(&files.public_key_id, PLATFORM_PUBLIC_KEY_ID, false)?;
+        write(&files.platform_certificate, keys::PLATFORM_CERTIFICATE, false)?;
+        write(&files.apiv3_key, APIV3_KEY, true)?;
+        let quote = |path: &Path| shell_quote(&path.to_string_lossy());
+        let env = format!(
+            "# The wechatpay mock sandbox: `. {env}` points wechatpay tools and SDKs at it.\n\
+             # These are fixed TEST keys, published with the crate: never use them for anything real.\n\
+             export WECHATPAY_MCHID={mchid}\n\
+             export WECHATPAY_MERCHANT_SERIAL={serial}\n\
+             export WECHATPAY_PRIVATE_KEY={key}\n\
+             export WECHATPAY_PUBLIC_KEY_ID={id}\n\
+             export WECHATPAY_PUBLIC_KEY={public_key}\n\
+             export WECHATPAY_CERTIFICATES={certificates}\n\
+             export WECHATPAY_APIV3_KEY={apiv3}\n\
+             export WECHATPAY_BASE_URL={base_url}\n",
+            env = quote(&files.env_sh),
+            mchid = shell_quote(MCHID),
+            serial = shell_quote(MERCHANT_SERIAL),
+            key = quote(&files.private_key),
+            id = shell_quote(PLATFORM_PUBLIC_KEY_ID),
+            public_key = quote(&files.public_key),
+            certificates = quote(&files.certificates),
+            apiv3 = shell_quote(APIV3_KEY),
+            base_url = shell_quote(&self.base_url()),
+        );
+        write(&files.env_sh, &env, true)?;
+        Ok(files)
+    }
+
+    /// Adds routes (see [`MockRoute`]); a route for the same method and path as an earlier
+    /// one replaces it. Like [`MockServer::route`], it panics on a method that is not valid
+    /// HTTP: [`MockRoute::parse_list`] checks them.
+    pub fn add_routes(&self, routes: &[MockRoute]) {
+        for route in routes {
+            let status = route.status;
+            let body = route.body.clone();
+            self.route_fn(&route.method, &route.path, move |request| {
+                if body.is_null() {
+                    MockReply::empty(status)
+                } else {
+                    MockReply::json(status, &substitute(&body, &request.params))
+                }
+            });
+        }
+    }
+
+    /// Reads a routes file (a JSON array of [`MockRoute`]) and adds its routes; returns how
+    /// many there were.
+    pub fn load_routes(&self, path: impl AsRef<Path>) -> io::Result<usize> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path)?;
+        let routes = MockRoute::parse_list(&text).map_err(|e| invalid(format!("{}: {e}", path.display())))?;
+        self.add_routes(&routes);
+        Ok(routes.len())
+    }
+
+    /// The requests received after the first `skip` ones, in order: poll it with the
+    /// number already seen to follow requests as they arrive.
+    pub fn requests_since(&self, skip: usize) -> Vec<MockRequest> {
+        let requests = self.state.requests.lock().unwrap_or_else(|e| e.into_inner());
+        requests.iter().skip(skip).cloned().collect()
+    }
+}
+
+/// Writes a file, readable by its owner only when `private` (on Unix).
+fn write(path: &Path, contents: &str, private: bool) -> io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+        let mode = if private { 0o600 } else { 0o644 };
+        options.mode(mode);
+        let file = options.open(path)?;
+        // An existing file keeps its mode on open: set it.
+        file.set_permissions(std::fs::Permissions::from_mode(mode))?;
+        io::Write::write_all(&mut &file, contents.as_bytes())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = private;
+        io::Write::write_all(&mut options.open(path)?, contents.as_bytes())
+    }
+}
+
+/// Single-quotes a value for a POSIX shell.
+fn shell_quote(value: &str) -> String {
+    format!("'{}'", value.replace('\'', r"'\''"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_are_checked() {
+        assert!(MockRoute::parse_list(r#"[{"method": "POST", "path": "/v3/x", "status": 204}]"#).is_ok());
+        for bad in [
+            r#"{"method": "POST", "path": "/v3/x"}"#,
+            r#"[{"method": "PO ST", "path": "/v3/x"}]"#,
+            r#"[{"method": "POST", "path": "/v3/x", "status": 42}]"#,
+            r#"[{"method": "POST", "path": "/"}]"#,
+            r#"[{"method": "POST", "path": "/v3/x", "stauts": 204}]"#,
+        ] {
+            assert!(MockRoute::parse_list(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn body_strings_get_path_variables() {
+        let params = [("id".to_owned(), "T1".to_owned())].into_iter().collect();
+        let body = serde_json::json!({"id": "{id}", "list": ["x-{id}"], "n": 1});
+        assert_eq!(
+            substitute(&body, &params),
+            serde_json::json!({"id": "T1", "list": ["x-T1"], "n": 1})
+        );
+    }
+
+    #[test]
+    fn shell_quoting_survives_quotes() {
+        assert_eq!(shell_quote("a'b"), r"'a'\''b'");
+    }
+}

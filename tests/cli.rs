@@ -1,0 +1,614 @@
+//! The `wechatpay` command-line tool, run as a user would: each test starts
+//! `wechatpay mock serve` as a child process on a free port, points the environment at the
+//! keys it wrote (its env.sh), runs the built binary against it, and kills it at the end.
+
+#![cfg(feature = "cli")]
+
+use std::io::{BufRead as _, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use wechatpay::mock::{self, MockServer};
+
+const BIN: &str = env!("CARGO_BIN_EXE_wechatpay");
+
+/// The exit codes `wechatpay --help` documents.
+const API_ERROR: i32 = 4;
+const VERIFICATION_FAILURE: i32 = 5;
+const TRANSPORT_FAILURE: i32 = 6;
+
+const SEED_BODY: &str = r#"{"out_trade_no":"TRADE202407041530001","fee_items":[{"fee_type":"EXT_PARKING_PAYMENT_FEE_TYPE_MONTHLY","amount":5000}],"pay_time":1719128975,"wx_parking_lot_id":"21232735744117624001123604298240","wx_trade_no":"4200001999202407041234567890"}"#;
+
+const ROUTES: &str = r#"[
+  {"method": "POST", "path": "/v3/parking/reminders/ext-payment", "status": 204},
+  {"method": "GET", "path": "/v3/pay/transactions/out-trade-no/{out_trade_no}", "status": 200,
+   "body": {"out_trade_no": "{out_trade_no}", "trade_state": "SUCCESS", "amount": {"total": 100}}},
+  {"method": "POST", "path": "/v3/refund/domestic/refunds", "status": 400,
+   "body": {"code": "PARAM_ERROR", "message": "out_refund_no is required"}}
+]"#;
+
+const WECHATPAY_VARS: [&str; 8] = [
+    "WECHATPAY_MCHID",
+    "WECHATPAY_MERCHANT_SERIAL",
+    "WECHATPAY_PRIVATE_KEY",
+    "WECHATPAY_PUBLIC_KEY_ID",
+    "WECHATPAY_PUBLIC_KEY",
+    "WECHATPAY_CERTIFICATES",
+    "WECHATPAY_APIV3_KEY",
+    "WECHATPAY_BASE_URL",
+];
+
+/// A `wechatpay mock serve` child process; killed when dropped.
+struct Sandbox {
+    child: Child,
+    dir: tempfile::TempDir,
+    base_url: String,
+    output: Arc<Mutex<Vec<String>>>,
+}
+
+impl Sandbox {
+    fn start(extra: &[&str]) -> Sandbox {
+        let dir = tempfile::tempdir().unwrap();
+        let routes = dir.path().join("routes.json");
+        std::fs::write(&routes, ROUTES).unwrap();
+        let keys = dir.path().join("keys");
+        let mut child = std::process::Command::new(BIN)
+            .args(["mock", "serve", "--port", "0", "--no-default-routes", "--keys-dir"])
+            .arg(&keys)
+            .arg("--routes")
+            .arg(&routes)
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let mut reader = BufReader::new(child.stdout.take().unwrap());
+        let mut first = String::new();
+        reader.read_line(&mut first).unwrap();
+        let base_url = first
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
+            .to_owned();
+        let output = Arc::new(Mutex::new(Vec::new()));
+        let sink = output.clone();
+        std::thread::spawn(move || {
+            for line in reader.lines().map_while(Result::ok) {
+                sink.lock().unwrap().push(line);
+            }
+        });
+        Sandbox {
+            child,
+            dir,
+            base_url,
+            output,
+        }
+    }
+
+    fn keys(&self) -> PathBuf {
+        self.dir.path().join("keys")
+    }
+
+    /// The `WECHATPAY_*` variables of the env.sh the sandbox wrote.
+    fn env(&self) -> Vec<(String, String)> {
+        let text = std::fs::read_to_string(self.keys().join("env.sh")).unwrap();
+        text.lines()
+            .filter_map(|line| line.strip_prefix("export "))
+            .map(|line| {
+                let (name, value) = line.split_once('=').unwrap();
+                let value = value.strip_prefix('\'').unwrap().strip_suffix('\'').unwrap();
+                (name.to_owned(), value.replace(r"'\''", "'"))
+            })
+            .collect()
+    }
+
+    /// The binary with the sandbox's environment.
+    fn cmd(&self) -> assert_cmd::Command {
+        let mut cmd = bare_cmd(self.dir.path());
+        cmd.envs(self.env());
+        cmd
+    }
+
+    /// Waits for a line of the sandbox's request log.
+    fn wait_for_line(&self, expected: &str) {
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(10) {
+            if self.output.lock().unwrap().iter().any(|l| l == expected) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!(
+            "the sandbox never printed {expected:?}: {:?}",
+            self.output.lock().unwrap()
+        );
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The binary with no `WECHATPAY_*` variable and a private config folder.
+fn bare_cmd(config_home: &Path) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::new(BIN);
+    for name in WECHATPAY_VARS {
+        cmd.env_remove(name);
+    }
+    cmd.env("XDG_CONFIG_HOME", config_home);
+    cmd.timeout(Duration::from_secs(60));
+    cmd
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A port nothing listens on.
+fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+#[test]
+fn the_seed_request_prints_204_and_exits_0() {
+    let sandbox = Sandbox::start(&[]);
+    let assert = sandbox
+        .cmd()
+        .args([
+            "request",
+            "POST",
+            "v3/parking/reminders/ext-payment",
+            "--json",
+            SEED_BODY,
+        ])
+        .assert()
+        .success();
+    let out = assert.get_output();
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("HTTP 204 No Content"), "{stderr}");
+    assert!(stderr.contains("Request-ID: 08"), "{stderr}");
+    assert!(
+        stderr.contains(&format!("Verified-By: {}", mock::PLATFORM_PUBLIC_KEY_ID)),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty(), "a 204 has no body");
+    sandbox.wait_for_line("POST /v3/parking/reminders/ext-payment  verified: yes");
+}
+
+#[test]
+fn the_body_can_come_from_a_file_and_the_certificate_mode_verifies() {
+    let sandbox = Sandbox::start(&["--mode", "certificate"]);
+    let file = sandbox.dir.path().join("seed.json");
+    std::fs::write(&file, SEED_BODY).unwrap();
+    let assert = sandbox
+        .cmd()
+        .args(["request", "POST", "v3/parking/reminders/ext-payment", "--json"])
+        .arg(format!("@{}", file.display()))
+        .assert()
+        .success();
+    let stderr = text(&assert.get_output().stderr);
+    assert!(
+        stderr.contains(&format!("Verified-By: {}", mock::PLATFORM_CERTIFICATE_SERIAL)),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_get_with_param_and_query_expands_encodes_and_signs_them() {
+    let sandbox = Sandbox::start(&[]);
+    let assert = sandbox
+        .cmd()
+        .args([
+            "request",
+            "GET",
+            "v3/pay/transactions/out-trade-no/{out_trade_no}",
+            "--param",
+            "out_trade_no=T 1/2",
+            "--query",
+            "mchid=1900000001",
+            "-v",
+        ])
+        .assert()
+        .success();
+    let out = assert.get_output();
+    let body: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(body["out_trade_no"], "T 1/2");
+    assert_eq!(body["trade_state"], "SUCCESS");
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("HTTP 200 OK"), "{stderr}");
+    // -v shows the signing message and the headers.
+    assert!(
+        stderr.contains("*   /v3/pay/transactions/out-trade-no/T%201%2F2?mchid=1900000001"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("> Authorization: WECHATPAY2-SHA256-RSA2048"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("< wechatpay-signature: "), "{stderr}");
+    sandbox.wait_for_line("GET /v3/pay/transactions/out-trade-no/T%201%2F2?mchid=1900000001  verified: yes");
+}
+
+#[test]
+fn an_api_error_exits_4_and_prints_code_and_message() {
+    let sandbox = Sandbox::start(&[]);
+    let assert = sandbox
+        .cmd()
+        .args(["request", "POST", "v3/refund/domestic/refunds", "--json", "{}"])
+        .assert()
+        .code(API_ERROR);
+    let out = assert.get_output();
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("HTTP 400 Bad Request"), "{stderr}");
+    assert!(
+        stderr.contains("API error 400 PARAM_ERROR: out_refund_no is required"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("Request-ID: 08"), "{stderr}");
+    let body: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(body["code"], "PARAM_ERROR");
+
+    // An unknown route is an API error too.
+    let assert = sandbox
+        .cmd()
+        .args(["request", "GET", "v3/no/such/thing"])
+        .assert()
+        .code(API_ERROR);
+    assert!(text(&assert.get_output().stderr).contains("RESOURCE_NOT_EXISTS"));
+}
+
+#[test]
+fn a_sign_error_shows_the_platforms_message_beside_the_local_one() {
+    let sandbox = Sandbox::start(&[]);
+    let other_key = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/mock/keys/platform_cert_key.pem");
+    let assert = sandbox
+        .cmd()
+        .env("WECHATPAY_PRIVATE_KEY", &other_key)
+        .args([
+            "request",
+            "POST",
+            "v3/parking/reminders/ext-payment",
+            "--json",
+            r#"{"a":"中文"}"#,
+        ])
+        .assert()
+        .code(API_ERROR);
+    let stderr = text(&assert.get_output().stderr);
+    assert!(stderr.contains("SIGN_ERROR"), "{stderr}");
+    assert!(
+        stderr.contains("= target     /v3/parking/reminders/ext-payment"),
+        "{stderr}"
+    );
+    assert!(stderr.contains(r#"= body       {"a":"中文"}"#), "{stderr}");
+    assert!(stderr.contains("the messages match"), "{stderr}");
+    sandbox.wait_for_line("POST /v3/parking/reminders/ext-payment  verified: no");
+}
+
+#[test]
+fn a_tampered_answer_exits_5_and_prints_no_body() {
+    let sandbox = Sandbox::start(&["--fault", "bad-signature"]);
+    let assert = sandbox
+        .cmd()
+        .args([
+            "request",
+            "GET",
+            "v3/pay/transactions/out-trade-no/{out_trade_no}",
+            "--param",
+            "out_trade_no=T1",
+        ])
+        .assert()
+        .code(VERIFICATION_FAILURE);
+    let out = assert.get_output();
+    assert!(out.stdout.is_empty(), "printed {:?}", text(&out.stdout));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("could not be authenticated"), "{stderr}");
+    assert!(!stderr.contains("HTTP 200"), "{stderr}");
+}
+
+#[test]
+fn a_skewed_or_unsigned_answer_exits_5() {
+    for fault in ["skew", "missing-headers", "unknown-serial"] {
+        let sandbox = Sandbox::start(&["--fault", fault]);
+        let assert = sandbox
+            .cmd()
+            .args([
+                "request",
+                "GET",
+                "v3/pay/transactions/out-trade-no/{out_trade_no}",
+                "--param",
+                "out_trade_no=T1",
+            ])
+            .assert()
+            .code(VERIFICATION_FAILURE);
+        assert!(assert.get_output().stdout.is_empty(), "{fault}");
+    }
+}
+
+#[test]
+fn a_transport_failure_exits_6() {
+    let sandbox = Sandbox::start(&[]);
+    let assert = sandbox
+        .cmd()
+        .args(["--base-url", &format!("http://127.0.0.1:{}/", closed_port())])
+        .args(["request", "GET", "v3/certificates"])
+        .assert()
+        .code(TRANSPORT_FAILURE);
+    assert!(text(&assert.get_output().stderr).contains("transport error"));
+}
+
+#[test]
+fn certificates_download_writes_0600_files_matching_the_mock() {
+    let sandbox = Sandbox::start(&[]);
+    let output = sandbox.dir.path().join("downloaded");
+    let assert = sandbox
+        .cmd()
+        .args(["certificates", "download", "--output"])
+        .arg(&output)
+        .assert()
+        .success();
+    let stdout = text(&assert.get_output().stdout);
+    assert!(stdout.contains(mock::PLATFORM_CERTIFICATE_SERIAL), "{stdout}");
+    assert!(
+        stdout.contains("valid 2024-01-01 00:00:00 UTC to 2044-01-01 00:00:00 UTC"),
+        "{stdout}"
+    );
+
+    let names: Vec<String> = std::fs::read_dir(&output)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    let expected = format!("wechatpay_{}.pem", mock::PLATFORM_CERTIFICATE_SERIAL);
+    assert_eq!(
+        names,
+        std::slice::from_ref(&expected),
+        "no temporary file is left behind"
+    );
+    let path = output.join(&expected);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    let pem = std::fs::read_to_string(&path).unwrap();
+    let certificate = wechatpay::Certificate::from_pem(&pem).unwrap();
+    assert_eq!(certificate.serial(), mock::PLATFORM_CERTIFICATE_SERIAL);
+    assert_eq!(pem.trim(), mock::keys::PLATFORM_CERTIFICATE.trim());
+
+    // The folder then serves as WECHATPAY_CERTIFICATES, in certificate mode.
+    let certificate_mode = Sandbox::start(&["--mode", "certificate"]);
+    certificate_mode
+        .cmd()
+        .env_remove("WECHATPAY_PUBLIC_KEY_ID")
+        .env_remove("WECHATPAY_PUBLIC_KEY")
+        .env("WECHATPAY_CERTIFICATES", &output)
+        .args(["request", "POST", "v3/parking/reminders/ext-payment", "--json", "{}"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn a_tampered_certificate_download_fails_and_writes_no_file() {
+    for fault in ["bad-signature", "unknown-serial"] {
+        let sandbox = Sandbox::start(&["--fault", fault]);
+        let output = sandbox.dir.path().join("downloaded");
+        sandbox
+            .cmd()
+            .args(["certificates", "download", "--output"])
+            .arg(&output)
+            .assert()
+            .code(VERIFICATION_FAILURE);
+        let files = std::fs::read_dir(&output).map(|d| d.count()).unwrap_or(0);
+        assert_eq!(files, 0, "{fault}: nothing may be written");
+    }
+}
+
+#[test]
+fn the_apiv3_key_is_read_from_standard_input_when_not_in_the_environment() {
+    let sandbox = Sandbox::start(&[]);
+    let output = sandbox.dir.path().join("downloaded");
+    sandbox
+        .cmd()
+        .env_remove("WECHATPAY_APIV3_KEY")
+        .args(["certificates", "download", "--output"])
+        .arg(&output)
+        .write_stdin(format!("{}\n", mock::APIV3_KEY))
+        .assert()
+        .success();
+    // A wrong key fails to decrypt: nothing is written.
+    let elsewhere = sandbox.dir.path().join("elsewhere");
+    sandbox
+        .cmd()
+        .env_remove("WECHATPAY_APIV3_KEY")
+        .args(["certificates", "download", "--output"])
+        .arg(&elsewhere)
+        .write_stdin("0123456789abcdef0123456789abcdef\n")
+        .assert()
+        .code(VERIFICATION_FAILURE);
+    assert!(!elsewhere.exists());
+    // Secrets are not accepted as flags.
+    sandbox
+        .cmd()
+        .args(["--apiv3-key", mock::APIV3_KEY, "doctor"])
+        .assert()
+        .code(2);
+}
+
+/// Writes a callback as captured: `Name: value` lines and the raw body.
+fn capture(dir: &Path, headers: &http::HeaderMap, body: &[u8]) -> (PathBuf, PathBuf) {
+    let mut lines = String::from("POST /notify HTTP/1.1\r\n");
+    for (name, value) in headers {
+        lines.push_str(&format!("{}: {}\r\n", name, value.to_str().unwrap()));
+    }
+    let headers_file = dir.join("callback.headers");
+    let body_file = dir.join("callback.json");
+    std::fs::write(&headers_file, lines).unwrap();
+    std::fs::write(&body_file, body).unwrap();
+    (headers_file, body_file)
+}
+
+#[test]
+fn notify_parse_verifies_and_decrypts_a_captured_callback() {
+    let sandbox = Sandbox::start(&[]);
+    // The library's mock, in this process, signs with the same fixed keys as the child.
+    let platform = MockServer::start();
+    let resource = json!({"out_trade_no": "TRADE202407041530001", "trade_state": "SUCCESS", "amount": {"total": 100}});
+    let (headers, body) = platform.signed_notification("TRANSACTION.SUCCESS", &resource);
+    let (headers_file, body_file) = capture(sandbox.dir.path(), &headers, &body);
+    let assert = sandbox
+        .cmd()
+        .args(["notify", "parse", "--headers"])
+        .arg(&headers_file)
+        .arg("--body")
+        .arg(&body_file)
+        .assert()
+        .success();
+    let out = assert.get_output();
+    let printed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(printed, resource);
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("event: TRANSACTION.SUCCESS"), "{stderr}");
+
+    // One byte changed: not verified, nothing printed.
+    let mut tampered = body.to_vec();
+    let at = tampered.iter().position(|&b| b == b'E').unwrap();
+    tampered[at] = b'F';
+    std::fs::write(&body_file, &tampered).unwrap();
+    let assert = sandbox
+        .cmd()
+        .args(["notify", "parse", "--headers"])
+        .arg(&headers_file)
+        .arg("--body")
+        .arg(&body_file)
+        .assert()
+        .code(VERIFICATION_FAILURE);
+    assert!(assert.get_output().stdout.is_empty());
+}
+
+#[test]
+fn doctor_passes_the_sandbox_and_catches_a_mismatched_key() {
+    let sandbox = Sandbox::start(&[]);
+    let certificate = sandbox.keys().join("apiclient_cert.pem");
+    let assert = sandbox
+        .cmd()
+        .arg("doctor")
+        .arg("--merchant-certificate")
+        .arg(&certificate)
+        .assert()
+        .success();
+    let stdout = text(&assert.get_output().stdout);
+    assert!(!stdout.contains("FAIL"), "{stdout}");
+    assert!(stdout.contains("ok    private key matches the certificate"), "{stdout}");
+    assert!(stdout.contains("ok    clock"), "{stdout}");
+
+    let other_key = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/mock/keys/platform_cert_key.pem");
+    let assert = sandbox
+        .cmd()
+        .env("WECHATPAY_PRIVATE_KEY", &other_key)
+        .env("WECHATPAY_APIV3_KEY", "too-short")
+        .args(["doctor", "--offline", "--merchant-certificate"])
+        .arg(&certificate)
+        .assert()
+        .code(1);
+    let stdout = text(&assert.get_output().stdout);
+    assert!(
+        stdout.contains("FAIL  private key matches the certificate: the private key does NOT belong"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("FAIL  APIv3 key: 9 bytes"), "{stdout}");
+}
+
+#[test]
+fn a_profile_configures_and_flags_and_environment_take_precedence() {
+    let sandbox = Sandbox::start(&[]);
+    let profiles = sandbox.keys().join("profiles.toml");
+    let with_profile = || {
+        let mut cmd = bare_cmd(sandbox.dir.path());
+        cmd.arg("--config").arg(&profiles).args(["--profile", "mock"]);
+        cmd
+    };
+    with_profile()
+        .args(["request", "POST", "v3/parking/reminders/ext-payment", "--json", "{}"])
+        .assert()
+        .success();
+    let dead = format!("http://127.0.0.1:{}/", closed_port());
+    // The environment over the profile, the flag over both.
+    with_profile()
+        .env("WECHATPAY_BASE_URL", &dead)
+        .args(["request", "GET", "v3/certificates"])
+        .assert()
+        .code(TRANSPORT_FAILURE);
+    with_profile()
+        .env("WECHATPAY_BASE_URL", &dead)
+        .args(["--base-url", &sandbox.base_url, "request", "GET", "v3/certificates"])
+        .assert()
+        .success();
+    let assert = with_profile()
+        .env("WECHATPAY_MCHID", "1900000001")
+        .args(["--merchant-serial", mock::MERCHANT_SERIAL, "doctor", "--offline"])
+        .assert()
+        .success();
+    let stdout = text(&assert.get_output().stdout);
+    assert!(
+        stdout.contains("merchant id: 1900000001 (from WECHATPAY_MCHID)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("(from --merchant-serial)"), "{stdout}");
+    assert!(stdout.contains("(from profile mock)"), "{stdout}");
+
+    // The default profiles file, and a missing profile.
+    std::fs::create_dir_all(sandbox.dir.path().join("wechatpay")).unwrap();
+    let text_of_profiles = std::fs::read_to_string(&profiles).unwrap();
+    let keys = sandbox.keys().display().to_string();
+    let default = text_of_profiles
+        .replace("[mock]", "[default]")
+        .replace("= \"apiclient_key.pem\"", &format!("= \"{keys}/apiclient_key.pem\""))
+        .replace("= \"pub_key.pem\"", &format!("= \"{keys}/pub_key.pem\""))
+        .replace("= \"certificates\"", &format!("= \"{keys}/certificates\""))
+        .replace("= \"apiv3_key.txt\"", &format!("= \"{keys}/apiv3_key.txt\""));
+    std::fs::write(sandbox.dir.path().join("wechatpay/profiles.toml"), default).unwrap();
+    bare_cmd(sandbox.dir.path())
+        .args(["request", "POST", "v3/parking/reminders/ext-payment", "--json", "{}"])
+        .assert()
+        .success();
+    bare_cmd(sandbox.dir.path())
+        .args(["--profile", "nope", "doctor"])
+        .assert()
+        .code(3);
+}
+
+#[test]
+fn help_documents_configuration_exit_codes_and_examples() {
+    let dir = tempfile::tempdir().unwrap();
+    let assert = bare_cmd(dir.path()).arg("--help").assert().success();
+    let help = text(&assert.get_output().stdout);
+    for expected in [
+        "Exit codes:",
+        "WECHATPAY_APIV3_KEY",
+        "profiles.toml",
+        "Example",
+        "mock serve",
+    ] {
+        assert!(help.contains(expected), "--help lacks {expected:?}");
+    }
+    for command in [
+        &["request"][..],
+        &["certificates", "download"],
+        &["notify", "parse"],
+        &["doctor"],
+        &["mock", "serve"],
+    ] {
+        for flag in ["-h", "--help"] {
+            let assert = bare_cmd(dir.path()).args(command).arg(flag).assert().success();
+            let help = text(&assert.get_output().stdout);
+            assert!(help.contains("Example"), "{command:?} {flag} shows no example:\n{help}");
+        }
+    }
+}
