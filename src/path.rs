@@ -11,7 +11,8 @@ use crate::error::{Error, Result};
 ///   `complaintsV2` -> `complaints-v2`);
 /// - `_name_` becomes the path variable `{name}`;
 /// - digits and underscores are kept (`apply4sub`, `video_upload`);
-/// - kebab-case and `{name}` segments are left as they are.
+/// - kebab-case and `{name}` segments are left as they are, so normalising twice changes
+///   nothing.
 ///
 /// Because upper-case letters are rewritten, identifiers (order numbers, ids) never belong
 /// in a segment: put them in a `{variable}` and pass them with `.param()`.
@@ -30,6 +31,9 @@ pub fn normalize_segment(segment: &str) -> String {
         .filter(|name| !name.is_empty())
     {
         return format!("{{{name}}}");
+    }
+    if segment.len() >= 2 && segment.starts_with('{') && segment.ends_with('}') {
+        return segment.to_owned(); // already a variable: its name is kept as written
     }
     let chars: Vec<char> = segment.chars().collect();
     let mut out = String::with_capacity(segment.len() + 4);
@@ -235,6 +239,8 @@ mod tests {
             ("h5", "h5"),
             ("_out_trade_no_", "{out_trade_no}"),
             ("{out_trade_no}", "{out_trade_no}"),
+            ("_outTradeNo_", "{outTradeNo}"),
+            ("{outTradeNo}", "{outTradeNo}"),
             ("outTradeNo", "out-trade-no"),
             ("_", "_"),
             ("__", "__"),
