@@ -223,7 +223,7 @@ impl Client {
         let apiv3_key = self.apiv3_key()?;
         let prepared = self.chain("v3/certificates").get().prepare()?;
         self.inner.keys.downloads.fetch_add(1, Ordering::Relaxed);
-        let raw = crate::request::send_raw(self, &prepared).await?;
+        let raw = crate::transport::send_raw(self, &prepared).await?;
         let now = self.now();
         let (certificates, expired) = decrypt_certificate_list(&raw.body, apiv3_key, now)?;
         let mut keys = (*self.inner.keys.current()).clone();

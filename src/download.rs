@@ -14,7 +14,8 @@ use crate::auth::sanitize;
 use crate::client::Client;
 use crate::crypto::digest::{Sha1, Sha256};
 use crate::error::{Error, Result};
-use crate::request::{RequestBuilder, api_error};
+use crate::request::RequestBuilder;
+use crate::transport::api_error;
 
 /// The header that carries an overseas statement's SHA-1.
 pub const STATEMENT_SHA1: &str = "Wechatpay-Statement-Sha1";
@@ -140,16 +141,16 @@ impl RequestBuilder {
         client.ensure_platform_keys().await?;
         let prepared = self.prepare()?;
         let unsigned = prepared.unsigned_download;
-        let response = crate::request::send_request(&client, &prepared).await?;
+        let response = crate::transport::send_request(&client, &prepared).await?;
         let status = response.status();
         let headers = response.headers().clone();
         if !status.is_success() {
-            let body = crate::request::read_body(response, client.inner.max_response_bytes).await?;
+            let body = crate::transport::read_body(response, client.inner.max_response_bytes).await?;
             return Err(api_error(status, &headers, &body));
         }
         if !unsigned {
             // A signed answer must be verified before a byte of it is trusted: read it whole.
-            let body = crate::request::read_body(response, client.inner.max_response_bytes).await?;
+            let body = crate::transport::read_body(response, client.inner.max_response_bytes).await?;
             let verified_by = client.verify_signed(&headers, &body).await?;
             let mut sink = DigestingWriter::new(writer, false);
             sink.write(&body).await?;

@@ -49,6 +49,7 @@ mod request;
 mod response;
 pub mod retry;
 pub mod sensitive;
+mod transport;
 
 pub use chain::Chain;
 pub use client::{

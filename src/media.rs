@@ -149,6 +149,87 @@ pub fn media_type_of(filename: &str) -> &'static str {
     }
 }
 
+/// The SHA-256 (hex) and length of an upload's content; a file is read in chunks.
+pub(crate) async fn upload_digest(source: &crate::media::Source) -> Result<(String, u64)> {
+    match source {
+        crate::media::Source::Memory(content) => Ok((crate::crypto::sha256_hex(content), content.len() as u64)),
+        crate::media::Source::File(path) => {
+            use tokio::io::AsyncReadExt as _;
+            let mut file = tokio::fs::File::open(path).await.map_err(|e| Error::InvalidUpload {
+                reason: format!("cannot read {}: {e}", path.display()),
+            })?;
+            let mut hasher = crate::crypto::digest::Sha256::new();
+            let mut buffer = vec![0u8; 64 * 1024];
+            let mut length = 0u64;
+            loop {
+                let n = file.read(&mut buffer).await?;
+                if n == 0 {
+                    break;
+                }
+                hasher.update(&buffer[..n]);
+                length += n as u64;
+            }
+            Ok((hasher.finish_hex(), length))
+        }
+    }
+}
+
+/// The multipart body: in memory, or streamed from the file (which must not have changed).
+pub(crate) fn multipart_body(multipart: &crate::media::Multipart) -> reqwest::Body {
+    match &multipart.source {
+        crate::media::Source::Memory(content) => {
+            let mut body = Vec::with_capacity(multipart.body_length() as usize);
+            body.extend_from_slice(&multipart.head);
+            body.extend_from_slice(content);
+            body.extend_from_slice(&multipart.tail);
+            reqwest::Body::from(body)
+        }
+        crate::media::Source::File(path) => {
+            use tokio::io::AsyncReadExt as _;
+            enum State {
+                Head,
+                File(tokio::fs::File, u64),
+                Tail,
+                Done,
+            }
+            let (head, tail, path, expected) = (
+                multipart.head.clone(),
+                multipart.tail.clone(),
+                path.clone(),
+                multipart.content_length,
+            );
+            let stream = futures_util::stream::unfold(State::Head, move |state| {
+                let (head, tail, path) = (head.clone(), tail.clone(), path.clone());
+                async move {
+                    match state {
+                        State::Head => match tokio::fs::File::open(&path).await {
+                            Ok(file) => Some((Ok(head), State::File(file, 0))),
+                            Err(e) => Some((Err(e), State::Done)),
+                        },
+                        State::File(mut file, sent) => {
+                            let mut buffer = vec![0u8; 64 * 1024];
+                            match file.read(&mut buffer).await {
+                                Ok(0) if sent != expected => Some((
+                                    Err(std::io::Error::other("the file changed while it was uploaded")),
+                                    State::Done,
+                                )),
+                                Ok(0) => Some((Ok(tail), State::Tail)),
+                                Ok(n) => {
+                                    buffer.truncate(n);
+                                    Some((Ok(Bytes::from(buffer)), State::File(file, sent + n as u64)))
+                                }
+                                Err(e) => Some((Err(e), State::Done)),
+                            }
+                        }
+                        State::Tail | State::Done => None,
+                    }
+                }
+            });
+            reqwest::Body::wrap_stream(stream)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,21 +1,21 @@
-//! The request builder: path parameters, query, headers; awaiting it signs, sends, reads and
-//! verifies.
+//! The request builder: path parameters, query, headers, body; awaiting it signs, sends,
+//! reads and verifies (through [`crate::transport`] and [`crate::retry`]).
 
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::time::Duration;
 
-use bytes::{Bytes, BytesMut};
-use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue, USER_AGENT};
-use http::{HeaderMap, Method, StatusCode};
+use bytes::Bytes;
+use http::header::{AUTHORIZATION, HeaderName, HeaderValue};
+use http::{HeaderMap, Method};
 use serde_json::Value;
 use url::Url;
 
-use crate::auth::{signing, verify};
+use crate::auth::verify;
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::path::{expand, matches_template, percent_encode_into};
-use crate::response::{Response, request_id};
+use crate::response::Response;
 
 /// Paths whose 2xx answers are files that the platform does not sign (PROTOCOL.md section 3);
 /// their integrity comes from a digest instead.
@@ -81,13 +81,6 @@ pub(crate) struct Prepared {
     pub(crate) sensitive_serial: Option<String>,
     /// An upload's multipart body; `body` then holds the signed `meta` text.
     pub(crate) multipart: Option<crate::media::Multipart>,
-}
-
-/// An answer as received, before status mapping and verification.
-pub(crate) struct RawResponse {
-    pub(crate) status: StatusCode,
-    pub(crate) headers: HeaderMap,
-    pub(crate) body: Bytes,
 }
 
 impl RequestBuilder {
@@ -251,11 +244,11 @@ impl RequestBuilder {
         let run = async {
             client.ensure_platform_keys().await?;
             let upload_digest = match &self.upload {
-                Some(upload) => Some(upload_digest(&upload.source).await?),
+                Some(upload) => Some(crate::media::upload_digest(&upload.source).await?),
                 None => None,
             };
             let prepared = self.prepare_with(upload_digest)?;
-            execute_with_retries(&client, prepared, repeatable, &attempts).await
+            crate::retry::execute_with_retries(&client, prepared, repeatable, &attempts).await
         };
         match self.deadline.or(client.inner.deadline) {
             None => run.await,
@@ -411,351 +404,5 @@ impl IntoFuture for RequestBuilder {
 
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
-    }
-}
-
-/// Sends a prepared request, retrying and failing over as the client's policy and the
-/// request's repeatability allow. `attempts` counts the attempts made (for the deadline error).
-async fn execute_with_retries(
-    client: &Client,
-    mut prepared: Prepared,
-    repeatable: bool,
-    attempts: &std::sync::atomic::AtomicU32,
-) -> Result<Response> {
-    let inner = &client.inner;
-    let max_attempts = inner.retry.map_or(1, |p| p.max_attempts());
-    let mut failed_over = false;
-    let mut attempt = 1;
-    loop {
-        attempts.store(attempt, std::sync::atomic::Ordering::Relaxed);
-        let error = match execute_traced(client, &prepared, attempt).await {
-            Ok(response) => return Ok(response),
-            Err(error) => error,
-        };
-        let give_up = |error: Error| {
-            Err(if attempt > 1 {
-                Error::Retried {
-                    attempts: attempt,
-                    last: Box::new(error),
-                }
-            } else {
-                error
-            })
-        };
-        if !repeatable {
-            return give_up(error);
-        }
-        if let Some(backup) = &inner.backup_base_url
-            && !failed_over
-            && crate::retry::is_connect_failure(&error)
-        {
-            // A connection failure on the primary host: the backup host, at once.
-            failed_over = true;
-            prepared.url = rebase(&prepared.url, &inner.base_url, backup);
-            attempt += 1;
-            continue;
-        }
-        let Some(policy) = inner.retry else {
-            return give_up(error);
-        };
-        if attempt >= max_attempts || !crate::retry::is_retryable(&error) {
-            return give_up(error);
-        }
-        tokio::time::sleep(policy.wait_after(attempt)).await;
-        attempt += 1;
-    }
-}
-
-/// The same path and query on another base URL (the backup host).
-fn rebase(url: &Url, from: &Url, to: &Url) -> Url {
-    let relative = &url.as_str()[from.as_str().len().min(url.as_str().len())..];
-    to.join(relative).unwrap_or_else(|_| url.clone())
-}
-
-/// One attempt, inside a `tracing` span: method, path template, attempt, then status,
-/// Request-ID and latency. Bodies and identifiers stay out of it.
-async fn execute_traced(client: &Client, prepared: &Prepared, attempt: u32) -> Result<Response> {
-    use tracing::Instrument as _;
-    let span = tracing::info_span!(
-        "wechatpay.request",
-        method = %prepared.method,
-        path = %prepared.template,
-        attempt,
-        status = tracing::field::Empty,
-        request_id = tracing::field::Empty,
-        latency_ms = tracing::field::Empty,
-    );
-    let started = std::time::Instant::now();
-    let result = execute(client, prepared).instrument(span.clone()).await;
-    span.record("latency_ms", started.elapsed().as_millis() as u64);
-    match &result {
-        Ok(response) => {
-            span.record("status", response.status().as_u16());
-            if let Some(id) = response.request_id() {
-                span.record("request_id", id);
-            }
-            tracing::debug!(parent: &span, "verified");
-        }
-        Err(error) => {
-            if let Error::Api { status, request_id, .. } = error {
-                span.record("status", status);
-                if let Some(id) = request_id {
-                    span.record("request_id", id.as_str());
-                }
-            }
-            tracing::info!(parent: &span, error = %error, "request failed");
-        }
-    }
-    result
-}
-
-/// Signs a prepared request with a fresh timestamp and nonce, sends it, reads the answer
-/// within the size limit and verifies it.
-pub(crate) async fn execute(client: &Client, prepared: &Prepared) -> Result<Response> {
-    let unsigned_download = prepared.unsigned_download;
-    let raw = send_raw(client, prepared).await?;
-    if !raw.status.is_success() {
-        return Err(api_error(raw.status, &raw.headers, &raw.body));
-    }
-    let verified_by = if unsigned_download {
-        None
-    } else {
-        Some(client.verify_signed(&raw.headers, &raw.body).await?)
-    };
-    Ok(Response::new(raw.status, raw.headers, raw.body, verified_by))
-}
-
-/// Signs a prepared request with a fresh timestamp and nonce, sends it and reads the
-/// answer within the size limit; no status mapping, no verification.
-pub(crate) async fn send_raw(client: &Client, prepared: &Prepared) -> Result<RawResponse> {
-    let response = send_request(client, prepared).await?;
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = read_body(response, client.inner.max_response_bytes).await?;
-    Ok(RawResponse { status, headers, body })
-}
-
-/// The SHA-256 (hex) and length of an upload's content; a file is read in chunks.
-async fn upload_digest(source: &crate::media::Source) -> Result<(String, u64)> {
-    match source {
-        crate::media::Source::Memory(content) => Ok((crate::crypto::sha256_hex(content), content.len() as u64)),
-        crate::media::Source::File(path) => {
-            use tokio::io::AsyncReadExt as _;
-            let mut file = tokio::fs::File::open(path).await.map_err(|e| Error::InvalidUpload {
-                reason: format!("cannot read {}: {e}", path.display()),
-            })?;
-            let mut hasher = crate::crypto::digest::Sha256::new();
-            let mut buffer = vec![0u8; 64 * 1024];
-            let mut length = 0u64;
-            loop {
-                let n = file.read(&mut buffer).await?;
-                if n == 0 {
-                    break;
-                }
-                hasher.update(&buffer[..n]);
-                length += n as u64;
-            }
-            Ok((hasher.finish_hex(), length))
-        }
-    }
-}
-
-/// The multipart body: in memory, or streamed from the file (which must not have changed).
-fn multipart_body(multipart: &crate::media::Multipart) -> reqwest::Body {
-    match &multipart.source {
-        crate::media::Source::Memory(content) => {
-            let mut body = Vec::with_capacity(multipart.body_length() as usize);
-            body.extend_from_slice(&multipart.head);
-            body.extend_from_slice(content);
-            body.extend_from_slice(&multipart.tail);
-            reqwest::Body::from(body)
-        }
-        crate::media::Source::File(path) => {
-            use tokio::io::AsyncReadExt as _;
-            enum State {
-                Head,
-                File(tokio::fs::File, u64),
-                Tail,
-                Done,
-            }
-            let (head, tail, path, expected) = (
-                multipart.head.clone(),
-                multipart.tail.clone(),
-                path.clone(),
-                multipart.content_length,
-            );
-            let stream = futures_util::stream::unfold(State::Head, move |state| {
-                let (head, tail, path) = (head.clone(), tail.clone(), path.clone());
-                async move {
-                    match state {
-                        State::Head => match tokio::fs::File::open(&path).await {
-                            Ok(file) => Some((Ok(head), State::File(file, 0))),
-                            Err(e) => Some((Err(e), State::Done)),
-                        },
-                        State::File(mut file, sent) => {
-                            let mut buffer = vec![0u8; 64 * 1024];
-                            match file.read(&mut buffer).await {
-                                Ok(0) if sent != expected => Some((
-                                    Err(std::io::Error::other("the file changed while it was uploaded")),
-                                    State::Done,
-                                )),
-                                Ok(0) => Some((Ok(tail), State::Tail)),
-                                Ok(n) => {
-                                    buffer.truncate(n);
-                                    Some((Ok(Bytes::from(buffer)), State::File(file, sent + n as u64)))
-                                }
-                                Err(e) => Some((Err(e), State::Done)),
-                            }
-                        }
-                        State::Tail | State::Done => None,
-                    }
-                }
-            });
-            reqwest::Body::wrap_stream(stream)
-        }
-    }
-}
-
-/// Signs a prepared request with a fresh timestamp and nonce and sends it; the answer's
-/// body is left unread.
-pub(crate) async fn send_request(client: &Client, prepared: &Prepared) -> Result<reqwest::Response> {
-    let inner = &client.inner;
-    let timestamp = inner.clock.now();
-    let nonce = signing::nonce()?;
-    let authorization = inner.signer.authorize_with(
-        prepared.method.as_str(),
-        &prepared.target,
-        &prepared.body,
-        timestamp,
-        &nonce,
-    )?;
-
-    let mut request = reqwest::Request::new(prepared.method.clone(), prepared.url.clone());
-    let headers = request.headers_mut();
-    headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-    headers.insert(USER_AGENT, header_value(&inner.user_agent)?);
-    if let Some(multipart) = &prepared.multipart {
-        headers.insert(CONTENT_TYPE, header_value(&multipart.content_type())?);
-        headers.insert(http::header::CONTENT_LENGTH, HeaderValue::from(multipart.body_length()));
-    } else if prepared.has_body {
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    }
-    let serial = match &prepared.sensitive_serial {
-        Some(serial) => Some(serial.clone()),
-        None => inner.keys.current().preferred_id().map(str::to_owned),
-    };
-    if let Some(serial) = serial {
-        headers.insert(verify::SERIAL, header_value(&serial)?);
-    }
-    for (name, value) in &prepared.headers {
-        headers.insert(name.clone(), value.clone());
-    }
-    headers.insert(AUTHORIZATION, header_value(&authorization)?);
-    if let Some(multipart) = &prepared.multipart {
-        *request.body_mut() = Some(multipart_body(multipart));
-    } else if prepared.has_body {
-        *request.body_mut() = Some(prepared.body.clone().into());
-    }
-    if let Some(timeout) = prepared.timeout {
-        *request.timeout_mut() = Some(timeout);
-    }
-
-    inner.http.execute(request).await.map_err(Error::Transport)
-}
-
-fn header_value(text: &str) -> Result<HeaderValue> {
-    HeaderValue::from_str(text).map_err(|_| Error::Crypto("a computed header is not a valid header value"))
-}
-
-/// Reads the whole body, refusing to hold more than `limit` bytes.
-pub(crate) async fn read_body(mut response: reqwest::Response, limit: usize) -> Result<Bytes> {
-    if response.content_length().is_some_and(|n| n > limit as u64) {
-        return Err(Error::BodyTooLarge { limit });
-    }
-    let mut body = BytesMut::new();
-    while let Some(chunk) = response.chunk().await.map_err(Error::Transport)? {
-        if body.len() + chunk.len() > limit {
-            return Err(Error::BodyTooLarge { limit });
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body.freeze())
-}
-
-/// The largest piece of a non-JSON error body kept in [`Error::Api`].
-const MAX_ERROR_BODY: usize = 4096;
-
-/// Maps a non-2xx answer to [`Error::Api`], reading the platform's JSON error body.
-pub(crate) fn api_error(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Error {
-    #[derive(serde::Deserialize)]
-    struct ErrorBody {
-        code: Option<String>,
-        message: Option<String>,
-        detail: Option<Value>,
-    }
-    let request_id = request_id(headers).map(str::to_owned);
-    match serde_json::from_slice::<ErrorBody>(body) {
-        Ok(parsed) if parsed.code.is_some() || parsed.message.is_some() => Error::Api {
-            status: status.as_u16(),
-            code: parsed.code,
-            message: parsed.message,
-            detail: parsed.detail.map(Box::new),
-            request_id,
-            body: None,
-        },
-        _ => {
-            let text = String::from_utf8_lossy(&body[..body.len().min(MAX_ERROR_BODY)]).into_owned();
-            Error::Api {
-                status: status.as_u16(),
-                code: None,
-                message: None,
-                detail: None,
-                request_id,
-                body: (!text.is_empty()).then_some(text),
-            }
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn api_error_reads_code_message_and_detail() {
-        let mut headers = HeaderMap::new();
-        headers.insert("Request-ID", HeaderValue::from_static("08F0A4BB-1"));
-        let body = br#"{"code":"PARAM_ERROR","message":"bad","detail":{"field":"/amount","issue":"x"}}"#;
-        match api_error(StatusCode::BAD_REQUEST, &headers, body) {
-            Error::Api {
-                status,
-                code,
-                message,
-                detail,
-                request_id,
-                body,
-            } => {
-                assert_eq!(status, 400);
-                assert_eq!(code.as_deref(), Some("PARAM_ERROR"));
-                assert_eq!(message.as_deref(), Some("bad"));
-                assert_eq!(detail.unwrap()["field"], "/amount");
-                assert_eq!(request_id.as_deref(), Some("08F0A4BB-1"));
-                assert!(body.is_none());
-            }
-            other => panic!("{other:?}"),
-        }
-    }
-
-    #[test]
-    fn api_error_keeps_a_non_json_body_shortened() {
-        let html = "<html>".repeat(2000);
-        match api_error(StatusCode::BAD_GATEWAY, &HeaderMap::new(), html.as_bytes()) {
-            Error::Api {
-                code: None,
-                body: Some(body),
-                ..
-            } => assert_eq!(body.len(), MAX_ERROR_BODY),
-            other => panic!("{other:?}"),
-        }
     }
 }

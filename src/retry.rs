@@ -1,9 +1,14 @@
-//! Retries: which failures are worth another attempt, how long to wait, and which requests
-//! may be repeated at all.
+//! Retries: which failures are worth another attempt, how long to wait, which requests may
+//! be repeated at all, and the attempt loop (with failover and a tracing span per attempt).
 
 use std::time::Duration;
 
-use crate::error::Error;
+use url::Url;
+
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::request::Prepared;
+use crate::response::Response;
 
 /// The platform error codes that mean "try again later" whatever the HTTP status.
 pub const RETRYABLE_CODES: &[&str] = &["SYSTEM_ERROR", "FREQUENCY_LIMITED", "BANK_ERROR"];
@@ -93,6 +98,103 @@ pub fn is_retryable(error: &Error) -> bool {
 /// Whether `error` is a failure to connect (nothing was sent): the case for failover.
 pub(crate) fn is_connect_failure(error: &Error) -> bool {
     matches!(error, Error::Transport(e) if e.is_connect())
+}
+
+/// Sends a prepared request, retrying and failing over as the client's policy and the
+/// request's repeatability allow. `attempts` counts the attempts made (for the deadline error).
+pub(crate) async fn execute_with_retries(
+    client: &Client,
+    mut prepared: Prepared,
+    repeatable: bool,
+    attempts: &std::sync::atomic::AtomicU32,
+) -> Result<Response> {
+    let inner = &client.inner;
+    let max_attempts = inner.retry.map_or(1, |p| p.max_attempts());
+    let mut failed_over = false;
+    let mut attempt = 1;
+    loop {
+        attempts.store(attempt, std::sync::atomic::Ordering::Relaxed);
+        let error = match execute_traced(client, &prepared, attempt).await {
+            Ok(response) => return Ok(response),
+            Err(error) => error,
+        };
+        let give_up = |error: Error| {
+            Err(if attempt > 1 {
+                Error::Retried {
+                    attempts: attempt,
+                    last: Box::new(error),
+                }
+            } else {
+                error
+            })
+        };
+        if !repeatable {
+            return give_up(error);
+        }
+        if let Some(backup) = &inner.backup_base_url
+            && !failed_over
+            && crate::retry::is_connect_failure(&error)
+        {
+            // A connection failure on the primary host: the backup host, at once.
+            failed_over = true;
+            prepared.url = rebase(&prepared.url, &inner.base_url, backup);
+            attempt += 1;
+            continue;
+        }
+        let Some(policy) = inner.retry else {
+            return give_up(error);
+        };
+        if attempt >= max_attempts || !crate::retry::is_retryable(&error) {
+            return give_up(error);
+        }
+        tokio::time::sleep(policy.wait_after(attempt)).await;
+        attempt += 1;
+    }
+}
+
+/// The same path and query on another base URL (the backup host).
+fn rebase(url: &Url, from: &Url, to: &Url) -> Url {
+    let relative = &url.as_str()[from.as_str().len().min(url.as_str().len())..];
+    to.join(relative).unwrap_or_else(|_| url.clone())
+}
+
+/// One attempt, inside a `tracing` span: method, path template, attempt, then status,
+/// Request-ID and latency. Bodies and identifiers stay out of it.
+async fn execute_traced(client: &Client, prepared: &Prepared, attempt: u32) -> Result<Response> {
+    use tracing::Instrument as _;
+    let span = tracing::info_span!(
+        "wechatpay.request",
+        method = %prepared.method,
+        path = %prepared.template,
+        attempt,
+        status = tracing::field::Empty,
+        request_id = tracing::field::Empty,
+        latency_ms = tracing::field::Empty,
+    );
+    let started = std::time::Instant::now();
+    let result = crate::transport::execute(client, prepared)
+        .instrument(span.clone())
+        .await;
+    span.record("latency_ms", started.elapsed().as_millis() as u64);
+    match &result {
+        Ok(response) => {
+            span.record("status", response.status().as_u16());
+            if let Some(id) = response.request_id() {
+                span.record("request_id", id);
+            }
+            tracing::debug!(parent: &span, "verified");
+        }
+        Err(error) => {
+            if let Error::Api { status, request_id, .. } = error {
+                span.record("status", status);
+                if let Some(id) = request_id {
+                    span.record("request_id", id.as_str());
+                }
+            }
+            tracing::info!(parent: &span, error = %error, "request failed");
+        }
+    }
+    result
 }
 
 #[cfg(test)]

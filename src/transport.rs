@@ -1,0 +1,190 @@
+//! One request on the wire: sign it with a fresh timestamp and nonce, send it, read the
+//! answer within the size limit, map errors, verify.
+
+use bytes::{Bytes, BytesMut};
+use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, USER_AGENT};
+use http::{HeaderMap, StatusCode};
+use serde_json::Value;
+
+use crate::auth::{signing, verify};
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::request::Prepared;
+use crate::response::{Response, request_id};
+
+/// An answer as received, before status mapping and verification.
+pub(crate) struct RawResponse {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Bytes,
+}
+
+/// Signs a prepared request with a fresh timestamp and nonce, sends it, reads the answer
+/// within the size limit and verifies it.
+pub(crate) async fn execute(client: &Client, prepared: &Prepared) -> Result<Response> {
+    let unsigned_download = prepared.unsigned_download;
+    let raw = send_raw(client, prepared).await?;
+    if !raw.status.is_success() {
+        return Err(api_error(raw.status, &raw.headers, &raw.body));
+    }
+    let verified_by = if unsigned_download {
+        None
+    } else {
+        Some(client.verify_signed(&raw.headers, &raw.body).await?)
+    };
+    Ok(Response::new(raw.status, raw.headers, raw.body, verified_by))
+}
+
+/// Signs a prepared request with a fresh timestamp and nonce, sends it and reads the
+/// answer within the size limit; no status mapping, no verification.
+pub(crate) async fn send_raw(client: &Client, prepared: &Prepared) -> Result<RawResponse> {
+    let response = send_request(client, prepared).await?;
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = read_body(response, client.inner.max_response_bytes).await?;
+    Ok(RawResponse { status, headers, body })
+}
+
+/// Signs a prepared request with a fresh timestamp and nonce and sends it; the answer's
+/// body is left unread.
+pub(crate) async fn send_request(client: &Client, prepared: &Prepared) -> Result<reqwest::Response> {
+    let inner = &client.inner;
+    let timestamp = inner.clock.now();
+    let nonce = signing::nonce()?;
+    let authorization = inner.signer.authorize_with(
+        prepared.method.as_str(),
+        &prepared.target,
+        &prepared.body,
+        timestamp,
+        &nonce,
+    )?;
+
+    let mut request = reqwest::Request::new(prepared.method.clone(), prepared.url.clone());
+    let headers = request.headers_mut();
+    headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+    headers.insert(USER_AGENT, header_value(&inner.user_agent)?);
+    if let Some(multipart) = &prepared.multipart {
+        headers.insert(CONTENT_TYPE, header_value(&multipart.content_type())?);
+        headers.insert(http::header::CONTENT_LENGTH, HeaderValue::from(multipart.body_length()));
+    } else if prepared.has_body {
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    }
+    let serial = match &prepared.sensitive_serial {
+        Some(serial) => Some(serial.clone()),
+        None => inner.keys.current().preferred_id().map(str::to_owned),
+    };
+    if let Some(serial) = serial {
+        headers.insert(verify::SERIAL, header_value(&serial)?);
+    }
+    for (name, value) in &prepared.headers {
+        headers.insert(name.clone(), value.clone());
+    }
+    headers.insert(AUTHORIZATION, header_value(&authorization)?);
+    if let Some(multipart) = &prepared.multipart {
+        *request.body_mut() = Some(crate::media::multipart_body(multipart));
+    } else if prepared.has_body {
+        *request.body_mut() = Some(prepared.body.clone().into());
+    }
+    if let Some(timeout) = prepared.timeout {
+        *request.timeout_mut() = Some(timeout);
+    }
+
+    inner.http.execute(request).await.map_err(Error::Transport)
+}
+
+fn header_value(text: &str) -> Result<HeaderValue> {
+    HeaderValue::from_str(text).map_err(|_| Error::Crypto("a computed header is not a valid header value"))
+}
+
+/// Reads the whole body, refusing to hold more than `limit` bytes.
+pub(crate) async fn read_body(mut response: reqwest::Response, limit: usize) -> Result<Bytes> {
+    if response.content_length().is_some_and(|n| n > limit as u64) {
+        return Err(Error::BodyTooLarge { limit });
+    }
+    let mut body = BytesMut::new();
+    while let Some(chunk) = response.chunk().await.map_err(Error::Transport)? {
+        if body.len() + chunk.len() > limit {
+            return Err(Error::BodyTooLarge { limit });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+/// The largest piece of a non-JSON error body kept in [`Error::Api`].
+const MAX_ERROR_BODY: usize = 4096;
+
+/// Maps a non-2xx answer to [`Error::Api`], reading the platform's JSON error body.
+pub(crate) fn api_error(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Error {
+    #[derive(serde::Deserialize)]
+    struct ErrorBody {
+        code: Option<String>,
+        message: Option<String>,
+        detail: Option<Value>,
+    }
+    let request_id = request_id(headers).map(str::to_owned);
+    match serde_json::from_slice::<ErrorBody>(body) {
+        Ok(parsed) if parsed.code.is_some() || parsed.message.is_some() => Error::Api {
+            status: status.as_u16(),
+            code: parsed.code,
+            message: parsed.message,
+            detail: parsed.detail.map(Box::new),
+            request_id,
+            body: None,
+        },
+        _ => {
+            let text = String::from_utf8_lossy(&body[..body.len().min(MAX_ERROR_BODY)]).into_owned();
+            Error::Api {
+                status: status.as_u16(),
+                code: None,
+                message: None,
+                detail: None,
+                request_id,
+                body: (!text.is_empty()).then_some(text),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_error_reads_code_message_and_detail() {
+        let mut headers = HeaderMap::new();
+        headers.insert("Request-ID", HeaderValue::from_static("08F0A4BB-1"));
+        let body = br#"{"code":"PARAM_ERROR","message":"bad","detail":{"field":"/amount","issue":"x"}}"#;
+        match api_error(StatusCode::BAD_REQUEST, &headers, body) {
+            Error::Api {
+                status,
+                code,
+                message,
+                detail,
+                request_id,
+                body,
+            } => {
+                assert_eq!(status, 400);
+                assert_eq!(code.as_deref(), Some("PARAM_ERROR"));
+                assert_eq!(message.as_deref(), Some("bad"));
+                assert_eq!(detail.unwrap()["field"], "/amount");
+                assert_eq!(request_id.as_deref(), Some("08F0A4BB-1"));
+                assert!(body.is_none());
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn api_error_keeps_a_non_json_body_shortened() {
+        let html = "<html>".repeat(2000);
+        match api_error(StatusCode::BAD_GATEWAY, &HeaderMap::new(), html.as_bytes()) {
+            Error::Api {
+                code: None,
+                body: Some(body),
+                ..
+            } => assert_eq!(body.len(), MAX_ERROR_BODY),
+            other => panic!("{other:?}"),
+        }
+    }
+}
