@@ -296,6 +296,11 @@ impl RequestBuilder {
         self.map(|r| r.idempotent())
     }
 
+    /// Sees each attempt as it is signed; see [`crate::RequestBuilder::on_signed`].
+    pub fn on_signed(self, hook: impl Fn(&crate::SignedRequest<'_>) + Send + Sync + 'static) -> Self {
+        self.map(|r| r.on_signed(hook))
+    }
+
     /// The total time allowed, retries included.
     pub fn deadline(self, deadline: Duration) -> Self {
         self.map(|r| r.deadline(deadline))

@@ -59,7 +59,7 @@ pub use crypto::Certificate;
 pub use download::{Digest, Download};
 pub use error::{Error, Result};
 pub use notify::{Notification, Notifications};
-pub use request::{RequestBuilder, UNSIGNED_DOWNLOADS};
+pub use request::{RequestBuilder, SignedRequest, UNSIGNED_DOWNLOADS};
 pub use response::Response;
 pub use retry::RetryPolicy;
 pub use sensitive::Encrypted;

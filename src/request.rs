@@ -61,6 +61,42 @@ pub struct RequestBuilder {
     upload: Option<crate::media::Upload>,
     download: crate::download::DownloadOptions,
     absolute_url: Option<Url>,
+    on_signed: Option<SignedHook>,
+}
+
+/// A callback that sees each attempt exactly as it is signed and sent.
+#[derive(Clone)]
+pub(crate) struct SignedHook(pub(crate) std::sync::Arc<dyn Fn(&SignedRequest<'_>) + Send + Sync>);
+
+impl std::fmt::Debug for SignedHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SignedHook")
+    }
+}
+
+/// One attempt of a request as it goes on the wire, for debugging: what the signature
+/// covers and the headers sent. Given to [`RequestBuilder::on_signed`].
+#[derive(Debug)]
+pub struct SignedRequest<'a> {
+    /// The method.
+    pub method: &'a str,
+    /// The request target as sent (path and query).
+    pub target: &'a str,
+    /// The signature's timestamp.
+    pub timestamp: i64,
+    /// The signature's nonce.
+    pub nonce: &'a str,
+    /// The signed body: the JSON sent, or an upload's meta text.
+    pub body: &'a [u8],
+    /// Every request header sent, `Authorization` included.
+    pub headers: &'a HeaderMap,
+}
+
+impl SignedRequest<'_> {
+    /// The five-line message the signature covers.
+    pub fn message(&self) -> Vec<u8> {
+        crate::auth::signing::message(self.method, self.target, self.timestamp, self.nonce, self.body)
+    }
 }
 
 /// Everything about a request that is decided before it is signed: method, URL, the exact
@@ -81,6 +117,8 @@ pub(crate) struct Prepared {
     pub(crate) sensitive_serial: Option<String>,
     /// An upload's multipart body; `body` then holds the signed `meta` text.
     pub(crate) multipart: Option<crate::media::Multipart>,
+    /// Called with each attempt as it is signed.
+    pub(crate) on_signed: Option<SignedHook>,
 }
 
 impl RequestBuilder {
@@ -101,6 +139,7 @@ impl RequestBuilder {
             upload: None,
             download: Default::default(),
             absolute_url: None,
+            on_signed: None,
         }
     }
 
@@ -228,6 +267,24 @@ impl RequestBuilder {
     /// client's deadline.
     pub fn deadline(mut self, deadline: Duration) -> Self {
         self.deadline = Some(deadline);
+        self
+    }
+
+    /// Calls `hook` with each attempt exactly as it is signed and sent (method, target,
+    /// timestamp, nonce, signed body, headers), to see what the signature covers when the
+    /// platform answers `SIGN_ERROR`. Keep it out of production logs: it sees the body.
+    ///
+    /// ```no_run
+    /// # async fn f(client: wechatpay::Client) -> wechatpay::Result<()> {
+    /// client
+    ///     .chain("v3/certificates")
+    ///     .get()
+    ///     .on_signed(|sent| eprintln!("{}", String::from_utf8_lossy(&sent.message())))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn on_signed(mut self, hook: impl Fn(&SignedRequest<'_>) + Send + Sync + 'static) -> Self {
+        self.on_signed = Some(SignedHook(std::sync::Arc::new(hook)));
         self
     }
 
@@ -394,6 +451,7 @@ impl RequestBuilder {
             unsigned_download,
             sensitive_serial,
             multipart,
+            on_signed: self.on_signed.clone(),
         })
     }
 }

@@ -80,6 +80,16 @@ pub(crate) async fn send_request(client: &Client, prepared: &Prepared) -> Result
         headers.insert(name.clone(), value.clone());
     }
     headers.insert(AUTHORIZATION, header_value(&authorization)?);
+    if let Some(hook) = &prepared.on_signed {
+        (hook.0)(&crate::request::SignedRequest {
+            method: prepared.method.as_str(),
+            target: &prepared.target,
+            timestamp,
+            nonce: &nonce,
+            body: &prepared.body,
+            headers: request.headers(),
+        });
+    }
     if let Some(multipart) = &prepared.multipart {
         *request.body_mut() = Some(crate::media::multipart_body(multipart));
     } else if prepared.has_body {

@@ -230,7 +230,7 @@ fn a_get_with_param_and_query_expands_encodes_and_signs_them() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("> Authorization: WECHATPAY2-SHA256-RSA2048"),
+        stderr.contains("> authorization: WECHATPAY2-SHA256-RSA2048"),
         "{stderr}"
     );
     assert!(stderr.contains("< wechatpay-signature: "), "{stderr}");

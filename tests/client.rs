@@ -472,3 +472,39 @@ async fn cheap_mode_reuses_valid_signatures() {
     let c = client.chain("v3/certificates").get().await.unwrap();
     assert_eq!(c.verified_by(), Some(PLATFORM_CERTIFICATE_SERIAL));
 }
+
+#[tokio::test]
+async fn on_signed_reports_each_attempt_exactly_as_sent() {
+    use std::sync::{Arc, Mutex};
+    let mock = MockServer::start();
+    mock.route(
+        "POST",
+        "/v3/pay/transactions/native",
+        200,
+        json!({"code_url": "weixin://x"}),
+    );
+    let seen: Arc<Mutex<Vec<(String, Vec<u8>)>>> = Arc::default();
+    let log = seen.clone();
+    mock.client()
+        .chain("v3/pay/transactions/native")
+        .post(json!({"out_trade_no": "T1"}))
+        .query("x", "a b")
+        .on_signed(move |sent| {
+            let auth = sent.headers["authorization"].to_str().unwrap().to_owned();
+            log.lock().unwrap().push((auth, sent.message()));
+        })
+        .await
+        .unwrap();
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), 1);
+    let received = &mock.requests()[0];
+    assert_eq!(received.header("authorization"), Some(seen[0].0.as_str()));
+    let fields = wechatpay::auth::signing::parse_authorization(&seen[0].0).unwrap();
+    let expected = format!(
+        "POST\n/v3/pay/transactions/native?x=a%20b\n{}\n{}\n{}\n",
+        fields.timestamp,
+        fields.nonce,
+        String::from_utf8_lossy(&received.body)
+    );
+    assert_eq!(seen[0].1, expected.into_bytes());
+}

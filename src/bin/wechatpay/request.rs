@@ -1,63 +1,39 @@
 //! `wechatpay request METHOD PATH`: one signed request through the chain API.
 
 use std::io::Read as _;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Value, json};
 use wechatpay::Error;
-use wechatpay::clock::FixedClock;
 
 use crate::RequestArgs;
 use crate::config::Config;
 use crate::exit::{self, Failure};
 use crate::util;
 
-/// What the signature covers, rebuilt here with the library's public pure functions
-/// (`wechatpay::path::expand`, `percent_encode_into`, `auth::signing::message`). The nonce
-/// is drawn inside the library when the request is sent, so it is not known here.
-struct LocalMessage {
+/// What the signature of the last attempt covered, as the library reported it through
+/// `RequestBuilder::on_signed`.
+#[derive(Clone)]
+struct SignedMessage {
     method: String,
     target: String,
     timestamp: i64,
+    nonce: String,
     body: Vec<u8>,
 }
 
-impl LocalMessage {
-    /// The five lines, with `nonce` in the fourth.
-    fn fields<'a>(&'a self, nonce: &'a str) -> [std::borrow::Cow<'a, str>; 5] {
+impl SignedMessage {
+    /// The five lines.
+    fn fields(&self) -> [std::borrow::Cow<'_, str>; 5] {
         [
             self.method.as_str().into(),
             self.target.as_str().into(),
             self.timestamp.to_string().into(),
-            nonce.into(),
+            self.nonce.as_str().into(),
             String::from_utf8_lossy(&self.body),
         ]
     }
-}
-
-/// The request target as the library builds it: the base URL's path, the expanded path
-/// template, and the percent-encoded query in order.
-fn local_target(
-    base_url: &str,
-    template: &str,
-    params: &[(String, String)],
-    query: &[(String, String)],
-) -> Option<String> {
-    let params: Vec<(&str, &str)> = params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let path = wechatpay::path::expand(template, &params).ok()?;
-    let base = url::Url::parse(base_url).ok()?;
-    let mut target = base.path().to_owned();
-    if !target.ends_with('/') {
-        target.push('/');
-    }
-    target.push_str(&path[1..]);
-    for (i, (key, value)) in query.iter().enumerate() {
-        target.push(if i == 0 { '?' } else { '&' });
-        wechatpay::path::percent_encode_into(key, &mut target);
-        target.push('=');
-        wechatpay::path::percent_encode_into(value, &mut target);
-    }
-    Some(target)
 }
 
 fn read_json(arg: &str) -> Result<Value, Failure> {
@@ -80,19 +56,13 @@ pub async fn run(config: &Config, args: RequestArgs) -> Result<u8, Failure> {
         .map_err(|_| Failure::usage(format!("{:?} is not an HTTP method", args.method)))?;
     let body = args.json.as_deref().map(read_json).transpose()?;
     let apiv3 = config.apiv3_key(false)?;
-    // One timestamp for the whole run, so that the signing message can be shown exactly.
-    let timestamp = util::now();
-    let mut builder = config
-        .client_builder(apiv3.as_ref(), true)?
-        .clock(FixedClock(timestamp));
+    let mut builder = config.client_builder(apiv3.as_ref(), true)?;
     if let Some(seconds) = args.timeout {
         builder = builder.timeout(Duration::from_secs(seconds));
     }
     let client = builder.build()?;
 
-    let chain = client.chain(&args.path);
-    let template = chain.template().to_owned();
-    let mut request = chain.request(method.clone(), body.clone());
+    let mut request = client.chain(&args.path).request(method, body);
     for (name, value) in &args.param {
         request = request.param(name, value);
     }
@@ -102,21 +72,21 @@ pub async fn run(config: &Config, args: RequestArgs) -> Result<u8, Failure> {
     for (name, value) in &args.header {
         request = request.header(name, value);
     }
-    let local = local_target(config.base_url(), &template, &args.param, &args.query).map(|target| LocalMessage {
-        method: method.as_str().to_owned(),
-        target,
-        timestamp,
-        // The library serialises the body once with serde_json, as here.
-        body: body
-            .as_ref()
-            .map(|b| serde_json::to_vec(b).unwrap_or_default())
-            .unwrap_or_default(),
+    let signed: Arc<Mutex<Option<SignedMessage>>> = Arc::default();
+    let verbose = args.verbose;
+    let last = signed.clone();
+    let request = request.on_signed(move |sent| {
+        if verbose {
+            print_request(sent);
+        }
+        *last.lock().unwrap_or_else(|e| e.into_inner()) = Some(SignedMessage {
+            method: sent.method.to_owned(),
+            target: sent.target.to_owned(),
+            timestamp: sent.timestamp,
+            nonce: sent.nonce.to_owned(),
+            body: sent.body.to_vec(),
+        });
     });
-    if args.verbose
-        && let Some(local) = &local
-    {
-        print_request(&client, config, local, body.is_some(), &args.header);
-    }
 
     match request.await {
         Ok(response) => {
@@ -136,61 +106,30 @@ pub async fn run(config: &Config, args: RequestArgs) -> Result<u8, Failure> {
             Ok(exit::OK)
         }
         Err(error) => {
-            report_error(&error, local.as_ref(), client.signer().serial());
+            let signed = signed.lock().unwrap_or_else(|e| e.into_inner()).clone();
+            report_error(&error, signed.as_ref(), client.signer().serial());
             Ok(exit::code_of(&error))
         }
     }
 }
 
-fn print_request(
-    client: &wechatpay::Client,
-    config: &Config,
-    local: &LocalMessage,
-    has_body: bool,
-    headers: &[(String, String)],
-) {
-    let host = url::Url::parse(config.base_url())
-        .ok()
-        .and_then(|u| {
-            u.host_str().map(|h| match u.port() {
-                Some(port) => format!("{h}:{port}"),
-                None => h.to_owned(),
-            })
-        })
-        .unwrap_or_default();
-    eprintln!("> {} {}", local.method, local.target);
-    eprintln!("> Host: {host}");
-    eprintln!("> Accept: application/json");
-    if has_body {
-        eprintln!("> Content-Type: application/json");
+/// The request exactly as signed and sent: the request line, the headers and the signing
+/// message, line by line.
+fn print_request(sent: &wechatpay::SignedRequest<'_>) {
+    eprintln!("> {} {}", sent.method, sent.target);
+    for (name, value) in sent.headers {
+        eprintln!("> {name}: {}", String::from_utf8_lossy(value.as_bytes()));
     }
-    eprintln!("> User-Agent: {}", wechatpay::USER_AGENT);
-    if let Some(serial) = client.preferred_platform_key() {
-        eprintln!("> Wechatpay-Serial: {serial}");
+    eprintln!("* signing message: five lines, each ending in \\n:");
+    for line in String::from_utf8_lossy(&sent.message()).split_inclusive('\n') {
+        eprintln!("*   {}", visible(line.strip_suffix('\n').unwrap_or(line)));
     }
-    for (name, value) in headers {
-        eprintln!("> {name}: {value}");
-    }
-    eprintln!(
-        "> Authorization: {}",
-        wechatpay::auth::signing::authorization(
-            client.mchid(),
-            client.signer().serial(),
-            "<nonce>",
-            local.timestamp,
-            "<signature>"
-        )
-    );
-    eprintln!("* signing message: five lines, each ending in \\n (the nonce is drawn when sending):");
-    for field in local.fields("<nonce>") {
-        eprintln!("*   {}", visible(&field));
-    }
-    if !local.body.is_empty() {
-        eprintln!("> {}", String::from_utf8_lossy(&local.body));
+    if !sent.body.is_empty() {
+        eprintln!("> {}", String::from_utf8_lossy(sent.body));
     }
 }
 
-fn report_error(error: &Error, local: Option<&LocalMessage>, serial: &str) {
+fn report_error(error: &Error, local: Option<&SignedMessage>, serial: &str) {
     match error.last_cause() {
         Error::Api {
             status,
@@ -265,7 +204,7 @@ fn split_message(message: &str) -> [Option<&str>; 5] {
     fields
 }
 
-fn print_sign_error(detail: Option<&Value>, local: Option<&LocalMessage>, serial: &str) {
+fn print_sign_error(detail: Option<&Value>, local: Option<&SignedMessage>, serial: &str) {
     let info = detail.and_then(|d| d.get("sign_information"));
     let Some(server) = info
         .and_then(|i| i.get("truncated_sign_message"))
@@ -286,8 +225,7 @@ fn print_sign_error(detail: Option<&Value>, local: Option<&LocalMessage>, serial
         }
         return;
     };
-    let nonce = server_fields[3].unwrap_or("");
-    let local_fields = local.fields(nonce);
+    let local_fields = local.fields();
     eprintln!("the signing message the platform built, beside the one signed here (= same, ! differs):");
     let names = ["method", "target", "timestamp", "nonce", "body"];
     let mut differences = 0;
@@ -299,12 +237,7 @@ fn print_sign_error(detail: Option<&Value>, local: Option<&LocalMessage>, serial
         } else {
             theirs == ours
         };
-        if i == 3 {
-            eprintln!(
-                "  = {name:<9}  {}  (drawn by the library when sending)",
-                visible(theirs)
-            );
-        } else if same {
+        if same {
             eprintln!("  = {name:<9}  {}", visible(theirs));
         } else {
             differences += 1;
@@ -325,22 +258,6 @@ fn print_sign_error(detail: Option<&Value>, local: Option<&LocalMessage>, serial
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn rebuilds_the_target_like_the_library() {
-        let target = local_target(
-            "https://api.mch.weixin.qq.com/",
-            "v3/pay/transactions/out-trade-no/{out_trade_no}",
-            &[("out_trade_no".into(), "a/b".into())],
-            &[("mchid".into(), "1900000001".into()), ("x".into(), "a b".into())],
-        );
-        assert_eq!(
-            target.as_deref(),
-            Some("/v3/pay/transactions/out-trade-no/a%2Fb?mchid=1900000001&x=a%20b")
-        );
-        let prefixed = local_target("http://127.0.0.1:1/sandbox", "v3/x", &[], &[]);
-        assert_eq!(prefixed.as_deref(), Some("/sandbox/v3/x"));
-    }
 
     #[test]
     fn splits_a_signing_message() {
