@@ -483,7 +483,9 @@ async fn on_signed_reports_each_attempt_exactly_as_sent() {
         200,
         json!({"code_url": "weixin://x"}),
     );
-    let seen: Arc<Mutex<Vec<(String, Vec<u8>)>>> = Arc::default();
+    // (Authorization header, signing message) of each attempt.
+    type Attempts = Arc<Mutex<Vec<(String, Vec<u8>)>>>;
+    let seen: Attempts = Arc::default();
     let log = seen.clone();
     mock.client()
         .chain("v3/pay/transactions/native")

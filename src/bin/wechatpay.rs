@@ -300,6 +300,10 @@ struct MockServeArgs {
     /// Which platform key signs the answers
     #[arg(long, value_enum, default_value_t = Mode::PublicKey)]
     mode: Mode,
+    /// Cheap mode for load benchmarks: an answer whose body was already signed in the same
+    /// second reuses that (still valid) signature, so the sandbox spends almost no CPU
+    #[arg(long)]
+    reuse_signatures: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]

@@ -69,6 +69,7 @@ pub async fn serve(args: MockServeArgs) -> Result<u8, Failure> {
         .try_start()
         .map_err(|e| Failure::other(format!("cannot listen on 127.0.0.1:{}: {e}", args.port)))?;
     let base_url = mock.base_url();
+    mock.reuse_signatures(args.reuse_signatures);
 
     let mut routes = Vec::new();
     if !args.no_default_routes {
@@ -115,6 +116,9 @@ pub async fn serve(args: MockServeArgs) -> Result<u8, Failure> {
     );
     for route in &routes {
         println!("route: {} {} -> {}", route.method, route.path, route.status);
+    }
+    if args.reuse_signatures {
+        println!("reusing signatures: an answer body signed in the same second is not signed again");
     }
     if !args.faults.is_empty() {
         println!(

@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# Cross-language comparison: the same workloads, N requests at concurrency C, through
+#   - this crate's client (target/release/examples/loadgen),
+#   - the Node SDK wechatpay-axios-plugin 0.9.6 (npm; driver bench/node/load.js),
+#   - the Python SDK wechatpayv3 2.0.4 (PyPI; driver bench/python/load.py, C threads),
+# all against ONE `wechatpay mock serve --reuse-signatures` process (cheap mode: the client
+# is what is measured), with the keys it exported. Each driver measures its own process's
+# CPU (user+sys), requests/s and peak RSS, and prints one JSON line; this script prints one
+# table. Before the load, each SDK is run once against a second mock started with
+# `--fault bad-signature`: it must reject every answer (proof that it verifies them).
+#
+#   bash bench/compare.sh [N] [C]        # defaults: N=5000 C=50 (under a minute once built)
+#
+# Installs go under target/bench-compare/ (npm install --prefix; python3 -m venv + pip);
+# nothing is installed globally. Needs cargo, node/npm, python3 (with venv) and the package
+# registries. An SDK that cannot be installed is reported and skipped.
+set -uo pipefail
+
+N=${1:-5000}
+C=${2:-50}
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+OUT=$ROOT/target/bench-compare
+NODE_SDK=wechatpay-axios-plugin@0.9.6
+PY_SDK=wechatpayv3==2.0.4
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
+trap stop_mocks EXIT
+mkdir -p "$OUT"
+started=$(date +%s)
+
+build_release || { echo "the release build failed" >&2; exit 1; }
+
+# --- install the SDKs into target/bench-compare -------------------------------------------
+declare -A SKIP=()
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    SKIP[node]="node or npm is not installed"
+elif [ "$(node -p "require('$OUT/node/node_modules/wechatpay-axios-plugin/package.json').version" 2>/dev/null)" != "0.9.6" ]; then
+    echo "installing $NODE_SDK into $OUT/node" >&2
+    if ! npm install --prefix "$OUT/node" --no-audit --no-fund --loglevel=error "$NODE_SDK" >"$OUT/npm.log" 2>&1; then
+        SKIP[node]="npm install $NODE_SDK failed: $(tail -3 "$OUT/npm.log" | tr '\n' ' ')"
+    fi
+fi
+if ! "$OUT/py/bin/python" -c 'import wechatpayv3, sys; sys.exit(wechatpayv3.__version__ != "2.0.4")' 2>/dev/null; then
+    echo "installing $PY_SDK into $OUT/py" >&2
+    if ! python3 -m venv "$OUT/py" >"$OUT/pip.log" 2>&1; then
+        SKIP[python]="python3 -m venv failed: $(tail -3 "$OUT/pip.log" | tr '\n' ' ')"
+    elif ! "$OUT/py/bin/pip" install --quiet --disable-pip-version-check "$PY_SDK" >>"$OUT/pip.log" 2>&1; then
+        SKIP[python]="pip install $PY_SDK failed: $(tail -3 "$OUT/pip.log" | tr '\n' ' ')"
+    fi
+fi
+export NODE_PATH=$OUT/node/node_modules
+
+# run IMPL URL KEYS WORKLOAD N C: one driver run; its JSON line on stdout, the rest to OUT/IMPL.log.
+run() {
+    local impl=$1
+    shift
+    case $impl in
+        rust) "$ROOT/target/release/examples/loadgen" "$@" ;;
+        node) node "$ROOT/bench/node/load.js" "$@" ;;
+        python) "$OUT/py/bin/python" "$ROOT/bench/python/load.py" "$@" ;;
+    esac 2>>"$OUT/$impl.log" | tee -a "$OUT/$impl.log" | grep '^{' | tail -1
+}
+
+IMPLS=(rust node python)
+RESULTS=$OUT/results.jsonl
+: >"$RESULTS"
+: >"$OUT/rust.log"
+: >"$OUT/node.log"
+: >"$OUT/python.log"
+
+# --- does each SDK verify answers? A mock whose answers carry a bad signature -------------
+start_mock "$OUT/mock-bad.log" "$OUT/sandbox-bad" --fault bad-signature || exit 1
+BAD_URL=$MOCK_URL
+declare -A VERIFIES=()
+for impl in "${IMPLS[@]}"; do
+    [ -n "${SKIP[$impl]:-}" ] && continue
+    line=$(run "$impl" "$BAD_URL" "$OUT/sandbox-bad" get 5 1)
+    if [ "$impl" = rust ]; then
+        # loadgen stops at its first failed warm-up request, with the reason on stderr.
+        if grep -q 'signature verification failed' "$OUT/rust.log"; then VERIFIES[$impl]=yes; else VERIFIES[$impl]=NO; fi
+    else
+        VERIFIES[$impl]=$(python3 -c 'import json,sys; d=json.loads(sys.argv[1] or "{}"); print("yes" if d.get("ok")==0 and d.get("errors")==5 and d.get("warmup_errors")==20 else "NO: " + str(d))' "$line")
+    fi
+    echo "tampered-answer check ($impl): rejects a bad signature: ${VERIFIES[$impl]}" >&2
+done
+stop_mocks
+
+# --- the load, all against one cheap-mode mock ---------------------------------------------
+start_mock "$OUT/mock.log" "$OUT/sandbox" --reuse-signatures || exit 1
+URL=$MOCK_URL
+echo "mock: $URL (--reuse-signatures), N=$N C=$C" >&2
+expected=0
+for workload in seed get; do
+    for impl in "${IMPLS[@]}"; do
+        [ -n "${SKIP[$impl]:-}" ] && continue
+        echo "running $impl $workload ..." >&2
+        line=$(run "$impl" "$URL" "$OUT/sandbox" "$workload" "$N" "$C")
+        if [ -n "$line" ]; then echo "$line" >>"$RESULTS"; else SKIP[$impl]="no result: see $OUT/$impl.log"; fi
+        expected=$((expected + N + 20))
+    done
+done
+sleep 0.3 # the mock prints its request log every 100 ms
+stop_mocks
+verified_yes=$(grep -c ' verified: yes$' "$OUT/mock.log")
+verified_no=$(grep -c ' verified: no$' "$OUT/mock.log")
+
+# --- one table -------------------------------------------------------------------------------
+echo
+machine_line
+echo "command: bash bench/compare.sh $N $C   (mock: wechatpay mock serve --reuse-signatures, separate process)"
+skips=""
+for impl in "${!SKIP[@]}"; do skips+="$impl=${SKIP[$impl]}"$'\n'; done
+verifies=""
+for impl in "${!VERIFIES[@]}"; do verifies+="$impl=${VERIFIES[$impl]}"$'\n'; done
+python3 - "$RESULTS" "$skips" "$verifies" <<'EOF'
+import json, sys
+rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
+skips = dict(l.split("=", 1) for l in sys.argv[2].splitlines() if l)
+verifies = dict(l.split("=", 1) for l in sys.argv[3].splitlines() if l)
+names = {"rust-wechatpay": "rust", "node-wechatpay-axios-plugin": "node", "python-wechatpayv3": "python"}
+labels = {"rust": "wechatpay (Rust, this crate)", "node": "wechatpay-axios-plugin 0.9.6 (Node)",
+          "python": "wechatpayv3 2.0.4 (Python)"}
+ours = {r["workload"]: r["cpu_ms_per_req"] for r in rows if r["impl"] == "rust-wechatpay"}
+print()
+print("| implementation | workload | client CPU ms/request | requests/s | peak RSS MiB | CPU/request vs ours | own sign+verify µs | CPU/request ÷ own sign+verify | p50 / p99 ms | errors | verifies answers |")
+print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+for workload in ("seed", "get"):
+    for r in rows:
+        if r["workload"] != workload:
+            continue
+        impl = names.get(r["impl"], r["impl"])
+        base = ours.get(workload)
+        ratio = "%.2fx" % (r["cpu_ms_per_req"] / base) if base else "n/a"
+        crypto = r["sign_us"] + r["verify_us"]
+        print("| %s | %s | %.3f | %.0f | %.1f | %s | %.0f + %.0f | %.2fx | %.1f / %.1f | %d | %s |" % (
+            labels.get(impl, impl), workload, r["cpu_ms_per_req"], r["rps"], r["peak_rss_mib"], ratio,
+            r["sign_us"], r["verify_us"], r["cpu_ms_per_req"] * 1000 / crypto,
+            r["p50_ms"], r["p99_ms"], r["errors"], verifies.get(impl, "?")))
+for impl, why in sorted(skips.items()):
+    print("| %s | - | not run: %s | | | | | | | | |" % (labels.get(impl, impl), why))
+print()
+for workload in ("seed", "get"):
+    others = [r["cpu_ms_per_req"] for r in rows if r["workload"] == workload and r["impl"] != "rust-wechatpay"]
+    if ours.get(workload) and others:
+        ratio = min(others) / ours[workload]
+        print("%s: the faster other SDK uses %.2fx our client CPU per request (target >= 3x: %s)" % (
+            workload, ratio, "met" if ratio >= 3 else "NOT met"))
+EOF
+echo "mock request log: $verified_yes request signatures verified, $verified_no failed (expected $expected and 0)"
+echo "raw JSON lines: $RESULTS; driver output: $OUT/{rust,node,python}.log"
+echo "compare.sh took $(( $(date +%s) - started )) s"
