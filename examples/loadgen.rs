@@ -8,7 +8,7 @@
 //! target/release/examples/loadgen "$(head -1 mock.log | cut -d' ' -f3)" target/sandbox get 2000 50
 //! ```
 //!
-//! Arguments: `BASE_URL KEYS_DIR WORKLOAD N C [--probe] [--calibrate ITERATIONS]`.
+//! Arguments: `BASE_URL KEYS_DIR WORKLOAD N C [--probe] [--calibrate ITERATIONS] [--multi-thread]`.
 //! - `BASE_URL`: the mock's URL (`-` reads `WECHATPAY_BASE_URL` from `KEYS_DIR/env.sh`);
 //! - `KEYS_DIR`: the folder `mock serve --keys-dir` wrote (`env.sh`, `apiclient_key.pem`,
 //!   `pub_key.pem`, `pub_key_id.txt`, `certificates/`);
@@ -73,6 +73,7 @@ struct Args {
     c: usize,
     probe: bool,
     calibrate: usize,
+    multi_thread: bool,
 }
 
 fn usage() -> ! {
@@ -83,11 +84,13 @@ fn usage() -> ! {
 fn parse_args() -> Args {
     let mut positional = Vec::new();
     let mut probe = false;
+    let mut multi_thread = false;
     let mut calibrate = 2000;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--probe" => probe = true,
+            "--multi-thread" => multi_thread = true,
             "--calibrate" => {
                 calibrate = args.next().and_then(|v| v.parse().ok()).unwrap_or_else(|| usage());
             }
@@ -117,6 +120,7 @@ fn parse_args() -> Args {
         c: c.min(n),
         probe,
         calibrate: calibrate.max(1),
+        multi_thread,
     }
 }
 
@@ -356,9 +360,19 @@ fn late_us(start: Instant) -> u64 {
     start.elapsed().saturating_sub(Duration::from_millis(1)).as_micros() as u64
 }
 
-#[tokio::main]
-async fn main() {
+fn main() {
     let args = parse_args();
+    // The client on one thread by default, as a lean batch client would run it (the lowest
+    // CPU and memory per request); --multi-thread spreads it over both cores for throughput.
+    let runtime = if args.multi_thread {
+        tokio::runtime::Builder::new_multi_thread().enable_all().build()
+    } else {
+        tokio::runtime::Builder::new_current_thread().enable_all().build()
+    };
+    runtime.expect("a tokio runtime").block_on(run(args));
+}
+
+async fn run(args: Args) {
     let env = env_sh(&args.keys_dir);
     let get = |name: &str, default: &str| env.get(name).cloned().unwrap_or_else(|| default.to_owned());
     let base_url = if args.base_url == "-" {
@@ -536,11 +550,16 @@ async fn main() {
     let p99 = percentile(&latencies, 99.0) as f64 / 1000.0;
     let rps = ok as f64 / wall;
     println!(
-        "loadgen: workload {}, {} requests, concurrency {}, backend {}, mock {base_url}",
+        "loadgen: workload {}, {} requests, concurrency {}, backend {}, {} runtime, mock {base_url}",
         args.workload.name(),
         args.n,
         args.c,
-        wechatpay::crypto::backend()
+        wechatpay::crypto::backend(),
+        if args.multi_thread {
+            "multi-thread"
+        } else {
+            "current-thread"
+        }
     );
     let row = |label: &str, value: String| println!("| {label:<56} | {value:>20} |");
     println!("| {:<56} | {:>20} |", "metric", "value");
@@ -586,6 +605,7 @@ async fn main() {
     }
     let record = json!({
         "impl": "rust-wechatpay",
+        "runtime": if args.multi_thread { "multi_thread" } else { "current_thread" },
         "workload": args.workload.name(),
         "n": args.n,
         "c": args.c,

@@ -387,3 +387,19 @@ async fn every_download_endpoint_of_the_catalogue_is_reachable() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_large_in_memory_upload_is_hashed_and_verified() {
+    let mock = MockServer::start();
+    media_route(&mock, "/v3/merchant/media/video_upload");
+    let video: Vec<u8> = (0..3_000_000u32).map(|i| (i % 253) as u8).collect();
+    let expected = wechatpay::crypto::sha256_hex(&video);
+    mock.client()
+        .chain("v3/merchant/media/video_upload")
+        .upload("big.mp4", video)
+        .await
+        .unwrap();
+    let req = mock.requests().pop().unwrap();
+    assert!(req.verified);
+    assert_eq!(req.upload.unwrap().meta["sha256"], expected);
+}
