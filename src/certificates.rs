@@ -2,7 +2,7 @@
 //! client's trusted set fresh (PROTOCOL.md section 4).
 
 use std::fmt;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock, Weak};
 use std::time::{Duration, Instant};
 
@@ -154,9 +154,9 @@ pub(crate) fn decrypt_certificate_list(
 pub(crate) struct KeyStore {
     configured: PlatformKeys,
     current: RwLock<Arc<PlatformKeys>>,
-    refresh_lock: tokio::sync::Mutex<DownloadBudget>,
+    refresh_lock: tokio::sync::Mutex<Budgets>,
     pub(crate) auto: Option<AutoRefresh>,
-    background_started: AtomicBool,
+    background: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
     downloads: AtomicU64,
 }
 
@@ -172,12 +172,12 @@ impl KeyStore {
         Self {
             current: RwLock::new(Arc::new(configured.clone())),
             configured,
-            refresh_lock: tokio::sync::Mutex::new(DownloadBudget {
-                tokens: ON_DEMAND_BURST,
-                updated: Instant::now(),
+            refresh_lock: tokio::sync::Mutex::new(Budgets {
+                responses: DownloadBudget::full(),
+                callbacks: DownloadBudget::full(),
             }),
             auto,
-            background_started: AtomicBool::new(false),
+            background: std::sync::Mutex::new(None),
             downloads: AtomicU64::new(0),
         }
     }
@@ -224,6 +224,9 @@ impl Client {
         let prepared = self.chain("v3/certificates").get().prepare()?;
         self.inner.keys.downloads.fetch_add(1, Ordering::Relaxed);
         let raw = crate::transport::send_raw(self, &prepared).await?;
+        if !raw.status.is_success() {
+            return Err(crate::transport::api_error(raw.status, &raw.headers, &raw.body));
+        }
         let now = self.now();
         let (certificates, expired) = decrypt_certificate_list(&raw.body, apiv3_key, now)?;
         let mut keys = (*self.inner.keys.current()).clone();
@@ -255,12 +258,12 @@ impl Client {
 
     /// Verifies a signed answer or callback; in automatic mode, an unknown serial triggers
     /// one (rate-limited, single-flight) certificate download and a second try.
-    pub(crate) async fn verify_signed(&self, headers: &http::HeaderMap, body: &[u8]) -> Result<String> {
+    pub(crate) async fn verify_signed(&self, headers: &http::HeaderMap, body: &[u8], asker: Asker) -> Result<String> {
         let first = verify::verify(headers, body, self.now(), &self.inner.keys.current());
         match first {
             Err(Error::UnknownPlatformKey { serial }) if self.inner.keys.auto.is_some() => {
                 // When the download fails or is not allowed now, the original error says more.
-                if self.refresh_on_demand(Some(&serial)).await.is_err() {
+                if self.refresh_on_demand(Some(&serial), asker).await.is_err() {
                     return Err(Error::UnknownPlatformKey { serial });
                 }
                 verify::verify(headers, body, self.now(), &self.inner.keys.current())
@@ -276,27 +279,42 @@ impl Client {
         let Some(auto) = store.auto else {
             return Ok(());
         };
-        if !store.background_started.swap(true, Ordering::AcqRel) {
-            spawn_background_refresh(Arc::downgrade(&self.inner), auto.interval);
+        {
+            // Started once, and again if the runtime it ran on has gone away.
+            let mut background = store.background.lock().unwrap_or_else(|e| e.into_inner());
+            if background.as_ref().is_none_or(|task| task.is_finished()) {
+                *background = spawn_background_refresh(Arc::downgrade(&self.inner), auto.interval);
+            }
         }
         if store.current().is_empty() {
-            self.refresh_on_demand(None).await?;
+            self.refresh_on_demand(None, Asker::Response).await?;
+            if store.current().is_empty() {
+                // Nothing could be loaded (the download budget is spent): sending would
+                // execute a request whose answer cannot be verified.
+                return Err(Error::CertificateDownload {
+                    reason: "no platform certificate is loaded yet; not sending a request whose answer could not be verified".into(),
+                });
+            }
         }
         Ok(())
     }
 
     /// One download at a time (callers waiting meanwhile find the key loaded), within the
     /// download budget.
-    async fn refresh_on_demand(&self, serial: Option<&str>) -> Result<()> {
+    async fn refresh_on_demand(&self, serial: Option<&str>, asker: Asker) -> Result<()> {
         let store = &self.inner.keys;
         let min_interval = store
             .auto
             .map(|a| a.min_on_demand_interval)
             .unwrap_or(DEFAULT_MIN_ON_DEMAND_INTERVAL);
-        let mut budget = store.refresh_lock.lock().await;
+        let mut budgets = store.refresh_lock.lock().await;
         let satisfied = match serial {
-            Some(serial) => store.current().contains(serial),
+            Some(serial) => store.current().find_at(serial, self.now()).is_some(),
             None => !store.current().is_empty(),
+        };
+        let budget = match asker {
+            Asker::Response => &mut budgets.responses,
+            Asker::Callback => &mut budgets.callbacks,
         };
         if satisfied || !budget.take(min_interval) {
             return Ok(());
@@ -307,6 +325,21 @@ impl Client {
     }
 }
 
+/// Who needs an unknown serial looked up: an answer to one of the client's own requests, or
+/// a callback, which anyone can POST to the `notify_url`. Each has its own download budget,
+/// so forged callbacks cannot spend the one that a real rotation needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Asker {
+    Response,
+    Callback,
+}
+
+/// The on-demand download budgets.
+pub(crate) struct Budgets {
+    responses: DownloadBudget,
+    callbacks: DownloadBudget,
+}
+
 /// A token bucket: [`ON_DEMAND_BURST`] downloads at once, then one per interval.
 pub(crate) struct DownloadBudget {
     tokens: f64,
@@ -314,6 +347,13 @@ pub(crate) struct DownloadBudget {
 }
 
 impl DownloadBudget {
+    fn full() -> Self {
+        Self {
+            tokens: ON_DEMAND_BURST,
+            updated: Instant::now(),
+        }
+    }
+
     fn take(&mut self, interval: Duration) -> bool {
         let now = Instant::now();
         let earned = if interval.is_zero() {
@@ -332,11 +372,9 @@ impl DownloadBudget {
     }
 }
 
-fn spawn_background_refresh(inner: Weak<ClientInner>, interval: Duration) {
-    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-        return;
-    };
-    runtime.spawn(async move {
+fn spawn_background_refresh(inner: Weak<ClientInner>, interval: Duration) -> Option<tokio::task::JoinHandle<()>> {
+    let runtime = tokio::runtime::Handle::try_current().ok()?;
+    Some(runtime.spawn(async move {
         loop {
             tokio::time::sleep(interval).await;
             let Some(inner) = inner.upgrade() else {
@@ -346,5 +384,5 @@ fn spawn_background_refresh(inner: Weak<ClientInner>, interval: Duration) {
             // A failed refresh keeps the current keys; the next one tries again.
             let _ = client.refresh_certificates().await;
         }
-    });
+    }))
 }

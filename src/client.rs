@@ -70,7 +70,8 @@ pub(crate) struct ClientInner {
     pub(crate) keys: KeyStore,
     pub(crate) apiv3_key: Option<ApiV3Key>,
     pub(crate) clock: Arc<dyn Clock>,
-    pub(crate) user_agent: String,
+    /// Checked once at build; sent with every request.
+    pub(crate) user_agent: http::HeaderValue,
     pub(crate) max_response_bytes: usize,
     pub(crate) retry: Option<RetryPolicy>,
     pub(crate) backup_base_url: Option<Url>,
@@ -135,7 +136,7 @@ impl Client {
     /// `Wechatpay-Serial` request header: the platform public key id when one is
     /// configured, otherwise the newest platform certificate's serial.
     pub fn preferred_platform_key(&self) -> Option<String> {
-        self.inner.keys.current().preferred_id().map(str::to_owned)
+        self.inner.keys.current().preferred_id_at(self.now()).map(str::to_owned)
     }
 
     /// The ids of all trusted platform keys (public key ids first, then certificate serials).
@@ -498,6 +499,15 @@ impl<F> ClientBuilder<F> {
                 "auto_certificates() needs the APIv3 key (apiv3_key)".into(),
             ));
         }
+        if let Some(backup) = &self.backup_base_url
+            && backup.path() != self.base_url.path()
+        {
+            return Err(Error::Config(format!(
+                "the backup base URL's path {:?} must be the base URL's path {:?}: the signature covers the path",
+                backup.path(),
+                self.base_url.path()
+            )));
+        }
         if self.platform_keys.is_empty() && apiv3_key.is_none() {
             return Err(Error::Config(
                 "no platform key: add platform_public_key(id, pem) or platform_certificate(pem), \
@@ -534,7 +544,7 @@ impl<F> ClientBuilder<F> {
                     .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?
             }
         };
-        reqwest::header::HeaderValue::from_str(&self.user_agent)
+        let user_agent = http::HeaderValue::from_str(&self.user_agent)
             .map_err(|_| Error::Config("user_agent is not a valid header value".into()))?;
         Ok(Client {
             inner: Arc::new(ClientInner {
@@ -544,7 +554,7 @@ impl<F> ClientBuilder<F> {
                 keys: KeyStore::new(self.platform_keys, self.auto_certificates),
                 apiv3_key,
                 clock: self.clock,
-                user_agent: self.user_agent,
+                user_agent,
                 max_response_bytes: self.max_response_bytes,
                 retry: self.retry,
                 backup_base_url: self.backup_base_url,

@@ -11,6 +11,7 @@ use serde_json::Value;
 use tokio::io::{AsyncWrite, AsyncWriteExt as _};
 
 use crate::auth::sanitize;
+use crate::certificates::Asker;
 use crate::client::Client;
 use crate::crypto::digest::{Sha1, Sha256};
 use crate::error::{Error, Result};
@@ -91,11 +92,45 @@ impl Download {
     }
 }
 
-/// How a download is received: digest to check, decompression.
+/// How a download is received: digest to check, decompression, statement rule.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct DownloadOptions {
     pub(crate) expect: Option<Digest>,
     pub(crate) gunzip: bool,
+    /// An overseas statement: `Wechatpay-Statement-Sha1` is required and checked.
+    pub(crate) statement: bool,
+}
+
+/// The overseas statement paths, whose files carry a signed `Wechatpay-Statement-Sha1`.
+const STATEMENTS: &[&str] = &["/v3/global/statements", "/hk/v3/statements"];
+
+/// Whether `path` is an overseas statement download.
+pub(crate) fn is_statement(path: &str) -> bool {
+    STATEMENTS.contains(&path)
+}
+
+/// The checks of an unsigned download received whole (sent with `.await`): the statement
+/// header when it is a statement, the expected digest when one was given. Returns the key
+/// that verified a statement.
+pub(crate) async fn check_whole(
+    client: &Client,
+    options: &DownloadOptions,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Option<String>> {
+    let statement = statement_sha1(client, headers, options.statement).await?;
+    if statement.is_none() && options.expect.is_none() {
+        return Ok(None);
+    }
+    let (mut sha1, mut sha256) = (Sha1::new(), Sha256::new());
+    sha1.update(body);
+    sha256.update(body);
+    let (sha1, sha256) = (sha1.finish_hex(), sha256.finish_hex());
+    if let Some((expected, _)) = &statement {
+        check_digest(Some(&Digest::Sha1(expected.clone())), &sha1, &sha256)?;
+    }
+    check_digest(options.expect.as_ref(), &sha1, &sha256)?;
+    Ok(statement.map(|(_, key)| key))
 }
 
 impl RequestBuilder {
@@ -115,7 +150,10 @@ impl RequestBuilder {
     }
 
     /// Sends the request and streams the answer's body into `writer`, in constant memory,
-    /// computing its SHA-1 and SHA-256 on the way.
+    /// computing its SHA-1 and SHA-256 on the way. The bytes reach `writer` as they arrive
+    /// and the digest is checked at the end: a mismatch is an error after the bytes were
+    /// written, so use [`download_to_file`](Self::download_to_file) (which only renames a
+    /// checked file into place) when a partial or altered file must never be seen.
     ///
     /// The file downloads the platform does not sign (`wechatpay::UNSIGNED_DOWNLOADS`) are
     /// checked by digest instead: use [`expect_digest`](Self::expect_digest), or
@@ -137,9 +175,9 @@ impl RequestBuilder {
     /// ```
     pub async fn download<W: AsyncWrite + Unpin + ?Sized>(self, writer: &mut W) -> Result<Download> {
         let client = self.client().clone();
-        let options = self.download_options_ref().clone();
         client.ensure_platform_keys().await?;
         let prepared = self.prepare()?;
+        let options = prepared.download.clone();
         let unsigned = prepared.unsigned_download;
         let response = crate::transport::send_request(&client, &prepared).await?;
         let status = response.status();
@@ -151,7 +189,7 @@ impl RequestBuilder {
         if !unsigned {
             // A signed answer must be verified before a byte of it is trusted: read it whole.
             let body = crate::transport::read_body(response, client.inner.max_response_bytes).await?;
-            let verified_by = client.verify_signed(&headers, &body).await?;
+            let verified_by = client.verify_signed(&headers, &body, Asker::Response).await?;
             let mut sink = DigestingWriter::new(writer, false);
             sink.write(&body).await?;
             let (bytes, sha1, sha256) = sink.finish().await?;
@@ -165,7 +203,7 @@ impl RequestBuilder {
                 verified_by: Some(verified_by),
             });
         }
-        let statement = statement_sha1(&client, &headers).await?;
+        let statement = statement_sha1(&client, &headers, options.statement).await?;
         let mut response = response;
         let mut sink = DigestingWriter::new(writer, options.gunzip);
         while let Some(chunk) = response.chunk().await.map_err(Error::Transport)? {
@@ -209,10 +247,15 @@ impl RequestBuilder {
 }
 
 /// A statement's `Wechatpay-Statement-Sha1`, verified: its signature covers the text
-/// `{"sha1":"<value>"}`. Returns the SHA-1 to check and the key that verified it.
-async fn statement_sha1(client: &Client, headers: &HeaderMap) -> Result<Option<(String, String)>> {
+/// `{"sha1":"<value>"}`. Returns the SHA-1 to check and the key that verified it. The header
+/// is required on a statement path (`required`): without it the file could not be checked.
+async fn statement_sha1(client: &Client, headers: &HeaderMap, required: bool) -> Result<Option<(String, String)>> {
     let Some(value) = headers.get(STATEMENT_SHA1) else {
-        return Ok(None);
+        return if required {
+            Err(Error::MissingHeader { header: STATEMENT_SHA1 })
+        } else {
+            Ok(None)
+        };
     };
     let sha1 = value
         .to_str()
@@ -222,7 +265,9 @@ async fn statement_sha1(client: &Client, headers: &HeaderMap) -> Result<Option<(
         })?
         .to_owned();
     let signed = format!(r#"{{"sha1":"{sha1}"}}"#);
-    let key = client.verify_signed(headers, signed.as_bytes()).await?;
+    let key = client
+        .verify_signed(headers, signed.as_bytes(), Asker::Response)
+        .await?;
     Ok(Some((sha1, key)))
 }
 
@@ -348,7 +393,11 @@ impl Client {
         let same_origin = url.scheme() == base.scheme()
             && url.host_str() == base.host_str()
             && url.port_or_known_default() == base.port_or_known_default();
-        let allowed = same_origin || self.inner.download_hosts.iter().any(|h| h.eq_ignore_ascii_case(&host));
+        // An allowed host still gets the API host's scheme: a signed request never goes out
+        // in clear text to reach a host the API host does not run on.
+        let allowed = same_origin
+            || (url.scheme() == base.scheme()
+                && self.inner.download_hosts.iter().any(|h| h.eq_ignore_ascii_case(&host)));
         if !allowed {
             return Err(Error::ForeignHost { host: sanitize(&host) });
         }

@@ -301,7 +301,7 @@ impl Error {
     /// have been forged or altered, or the local clock is wrong.
     pub fn is_verification_failure(&self) -> bool {
         matches!(
-            self,
+            self.last_cause(),
             Error::MissingHeader { .. }
                 | Error::MalformedHeader { .. }
                 | Error::ClockSkew { .. }

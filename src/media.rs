@@ -8,13 +8,22 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
 
-/// Where the file part's content comes from.
-#[derive(Debug, Clone)]
+/// Where the file part's content comes from. `Debug` shows the size, not the content.
+#[derive(Clone)]
 pub(crate) enum Source {
     /// Content already in memory.
     Memory(Bytes),
     /// A file streamed from disk (read twice: once to hash it, once to send it).
     File(PathBuf),
+}
+
+impl std::fmt::Debug for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Source::Memory(content) => write!(f, "Memory({} bytes)", content.len()),
+            Source::File(path) => f.debug_tuple("File").field(path).finish(),
+        }
+    }
 }
 
 /// The upload part of a request: the file and any caller-supplied meta fields.
@@ -81,6 +90,11 @@ pub(crate) fn render(upload: &Upload, sha256_hex: &str, content_length: u64, bou
         .media_type
         .clone()
         .unwrap_or_else(|| media_type_of(&upload.filename).to_owned());
+    if media_type.is_empty() || http::HeaderValue::from_str(&media_type).is_err() || media_type.contains(['\r', '\n']) {
+        return Err(Error::InvalidUpload {
+            reason: "the media type must be a valid header value".into(),
+        });
+    }
     let mut head = Vec::with_capacity(meta.len() + 256);
     head.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
     head.extend_from_slice(b"Content-Disposition: form-data; name=\"meta\";\r\n");
@@ -193,11 +207,9 @@ pub(crate) async fn upload_digest(source: &crate::media::Source) -> Result<(Stri
 pub(crate) fn multipart_body(multipart: &crate::media::Multipart) -> reqwest::Body {
     match &multipart.source {
         crate::media::Source::Memory(content) => {
-            let mut body = Vec::with_capacity(multipart.body_length() as usize);
-            body.extend_from_slice(&multipart.head);
-            body.extend_from_slice(content);
-            body.extend_from_slice(&multipart.tail);
-            reqwest::Body::from(body)
+            // Reference-counted pieces: nothing is copied, however many attempts.
+            let pieces = [multipart.head.clone(), content.clone(), multipart.tail.clone()];
+            reqwest::Body::wrap_stream(futures_util::stream::iter(pieces.map(Ok::<_, std::io::Error>)))
         }
         crate::media::Source::File(path) => {
             use tokio::io::AsyncReadExt as _;

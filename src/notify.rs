@@ -47,7 +47,10 @@ impl<'a> Notifications<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn parse(&self, headers: &HeaderMap, body: &[u8]) -> Result<Notification> {
-        let verified_by = self.client.verify_signed(headers, body).await?;
+        let verified_by = self
+            .client
+            .verify_signed(headers, body, crate::certificates::Asker::Callback)
+            .await?;
         let apiv3_key = self.client.apiv3_key()?;
         let envelope: Envelope = serde_json::from_slice(body).map_err(|_| Error::MalformedNotification {
             reason: "the body is not a notification JSON object",

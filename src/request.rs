@@ -43,7 +43,6 @@ pub const UNSIGNED_DOWNLOADS: &[&str] = &[
 ///     .await?;
 /// # Ok(()) }
 /// ```
-#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited"]
 pub struct RequestBuilder {
     client: Client,
@@ -99,9 +98,27 @@ impl SignedRequest<'_> {
     }
 }
 
+/// `Debug` shows the shape of the request, never values that may be sensitive: the body
+/// (fields to encrypt are still plaintext here), parameter and query values, header values.
+impl std::fmt::Debug for RequestBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names = |pairs: &[(String, String)]| pairs.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+        f.debug_struct("RequestBuilder")
+            .field("method", &self.method)
+            .field("template", &self.template)
+            .field("params", &names(&self.params))
+            .field("query", &names(&self.query))
+            .field("headers", &names(&self.headers))
+            .field("body", &self.body.as_ref().map(|_| "<json>"))
+            .field("encrypt", &self.encrypt_pointers)
+            .field("upload", &self.upload.as_ref().map(|u| u.filename.as_str()))
+            .finish_non_exhaustive()
+    }
+}
+
 /// Everything about a request that is decided before it is signed: method, URL, the exact
 /// target and body bytes that the signature covers, and the extra headers.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct Prepared {
     pub(crate) method: Method,
     /// The path template, for logs (identifiers stay out of them).
@@ -113,12 +130,23 @@ pub(crate) struct Prepared {
     pub(crate) headers: HeaderMap,
     pub(crate) timeout: Option<Duration>,
     pub(crate) unsigned_download: bool,
+    /// For an unsigned download: the digest to check and whether it is a statement.
+    pub(crate) download: crate::download::DownloadOptions,
     /// The platform key that encrypted sensitive fields: it must be the `Wechatpay-Serial`.
     pub(crate) sensitive_serial: Option<String>,
     /// An upload's multipart body; `body` then holds the signed `meta` text.
     pub(crate) multipart: Option<crate::media::Multipart>,
     /// Called with each attempt as it is signed.
     pub(crate) on_signed: Option<SignedHook>,
+}
+
+impl std::fmt::Debug for Prepared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Prepared")
+            .field("method", &self.method)
+            .field("template", &self.template)
+            .finish_non_exhaustive()
+    }
 }
 
 impl RequestBuilder {
@@ -164,10 +192,6 @@ impl RequestBuilder {
 
     pub(crate) fn download_options(&mut self) -> &mut crate::download::DownloadOptions {
         &mut self.download
-    }
-
-    pub(crate) fn download_options_ref(&self) -> &crate::download::DownloadOptions {
-        &self.download
     }
 
     /// For an upload: fields added to (or replacing) the `meta` part's
@@ -377,6 +401,16 @@ impl RequestBuilder {
             if header_name == AUTHORIZATION {
                 return Err(invalid("the Authorization header is computed by the client"));
             }
+            // The framing of the request is the client's: changing it would send other bytes
+            // than the ones signed, or break an upload's multipart boundary.
+            let framing = [
+                http::header::CONTENT_LENGTH,
+                http::header::TRANSFER_ENCODING,
+                http::header::HOST,
+            ];
+            if framing.contains(&header_name) || (self.upload.is_some() && header_name == http::header::CONTENT_TYPE) {
+                return Err(invalid("this header frames the request and is set by the client"));
+            }
             let header_value = HeaderValue::from_str(value).map_err(|_| invalid("not a valid header value"))?;
             headers.insert(header_name, header_value);
         }
@@ -420,21 +454,11 @@ impl RequestBuilder {
                 has_body = true;
                 Some(multipart)
             }
-            (Some(upload), None) => match &upload.source {
-                crate::media::Source::Memory(content) => {
-                    let sha256 = crate::crypto::sha256_hex(content);
-                    let multipart =
-                        crate::media::render(upload, &sha256, content.len() as u64, crate::media::boundary()?)?;
-                    body = multipart.meta.clone();
-                    has_body = true;
-                    Some(multipart)
-                }
-                crate::media::Source::File(_) => {
-                    return Err(Error::InvalidUpload {
-                        reason: "a file upload must be sent with .await or .send()".into(),
-                    });
-                }
-            },
+            (Some(_), None) => {
+                return Err(Error::InvalidUpload {
+                    reason: "an upload is sent with .await or .send(), not downloaded".into(),
+                });
+            }
             (None, _) => None,
         };
         let unsigned_download =
@@ -449,6 +473,10 @@ impl RequestBuilder {
             headers,
             timeout: self.timeout,
             unsigned_download,
+            download: crate::download::DownloadOptions {
+                statement: unsigned_download && crate::download::is_statement(&path),
+                ..self.download.clone()
+            },
             sensitive_serial,
             multipart,
             on_signed: self.on_signed.clone(),

@@ -134,10 +134,12 @@ pub(crate) async fn execute_with_retries(
         if let Some(backup) = &inner.backup_base_url
             && !failed_over
             && crate::retry::is_connect_failure(&error)
+            && let Some(url) = on_backup(&prepared.url, &inner.base_url, backup)
         {
-            // A connection failure on the primary host: the backup host, at once.
+            // A connection failure on the API host: the backup host, at once, with the very
+            // same target (the signature covers it).
             failed_over = true;
-            prepared.url = rebase(&prepared.url, &inner.base_url, backup);
+            prepared.url = url;
             attempt += 1;
             continue;
         }
@@ -152,10 +154,18 @@ pub(crate) async fn execute_with_retries(
     }
 }
 
-/// The same path and query on another base URL (the backup host).
-fn rebase(url: &Url, from: &Url, to: &Url) -> Url {
-    let relative = &url.as_str()[from.as_str().len().min(url.as_str().len())..];
-    to.join(relative).unwrap_or_else(|_| url.clone())
+/// The same URL on the backup host: only the origin (scheme, host, port) changes, and only
+/// for a URL on the API host (never an allowed download host's). The builder made sure the
+/// two base URLs have the same path.
+fn on_backup(url: &Url, base: &Url, backup: &Url) -> Option<Url> {
+    if url.origin() != base.origin() {
+        return None;
+    }
+    let mut moved = url.clone();
+    moved.set_scheme(backup.scheme()).ok()?;
+    moved.set_host(backup.host_str()).ok()?;
+    moved.set_port(backup.port()).ok()?;
+    (moved.path() == url.path() && moved.query() == url.query()).then_some(moved)
 }
 
 /// One attempt, inside a `tracing` span: method, path template, attempt, then status,

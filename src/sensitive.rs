@@ -73,7 +73,7 @@ impl Client {
     /// ```
     pub fn encrypt(&self, plaintext: &str) -> Result<Encrypted> {
         let keys = self.inner.keys.current();
-        let (serial, key) = keys.preferred().ok_or_else(|| Error::SensitiveField {
+        let (serial, key) = keys.preferred_at(self.now()).ok_or_else(|| Error::SensitiveField {
             reason: "no platform key to encrypt with (configure one, or load the certificates first)".into(),
         })?;
         Ok(Encrypted {
@@ -98,7 +98,7 @@ impl Client {
 /// Encrypts the strings at `pointers` in `body` with one platform key; returns its id.
 pub(crate) fn encrypt_fields(client: &Client, body: &mut Value, pointers: &[String]) -> Result<String> {
     let keys = client.inner.keys.current();
-    let (serial, key) = keys.preferred().ok_or_else(|| Error::SensitiveField {
+    let (serial, key) = keys.preferred_at(client.now()).ok_or_else(|| Error::SensitiveField {
         reason: "no platform key to encrypt with".into(),
     })?;
     for pointer in pointers {

@@ -22,15 +22,19 @@ pub(crate) struct RawResponse {
 /// Signs a prepared request with a fresh timestamp and nonce, sends it, reads the answer
 /// within the size limit and verifies it.
 pub(crate) async fn execute(client: &Client, prepared: &Prepared) -> Result<Response> {
-    let unsigned_download = prepared.unsigned_download;
     let raw = send_raw(client, prepared).await?;
     if !raw.status.is_success() {
         return Err(api_error(raw.status, &raw.headers, &raw.body));
     }
-    let verified_by = if unsigned_download {
-        None
+    let verified_by = if prepared.unsigned_download {
+        // A file the platform does not sign: its digest and statement rules instead.
+        crate::download::check_whole(client, &prepared.download, &raw.headers, &raw.body).await?
     } else {
-        Some(client.verify_signed(&raw.headers, &raw.body).await?)
+        Some(
+            client
+                .verify_signed(&raw.headers, &raw.body, crate::certificates::Asker::Response)
+                .await?,
+        )
     };
     Ok(Response::new(raw.status, raw.headers, raw.body, verified_by))
 }
@@ -62,7 +66,7 @@ pub(crate) async fn send_request(client: &Client, prepared: &Prepared) -> Result
     let mut request = reqwest::Request::new(prepared.method.clone(), prepared.url.clone());
     let headers = request.headers_mut();
     headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-    headers.insert(USER_AGENT, header_value(&inner.user_agent)?);
+    headers.insert(USER_AGENT, inner.user_agent.clone());
     if let Some(multipart) = &prepared.multipart {
         headers.insert(CONTENT_TYPE, header_value(&multipart.content_type())?);
         headers.insert(http::header::CONTENT_LENGTH, HeaderValue::from(multipart.body_length()));
@@ -71,7 +75,7 @@ pub(crate) async fn send_request(client: &Client, prepared: &Prepared) -> Result
     }
     let serial = match &prepared.sensitive_serial {
         Some(serial) => Some(serial.clone()),
-        None => inner.keys.current().preferred_id().map(str::to_owned),
+        None => inner.keys.current().preferred_id_at(timestamp).map(str::to_owned),
     };
     if let Some(serial) = serial {
         headers.insert(verify::SERIAL, header_value(&serial)?);

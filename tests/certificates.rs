@@ -270,3 +270,79 @@ fn automatic_mode_needs_the_apiv3_key() {
         .unwrap();
     assert!(matches!(builder.auto_certificates().build(), Err(Error::Config(_))));
 }
+
+#[tokio::test]
+async fn forged_callbacks_cannot_spend_the_budget_a_rotation_needs() {
+    let mock = certificate_mode_mock();
+    let client = mock.merchant_builder().auto_certificates().build().unwrap();
+    query(&client).await.unwrap();
+    // A flood of callbacks naming serials nobody has.
+    mock.set_fault(Some(Fault::UnknownSerial));
+    for _ in 0..20 {
+        let (headers, body) = mock.signed_notification("TRANSACTION.SUCCESS", &json!({"out_trade_no": "X"}));
+        assert!(client.notifications().parse(&headers, &body).await.is_err());
+    }
+    mock.set_fault(None);
+    // Then a genuine rotation: the answers' own budget is intact.
+    mock.list_certificates(&[MockCertificate::Original, MockCertificate::Rotated]);
+    mock.sign_with_certificate(MockCertificate::Rotated);
+    assert_eq!(
+        query(&client).await.unwrap().verified_by(),
+        Some("A1B2C3D4E5F60718293A4B5C6D7E8F901234567")
+    );
+}
+
+#[tokio::test]
+async fn automatic_mode_sends_nothing_it_could_not_verify() {
+    let mock = certificate_mode_mock();
+    // Every certificate download fails verification: nothing can ever be loaded.
+    mock.set_fault(Some(Fault::UnknownSerial));
+    let client = mock.merchant_builder().auto_certificates().build().unwrap();
+    for _ in 0..6 {
+        assert!(query(&client).await.is_err());
+    }
+    let payments = mock
+        .requests()
+        .iter()
+        .filter(|r| r.path() != "/v3/certificates")
+        .count();
+    assert_eq!(payments, 0, "no request went out without a key to verify its answer");
+    assert!(certificate_downloads(&mock) <= 3);
+}
+
+/// A clock shared by the mock and the client, moved by the test.
+#[derive(Debug, Clone)]
+struct SharedClock(std::sync::Arc<std::sync::atomic::AtomicI64>);
+
+impl wechatpay::clock::Clock for SharedClock {
+    fn now(&self) -> i64 {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+#[tokio::test]
+async fn a_certificate_stops_verifying_when_it_expires() {
+    let clock = SharedClock(std::sync::Arc::new(std::sync::atomic::AtomicI64::new(1_640_995_200))); // 2022-01-01
+    let mock = MockServer::builder()
+        .mode(SigningMode::Certificate)
+        .clock(clock.clone())
+        .start();
+    mock.route("GET", "/v3/certificates/x", 200, json!({}));
+    mock.sign_with_certificate(MockCertificate::Expired);
+    let client = mock
+        .merchant_builder()
+        .platform_certificate(MockCertificate::Expired.pem())
+        .unwrap()
+        .clock(clock.clone())
+        .build()
+        .unwrap();
+    assert!(client.chain("v3/certificates/x").get().await.is_ok(), "valid in 2022");
+    clock.0.store(1_704_067_200, std::sync::atomic::Ordering::SeqCst); // 2024-01-01
+    let err = client.chain("v3/certificates/x").get().await.unwrap_err();
+    assert!(matches!(err, Error::UnknownPlatformKey { .. }), "{err:?}");
+    assert_eq!(
+        client.preferred_platform_key(),
+        None,
+        "an expired certificate is not asked for either"
+    );
+}

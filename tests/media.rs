@@ -403,3 +403,82 @@ async fn a_large_in_memory_upload_is_hashed_and_verified() {
     assert!(req.verified);
     assert_eq!(req.upload.unwrap().meta["sha256"], expected);
 }
+
+#[tokio::test]
+async fn awaiting_a_bill_checks_its_digest_too() {
+    let mock = MockServer::start();
+    let apply = mock.serve_bill(MockFile::generated(10_000).corrupt_byte(7));
+    let err = mock.client().bill(&apply).unwrap().await.unwrap_err();
+    assert!(matches!(err, Error::DigestMismatch { .. }), "{err:?}");
+    let good = MockServer::start();
+    let apply = good.serve_bill(MockFile::generated(10_000));
+    assert_eq!(good.client().bill(&apply).unwrap().await.unwrap().bytes().len(), 10_000);
+}
+
+#[tokio::test]
+async fn a_statement_without_its_sha1_header_is_refused() {
+    let mock = MockServer::start();
+    mock.serve_file("/hk/v3/statements", MockFile::generated(1000));
+    let client = mock.client();
+    for result in [
+        client
+            .chain("hk/v3/statements")
+            .get()
+            .download(&mut Vec::new())
+            .await
+            .map(|_| ()),
+        client.chain("hk/v3/statements").get().await.map(|_| ()),
+    ] {
+        assert!(
+            matches!(
+                result,
+                Err(Error::MissingHeader {
+                    header: "Wechatpay-Statement-Sha1"
+                })
+            ),
+            "{result:?}"
+        );
+    }
+    let corrupted = MockServer::start();
+    corrupted.serve_statement("/hk/v3/statements", MockFile::generated(1000).corrupt_byte(1));
+    let awaited = corrupted.client().chain("hk/v3/statements").get().await;
+    assert!(matches!(awaited, Err(Error::DigestMismatch { .. })), "{awaited:?}");
+}
+
+#[tokio::test]
+async fn an_allowed_download_host_still_needs_the_api_hosts_scheme() {
+    let mock = MockServer::start();
+    let client = mock.client_builder().allow_download_host("dl.example").build().unwrap();
+    assert!(
+        client
+            .download_url("http://dl.example/v3/billdownload/file?token=t")
+            .is_ok()
+    );
+    assert!(matches!(
+        client.download_url("https://dl.example/v3/billdownload/file?token=t"),
+        Err(Error::ForeignHost { .. })
+    ));
+}
+
+#[tokio::test]
+async fn a_media_type_with_a_line_break_is_refused() {
+    let mock = MockServer::start();
+    media_route(&mock, "/v3/merchant/media/upload");
+    let err = mock
+        .client()
+        .chain("v3/merchant/media/upload")
+        .upload("a.png", fixture("logo.png"))
+        .media_type("image/png\r\nX-Injected: 1")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidUpload { .. }), "{err:?}");
+    let err = mock
+        .client()
+        .chain("v3/merchant/media/upload")
+        .upload("a.png", fixture("logo.png"))
+        .header("Content-Type", "text/plain")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidHeader { .. }), "{err:?}");
+    assert!(mock.requests().is_empty());
+}

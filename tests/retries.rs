@@ -246,3 +246,24 @@ async fn no_failover_after_an_answer() {
     assert!(matches!(query(&client).await, Err(Error::Api { status: 500, .. })));
     assert!(backup.requests().is_empty());
 }
+
+#[test]
+fn a_backup_with_another_path_is_refused_at_build() {
+    let mock = mock();
+    let result = mock
+        .client_builder()
+        .failover_to("https://api2.wechatpay.cn/prefix/")
+        .unwrap()
+        .build();
+    assert!(matches!(result, Err(Error::Config(_))));
+}
+
+#[tokio::test]
+async fn a_verification_failure_is_recognised_behind_retries() {
+    let mock = mock();
+    mock.fail_next(1, Fault::ServerError);
+    mock.fail_next(1, Fault::TamperBody);
+    let err = query(&retrying(&mock, 3)).await.unwrap_err();
+    assert_eq!(err.attempts(), 2);
+    assert!(err.is_verification_failure(), "{err:?}");
+}

@@ -38,6 +38,15 @@ async fn client_builder_and_errors_never_show_key_material() {
     assert_clean("client Debug", &format!("{client:?}"));
     assert_clean("blocking client Debug", &format!("{:?}", mock.blocking_client()));
     assert_clean("request Debug", &format!("{:?}", client.chain("v3/certificates").get()));
+    let sensitive = client
+        .chain("v3/profitsharing/receivers/add")
+        .post(json!({"name": "张三", "id_card": "110101199003070000"}))
+        .encrypt("/name")
+        .query("token", "SECRET-TOKEN");
+    let shown = format!("{sensitive:?}");
+    for plain in ["张三", "110101199003070000", "SECRET-TOKEN"] {
+        assert!(!shown.contains(plain), "request Debug shows {plain}: {shown}");
+    }
 
     let mut errors = Vec::new();
     for fault in [

@@ -22,6 +22,16 @@ struct Entry {
     source: Source,
 }
 
+impl Entry {
+    /// Public keys have no validity period; certificates do.
+    fn is_valid_at(&self, now: i64) -> bool {
+        match self.source {
+            Source::PublicKey => true,
+            Source::Certificate { not_before, not_after } => not_before <= now && now <= not_after,
+        }
+    }
+}
+
 /// The platform keys a client trusts, looked up by the `Wechatpay-Serial` of an answer.
 ///
 /// Certificate serials compare case-insensitively and without leading zeros (tools print
@@ -84,9 +94,10 @@ impl PlatformKeys {
         self.entries.is_empty()
     }
 
-    /// Whether a key with this serial or id is trusted.
+    /// Whether a key with this serial or id is trusted (whatever its validity).
     pub fn contains(&self, serial: &str) -> bool {
-        self.find(serial).is_some()
+        let lookup = lookup_form(serial);
+        self.entries.iter().any(|e| e.lookup == lookup)
     }
 
     /// The ids of all trusted keys, public keys first.
@@ -102,32 +113,44 @@ impl PlatformKeys {
 
     /// The key the client asks the platform to sign with (`Wechatpay-Serial` request
     /// header): the first platform public key when one is configured, otherwise the
-    /// certificate that became valid last.
+    /// certificate that became valid last (validity not considered; see
+    /// [`Self::preferred_id_at`]).
     pub fn preferred_id(&self) -> Option<&str> {
+        self.preferred_entry(None).map(|e| e.id.as_str())
+    }
+
+    /// [`Self::preferred_id`] among the keys usable at `now` (Unix seconds): certificates
+    /// outside their validity period are passed over.
+    pub fn preferred_id_at(&self, now: i64) -> Option<&str> {
+        self.preferred_entry(Some(now)).map(|e| e.id.as_str())
+    }
+
+    fn preferred_entry(&self, now: Option<i64>) -> Option<&Entry> {
+        let usable = |e: &&Entry| now.is_none_or(|now| e.is_valid_at(now));
         self.entries
             .iter()
+            .filter(usable)
             .find(|e| matches!(e.source, Source::PublicKey))
             .or_else(|| {
-                self.entries.iter().max_by_key(|e| match e.source {
+                self.entries.iter().filter(usable).max_by_key(|e| match e.source {
                     Source::Certificate { not_before, not_after } => (not_before, not_after),
                     Source::PublicKey => (i64::MIN, i64::MIN),
                 })
             })
-            .map(|e| e.id.as_str())
     }
 
-    /// The preferred key (see [`Self::preferred_id`]) with its id.
-    pub(crate) fn preferred(&self) -> Option<(&str, &RsaPublicKey)> {
-        let id = self.preferred_id()?;
-        self.find(id)
+    /// The preferred key usable at `now`, with its id.
+    pub(crate) fn preferred_at(&self, now: i64) -> Option<(&str, &RsaPublicKey)> {
+        self.preferred_entry(Some(now)).map(|e| (e.id.as_str(), &e.key))
     }
 
-    /// The trusted key named by `serial`, with the id it is known by.
-    pub(crate) fn find(&self, serial: &str) -> Option<(&str, &RsaPublicKey)> {
+    /// The trusted key named by `serial` and usable at `now` (an expired or not yet valid
+    /// certificate is not), with the id it is known by.
+    pub(crate) fn find_at(&self, serial: &str, now: i64) -> Option<(&str, &RsaPublicKey)> {
         let lookup = lookup_form(serial);
         self.entries
             .iter()
-            .find(|e| e.lookup == lookup)
+            .find(|e| e.lookup == lookup && e.is_valid_at(now))
             .map(|e| (e.id.as_str(), &e.key))
     }
 }

@@ -65,7 +65,7 @@ pub fn verify(headers: &HeaderMap, body: &[u8], now: i64, keys: &PlatformKeys) -
             allowed_seconds: MAX_SKEW_SECONDS,
         });
     }
-    let (key_id, key) = keys.find(serial).ok_or_else(|| Error::UnknownPlatformKey {
+    let (key_id, key) = keys.find_at(serial, now).ok_or_else(|| Error::UnknownPlatformKey {
         serial: sanitize(serial),
     })?;
     let bad_signature = || Error::BadSignature {
