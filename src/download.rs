@@ -15,7 +15,7 @@ use crate::certificates::Asker;
 use crate::client::Client;
 use crate::crypto::digest::{Sha1, Sha256};
 use crate::error::{Error, Result};
-use crate::request::RequestBuilder;
+use crate::request::{Prepared, RequestBuilder};
 use crate::transport::api_error;
 
 /// The header that carries an overseas statement's SHA-1.
@@ -173,57 +173,86 @@ impl RequestBuilder {
     /// println!("{} bytes, sha1 {}", download.bytes(), download.sha1());
     /// # Ok(()) }
     /// ```
+    ///
+    /// The request's or the client's [deadline](Self::deadline) bounds the whole transfer.
+    /// A download is not retried: the writer may already hold part of the file.
     pub async fn download<W: AsyncWrite + Unpin + ?Sized>(self, writer: &mut W) -> Result<Download> {
         let client = self.client().clone();
-        client.ensure_platform_keys().await?;
-        let prepared = self.prepare()?;
-        let options = prepared.download.clone();
-        let unsigned = prepared.unsigned_download;
-        let response = crate::transport::send_request(&client, &prepared).await?;
-        let status = response.status();
-        let headers = response.headers().clone();
-        if !status.is_success() {
-            let body = crate::transport::read_body(response, client.inner.max_response_bytes).await?;
-            return Err(api_error(status, &headers, &body));
+        match self.deadline_or(&client) {
+            None => self.download_once(&client, writer).await,
+            Some(deadline) => tokio::time::timeout(deadline, self.download_once(&client, writer))
+                .await
+                .unwrap_or(Err(Error::DeadlineExceeded { deadline, attempts: 1 })),
         }
-        if !unsigned {
-            // A signed answer must be verified before a byte of it is trusted: read it whole.
-            let body = crate::transport::read_body(response, client.inner.max_response_bytes).await?;
-            let verified_by = client.verify_signed(&headers, &body, Asker::Response).await?;
-            let mut sink = DigestingWriter::new(writer, false);
-            sink.write(&body).await?;
-            let (bytes, sha1, sha256) = sink.finish().await?;
-            check_digest(options.expect.as_ref(), &sha1, &sha256)?;
-            return Ok(Download {
-                status,
-                headers,
-                bytes,
-                sha1,
-                sha256,
-                verified_by: Some(verified_by),
-            });
+    }
+
+    async fn download_once<W: AsyncWrite + Unpin + ?Sized>(&self, client: &Client, writer: &mut W) -> Result<Download> {
+        use tracing::Instrument as _;
+        let span = tracing::info_span!("wechatpay.download", path = %format!("/{}", self.template_ref()));
+        async move {
+            client.ensure_platform_keys().await?;
+            let prepared = self.prepare()?;
+            receive(client, &prepared, writer).await
         }
-        let statement = statement_sha1(&client, &headers, options.statement).await?;
-        let mut response = response;
-        let mut sink = DigestingWriter::new(writer, options.gunzip);
-        while let Some(chunk) = response.chunk().await.map_err(Error::Transport)? {
-            sink.write(&chunk).await?;
-        }
+        .instrument(span)
+        .await
+    }
+}
+
+/// Sends a prepared download and streams its answer into `writer`, with every check.
+async fn receive<W: AsyncWrite + Unpin + ?Sized>(
+    client: &Client,
+    prepared: &Prepared,
+    writer: &mut W,
+) -> Result<Download> {
+    let options = prepared.download.clone();
+    let unsigned = prepared.unsigned_download;
+    let response = crate::transport::send_request(client, prepared).await?;
+    let status = response.status();
+    let headers = response.headers().clone();
+    if !status.is_success() {
+        let body = crate::transport::read_body(response, client.inner.max_response_bytes).await?;
+        return Err(api_error(status, &headers, &body));
+    }
+    if !unsigned {
+        // A signed answer must be verified before a byte of it is trusted: read it whole.
+        let body = crate::transport::read_body(response, client.inner.max_response_bytes).await?;
+        let verified_by = client.verify_signed(&headers, &body, Asker::Response).await?;
+        let mut sink = DigestingWriter::new(writer, false);
+        sink.write(&body).await?;
         let (bytes, sha1, sha256) = sink.finish().await?;
-        if let Some((expected, _)) = &statement {
-            check_digest(Some(&Digest::Sha1(expected.clone())), &sha1, &sha256)?;
-        }
         check_digest(options.expect.as_ref(), &sha1, &sha256)?;
-        Ok(Download {
+        return Ok(Download {
             status,
             headers,
             bytes,
             sha1,
             sha256,
-            verified_by: statement.map(|(_, key)| key),
-        })
+            verified_by: Some(verified_by),
+        });
     }
+    let statement = statement_sha1(client, &headers, options.statement).await?;
+    let mut response = response;
+    let mut sink = DigestingWriter::new(writer, options.gunzip);
+    while let Some(chunk) = response.chunk().await.map_err(Error::Transport)? {
+        sink.write(&chunk).await?;
+    }
+    let (bytes, sha1, sha256) = sink.finish().await?;
+    if let Some((expected, _)) = &statement {
+        check_digest(Some(&Digest::Sha1(expected.clone())), &sha1, &sha256)?;
+    }
+    check_digest(options.expect.as_ref(), &sha1, &sha256)?;
+    Ok(Download {
+        status,
+        headers,
+        bytes,
+        sha1,
+        sha256,
+        verified_by: statement.map(|(_, key)| key),
+    })
+}
 
+impl RequestBuilder {
     /// [`download`](Self::download) into a file: written under a temporary name beside it,
     /// flushed, and renamed into place only when everything checked out, so a failed or
     /// tampered download never leaves a file (whole or partial) under `path`.

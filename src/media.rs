@@ -44,6 +44,8 @@ pub(crate) struct Multipart {
     pub(crate) source: Source,
     pub(crate) tail: Bytes,
     pub(crate) content_length: u64,
+    /// The content's SHA-256 (hex), as signed in the meta part.
+    pub(crate) sha256: String,
 }
 
 impl Multipart {
@@ -117,6 +119,7 @@ pub(crate) fn render(upload: &Upload, sha256_hex: &str, content_length: u64, bou
         source: upload.source.clone(),
         tail,
         content_length,
+        sha256: sha256_hex.to_owned(),
     })
 }
 
@@ -215,35 +218,45 @@ pub(crate) fn multipart_body(multipart: &crate::media::Multipart) -> reqwest::Bo
             use tokio::io::AsyncReadExt as _;
             enum State {
                 Head,
-                File(tokio::fs::File, u64),
+                File(tokio::fs::File, u64, Box<crate::crypto::digest::Sha256>),
                 Tail,
                 Done,
             }
-            let (head, tail, path, expected) = (
+            let (head, tail, path, expected, expected_sha256) = (
                 multipart.head.clone(),
                 multipart.tail.clone(),
                 path.clone(),
                 multipart.content_length,
+                multipart.sha256.clone(),
             );
+            // The file is hashed again as it is sent: if it changed since its meta was
+            // signed, the body is cut short (the platform then refuses it) instead of
+            // sending content that does not match the signed sha256.
+            let changed = || Err(std::io::Error::other("the file changed while it was uploaded"));
             let stream = futures_util::stream::unfold(State::Head, move |state| {
-                let (head, tail, path) = (head.clone(), tail.clone(), path.clone());
+                let (head, tail, path, expected_sha256) =
+                    (head.clone(), tail.clone(), path.clone(), expected_sha256.clone());
                 async move {
                     match state {
                         State::Head => match tokio::fs::File::open(&path).await {
-                            Ok(file) => Some((Ok(head), State::File(file, 0))),
+                            Ok(file) => Some((Ok(head), State::File(file, 0, Box::default()))),
                             Err(e) => Some((Err(e), State::Done)),
                         },
-                        State::File(mut file, sent) => {
+                        State::File(mut file, sent, mut hasher) => {
                             let mut buffer = vec![0u8; 64 * 1024];
                             match file.read(&mut buffer).await {
-                                Ok(0) if sent != expected => Some((
-                                    Err(std::io::Error::other("the file changed while it was uploaded")),
-                                    State::Done,
-                                )),
-                                Ok(0) => Some((Ok(tail), State::Tail)),
+                                Ok(0) => {
+                                    if sent == expected && hasher.finish_hex() == expected_sha256 {
+                                        Some((Ok(tail), State::Tail))
+                                    } else {
+                                        Some((changed(), State::Done))
+                                    }
+                                }
+                                Ok(n) if sent + n as u64 > expected => Some((changed(), State::Done)),
                                 Ok(n) => {
                                     buffer.truncate(n);
-                                    Some((Ok(Bytes::from(buffer)), State::File(file, sent + n as u64)))
+                                    hasher.update(&buffer);
+                                    Some((Ok(Bytes::from(buffer)), State::File(file, sent + n as u64, hasher)))
                                 }
                                 Err(e) => Some((Err(e), State::Done)),
                             }

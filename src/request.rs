@@ -190,6 +190,15 @@ impl RequestBuilder {
         &self.client
     }
 
+    pub(crate) fn template_ref(&self) -> &str {
+        &self.template
+    }
+
+    /// The request's deadline, or the client's.
+    pub(crate) fn deadline_or(&self, client: &Client) -> Option<Duration> {
+        self.deadline.or(client.inner.deadline)
+    }
+
     pub(crate) fn download_options(&mut self) -> &mut crate::download::DownloadOptions {
         &mut self.download
     }

@@ -482,3 +482,44 @@ async fn a_media_type_with_a_line_break_is_refused() {
     assert!(matches!(err, Error::InvalidHeader { .. }), "{err:?}");
     assert!(mock.requests().is_empty());
 }
+
+#[tokio::test]
+async fn a_file_that_changes_after_its_meta_was_signed_is_not_sent_whole() {
+    let mock = MockServer::start();
+    media_route(&mock, "/v3/merchant/media/video_upload");
+    let dir = scratch_dir("changing");
+    let path = dir.join("clip.mp4");
+    std::fs::write(&path, vec![1u8; 200_000]).unwrap();
+    let rewrite = path.clone();
+    let err = mock
+        .client()
+        .chain("v3/merchant/media/video_upload")
+        .upload_file(&path)
+        // Runs after the meta (and its sha256) was signed, before the body is streamed.
+        .on_signed(move |_| std::fs::write(&rewrite, vec![2u8; 200_000]).unwrap())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Transport(_)), "{err:?}");
+    assert!(
+        mock.requests().iter().all(|r| !r.handled),
+        "the platform never got a whole body"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[tokio::test]
+async fn a_download_is_bounded_by_the_deadline() {
+    use wechatpay::mock::Fault;
+    let mock = MockServer::start();
+    mock.route("GET", "/v3/slow-report", 200, json!({"rows": []}));
+    mock.set_fault(Some(Fault::Delay(std::time::Duration::from_secs(10))));
+    let err = mock
+        .client()
+        .chain("v3/slow-report")
+        .get()
+        .deadline(std::time::Duration::from_millis(300))
+        .download(&mut Vec::new())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::DeadlineExceeded { .. }), "{err:?}");
+}
