@@ -4,7 +4,7 @@ use http::Method;
 use serde_json::Value;
 
 use crate::client::Client;
-use crate::path::normalize_path;
+use crate::path::{normalize_path, push_normalized_path};
 use crate::request::RequestBuilder;
 
 /// A request path under construction, as in wechatpay-php's `chain()`.
@@ -40,7 +40,7 @@ impl Chain {
         if !self.template.is_empty() && !self.template.ends_with('/') {
             self.template.push('/');
         }
-        self.template.push_str(&normalize_path(segment));
+        push_normalized_path(segment, &mut self.template);
         self
     }
 

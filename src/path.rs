@@ -25,22 +25,34 @@ use crate::error::{Error, Result};
 /// assert_eq!(normalize_segment("video_upload"), "video_upload");
 /// ```
 pub fn normalize_segment(segment: &str) -> String {
+    let mut out = String::with_capacity(segment.len() + 4);
+    push_normalized_segment(segment, &mut out);
+    out
+}
+
+/// Appends the normalised form of one segment to `out` (see [`normalize_segment`]).
+fn push_normalized_segment(segment: &str, out: &mut String) {
     if let Some(name) = segment
         .strip_prefix('_')
         .and_then(|s| s.strip_suffix('_'))
         .filter(|name| !name.is_empty())
     {
-        return format!("{{{name}}}");
+        out.push('{');
+        out.push_str(name);
+        out.push('}');
+        return;
     }
     if segment.len() >= 2 && segment.starts_with('{') && segment.ends_with('}') {
-        return segment.to_owned(); // already a variable: its name is kept as written
+        out.push_str(segment); // already a variable: its name is kept as written
+        return;
     }
-    let chars: Vec<char> = segment.chars().collect();
-    let mut out = String::with_capacity(segment.len() + 4);
-    for (i, &c) in chars.iter().enumerate() {
+    // Neighbours are looked at as bytes: no byte of a multi-byte UTF-8 character is ASCII,
+    // so a byte classifies exactly as the character it belongs to.
+    let bytes = segment.as_bytes();
+    for (i, c) in segment.char_indices() {
         if c.is_ascii_uppercase() && i > 0 {
-            let prev = chars[i - 1];
-            let next_is_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
+            let prev = bytes[i - 1];
+            let next_is_lower = bytes.get(i + 1).is_some_and(u8::is_ascii_lowercase);
             let boundary =
                 prev.is_ascii_lowercase() || prev.is_ascii_digit() || (prev.is_ascii_uppercase() && next_is_lower);
             if boundary {
@@ -49,7 +61,6 @@ pub fn normalize_segment(segment: &str) -> String {
         }
         out.push(c.to_ascii_lowercase());
     }
-    out
 }
 
 /// Normalises a whole path, or one more piece of one: splits on `/` and normalises each
@@ -61,8 +72,20 @@ pub fn normalize_segment(segment: &str) -> String {
 /// assert_eq!(normalize_path("/v3/ecommerce/applyments/"), "v3/ecommerce/applyments/");
 /// ```
 pub fn normalize_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len() + 8);
+    push_normalized_path(path, &mut out);
+    out
+}
+
+/// Appends the normalised form of `path` to `out` (see [`normalize_path`]).
+pub(crate) fn push_normalized_path(path: &str, out: &mut String) {
     let path = path.strip_prefix('/').unwrap_or(path);
-    path.split('/').map(normalize_segment).collect::<Vec<_>>().join("/")
+    for (i, segment) in path.split('/').enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        push_normalized_segment(segment, out);
+    }
 }
 
 /// Expands a normalised template such as `v3/pay/transactions/out-trade-no/{out_trade_no}`

@@ -423,15 +423,18 @@ impl RequestBuilder {
             let header_value = HeaderValue::from_str(value).map_err(|_| invalid("not a valid header value"))?;
             headers.insert(header_name, header_value);
         }
-        let mut body_value = self.body.clone();
+        // The body is copied only when fields of it are to be encrypted.
+        let mut encrypted_body = None;
         let mut sensitive_serial = None;
         if !self.encrypt_pointers.is_empty() {
-            let body = body_value.as_mut().ok_or_else(|| Error::SensitiveField {
+            let mut body = self.body.clone().ok_or_else(|| Error::SensitiveField {
                 reason: "the request has no body to encrypt fields of".into(),
             })?;
-            let serial = crate::sensitive::encrypt_fields(&self.client, body, &self.encrypt_pointers)?;
+            let serial = crate::sensitive::encrypt_fields(&self.client, &mut body, &self.encrypt_pointers)?;
             sensitive_serial = Some(serial);
+            encrypted_body = Some(body);
         }
+        let body_value = encrypted_body.as_ref().or(self.body.as_ref());
         for serial in self.encrypted_with.iter().cloned() {
             match &sensitive_serial {
                 Some(existing) if !crate::auth::same_key_id(existing, &serial) => {
@@ -452,7 +455,7 @@ impl RequestBuilder {
                 ),
             });
         }
-        let (mut body, mut has_body) = match &body_value {
+        let (mut body, mut has_body) = match body_value {
             Some(value) => (Bytes::from(serde_json::to_vec(value).map_err(Error::Decode)?), true),
             None => (Bytes::new(), false),
         };

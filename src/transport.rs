@@ -42,9 +42,9 @@ pub(crate) async fn execute(client: &Client, prepared: &Prepared) -> Result<Resp
 /// Signs a prepared request with a fresh timestamp and nonce, sends it and reads the
 /// answer within the size limit; no status mapping, no verification.
 pub(crate) async fn send_raw(client: &Client, prepared: &Prepared) -> Result<RawResponse> {
-    let response = send_request(client, prepared).await?;
+    let mut response = send_request(client, prepared).await?;
     let status = response.status();
-    let headers = response.headers().clone();
+    let headers = std::mem::take(response.headers_mut());
     let body = read_body(response, client.inner.max_response_bytes).await?;
     Ok(RawResponse { status, headers, body })
 }
@@ -83,7 +83,7 @@ pub(crate) async fn send_request(client: &Client, prepared: &Prepared) -> Result
     for (name, value) in &prepared.headers {
         headers.insert(name.clone(), value.clone());
     }
-    headers.insert(AUTHORIZATION, header_value(&authorization)?);
+    headers.insert(AUTHORIZATION, owned_header_value(authorization)?);
     if let Some(hook) = &prepared.on_signed {
         (hook.0)(&crate::request::SignedRequest {
             method: prepared.method.as_str(),
@@ -110,19 +110,36 @@ fn header_value(text: &str) -> Result<HeaderValue> {
     HeaderValue::from_str(text).map_err(|_| Error::Crypto("a computed header is not a valid header value"))
 }
 
+/// [`header_value`] for a string the caller no longer needs: checked, not copied.
+fn owned_header_value(text: String) -> Result<HeaderValue> {
+    HeaderValue::from_maybe_shared(Bytes::from(text))
+        .map_err(|_| Error::Crypto("a computed header is not a valid header value"))
+}
+
 /// Reads the whole body, refusing to hold more than `limit` bytes.
 pub(crate) async fn read_body(mut response: reqwest::Response, limit: usize) -> Result<Bytes> {
     if response.content_length().is_some_and(|n| n > limit as u64) {
         return Err(Error::BodyTooLarge { limit });
     }
-    let mut body = BytesMut::new();
+    // Most answers arrive in one chunk: keep it as it is, and copy only when a second comes.
+    let mut first: Option<Bytes> = None;
+    let mut joined = BytesMut::new();
     while let Some(chunk) = response.chunk().await.map_err(Error::Transport)? {
-        if body.len() + chunk.len() > limit {
+        let held = first.as_ref().map_or(0, Bytes::len) + joined.len();
+        if held + chunk.len() > limit {
             return Err(Error::BodyTooLarge { limit });
         }
-        body.extend_from_slice(&chunk);
+        match first.take() {
+            None if joined.is_empty() => first = Some(chunk),
+            taken => {
+                if let Some(taken) = taken {
+                    joined.extend_from_slice(&taken);
+                }
+                joined.extend_from_slice(&chunk);
+            }
+        }
     }
-    Ok(body.freeze())
+    Ok(first.unwrap_or_else(|| joined.freeze()))
 }
 
 /// The largest piece of a non-JSON error body kept in [`Error::Api`].
@@ -163,6 +180,43 @@ pub(crate) fn api_error(status: StatusCode, headers: &HeaderMap, body: &[u8]) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An answer whose body arrives in the given chunks.
+    fn chunked(chunks: Vec<&'static [u8]>) -> reqwest::Response {
+        let stream = futures_util::stream::iter(
+            chunks
+                .into_iter()
+                .map(|c| Ok::<_, std::io::Error>(Bytes::from_static(c))),
+        );
+        reqwest::Response::from(http::Response::new(reqwest::Body::wrap_stream(stream)))
+    }
+
+    #[tokio::test]
+    async fn read_body_joins_chunks_in_order() {
+        let body = read_body(chunked(vec![b"{\"a\":", b"", b"1", b"}"]), 64).await.unwrap();
+        assert_eq!(&body[..], b"{\"a\":1}");
+        let single = read_body(chunked(vec![b"one chunk"]), 64).await.unwrap();
+        assert_eq!(&single[..], b"one chunk");
+        assert!(read_body(chunked(vec![]), 64).await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn read_body_limit_counts_every_chunk() {
+        assert_eq!(
+            &read_body(chunked(vec![b"12345", b"678"]), 8).await.unwrap()[..],
+            b"12345678"
+        );
+        for chunks in [
+            vec![b"12345" as &[u8], b"6789"],
+            vec![b"123456789"],
+            vec![b"1", b"2345678", b"9"],
+        ] {
+            match read_body(chunked(chunks.clone()), 8).await {
+                Err(Error::BodyTooLarge { limit: 8 }) => {}
+                other => panic!("{chunks:?}: {other:?}"),
+            }
+        }
+    }
 
     #[test]
     fn api_error_reads_code_message_and_detail() {

@@ -151,7 +151,42 @@ fn path_segments() -> impl Strategy<Value = Vec<String>> {
         .prop_filter("an empty first segment", |s| !s[0].is_empty() || s.len() == 1)
 }
 
+/// The segment rule spelled out on characters, as `normalize_segment`'s documentation
+/// states it: the oracle for the implementation, which works on bytes.
+fn normalize_segment_by_chars(segment: &str) -> String {
+    if let Some(name) = segment
+        .strip_prefix('_')
+        .and_then(|s| s.strip_suffix('_'))
+        .filter(|n| !n.is_empty())
+    {
+        return format!("{{{name}}}");
+    }
+    if segment.len() >= 2 && segment.starts_with('{') && segment.ends_with('}') {
+        return segment.to_owned();
+    }
+    let chars: Vec<char> = segment.chars().collect();
+    let mut out = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            let prev = chars[i - 1];
+            let next_is_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
+            if prev.is_ascii_lowercase() || prev.is_ascii_digit() || (prev.is_ascii_uppercase() && next_is_lower) {
+                out.push('-');
+            }
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
 proptest! {
+    #[test]
+    fn segment_normalisation_follows_the_character_rule(
+        segment in prop_oneof![segment_text(), "[A-Za-z0-9ÄÖÜäöüßé€😀_-]{0,12}"],
+    ) {
+        prop_assert_eq!(normalize_segment(&segment), normalize_segment_by_chars(&segment));
+    }
+
     #[test]
     fn segment_normalisation_is_idempotent(segment in segment_text()) {
         let once = normalize_segment(&segment);

@@ -32,8 +32,9 @@ pub fn message(method: &str, target: &str, timestamp: i64, nonce: &str, body: &[
     m
 }
 
-/// A fresh nonce: 32 characters of `[0-9A-Za-z]` from the operating system's CSPRNG,
-/// drawn by rejection sampling so that every character is equally likely.
+/// A fresh nonce: 32 characters of `[0-9A-Za-z]` from the backend's CSPRNG (AWS-LC's
+/// OS-seeded DRBG, or the operating system's source with `rust-crypto`), drawn by rejection
+/// sampling so that every character is equally likely.
 ///
 /// ```
 /// let n = wechatpay::auth::signing::nonce()?;
@@ -48,7 +49,9 @@ pub fn nonce() -> Result<String> {
     let mut out = String::with_capacity(NONCE_LEN);
     let mut buf = [0u8; 48];
     while out.len() < NONCE_LEN {
-        getrandom::fill(&mut buf).map_err(|_| Error::Crypto("the OS random source failed"))?;
+        if !crate::crypto::fill_random(&mut buf) {
+            return Err(Error::Crypto("the random source failed"));
+        }
         for &b in buf.iter().filter(|&&b| b < LIMIT) {
             if out.len() == NONCE_LEN {
                 break;

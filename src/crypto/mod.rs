@@ -38,6 +38,11 @@ pub fn backend() -> &'static str {
     backend::NAME
 }
 
+/// Fills `out` with random bytes from the backend's CSPRNG; `false` if the source failed.
+pub(crate) fn fill_random(out: &mut [u8]) -> bool {
+    backend::fill_random(out)
+}
+
 /// SHA-256 of `bytes`, as lower-case hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex_lower(&backend::sha256(bytes))

@@ -15,6 +15,7 @@
 //!   `decrypt_oaep_sha1`;
 //! - `PublicKey` (`Clone + PartialEq`): `from_spki_der`, `from_pkcs1_der`, `modulus_bits`,
 //!   `verify_sha256`, `encrypt_oaep_sha1`;
+//! - `fill_random` (the CSPRNG behind nonces),
 //! - `aes_256_gcm_seal`, `aes_256_gcm_open`, `sha256`, and the incremental
 //!   `Sha1Hasher` and `Sha256Hasher` (`new`, `update`, `finish`).
 //!
