@@ -3,6 +3,9 @@
 #   - this crate's client (target/release/examples/loadgen),
 #   - the Node SDK wechatpay-axios-plugin 0.9.6 (npm; driver bench/node/load.js),
 #   - the Python SDK wechatpayv3 2.0.4 (PyPI; driver bench/python/load.py, C threads),
+#   - and, for scale, the floor: loadgen --transport raw, the same signing, verification and
+#     JSON check over hand-written HTTP/1.1 with no HTTP library (not a client: no retries,
+#     timeouts, TLS, proxies or chunked bodies), the least CPU any client could spend here,
 # all against ONE `wechatpay mock serve --reuse-signatures` process (cheap mode: the client
 # is what is measured), with the keys it exported. Each driver measures its own process's
 # CPU (user+sys), requests/s and peak RSS, and prints one JSON line; this script prints one
@@ -56,15 +59,17 @@ run() {
     shift
     case $impl in
         rust) "$ROOT/target/release/examples/loadgen" "$@" ;;
+        floor) "$ROOT/target/release/examples/loadgen" "$@" --transport raw ;;
         node) node "$ROOT/bench/node/load.js" "$@" ;;
         python) "$OUT/py/bin/python" "$ROOT/bench/python/load.py" "$@" ;;
     esac 2>>"$OUT/$impl.log" | tee -a "$OUT/$impl.log" | grep '^{' | tail -1
 }
 
-IMPLS=(rust node python)
+IMPLS=(rust floor node python)
 RESULTS=$OUT/results.jsonl
 : >"$RESULTS"
 : >"$OUT/rust.log"
+: >"$OUT/floor.log"
 : >"$OUT/node.log"
 : >"$OUT/python.log"
 
@@ -74,6 +79,7 @@ BAD_URL=$MOCK_URL
 declare -A VERIFIES=()
 for impl in "${IMPLS[@]}"; do
     [ -n "${SKIP[$impl]:-}" ] && continue
+    [ "$impl" = floor ] && continue # it calls the same auth::verify::verify as ours
     line=$(run "$impl" "$BAD_URL" "$OUT/sandbox-bad" get 5 1)
     if [ "$impl" = rust ]; then
         # loadgen stops at its first failed warm-up request, with the reason on stderr.
@@ -117,13 +123,18 @@ import json, sys
 rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
 skips = dict(l.split("=", 1) for l in sys.argv[2].splitlines() if l)
 verifies = dict(l.split("=", 1) for l in sys.argv[3].splitlines() if l)
-names = {"rust-wechatpay": "rust", "node-wechatpay-axios-plugin": "node", "python-wechatpayv3": "python"}
+names = {"rust-wechatpay": "rust", "rust-raw-floor": "floor", "node-wechatpay-axios-plugin": "node",
+         "python-wechatpayv3": "python"}
 labels = {"rust": "wechatpay (Rust, this crate)", "node": "wechatpay-axios-plugin 0.9.6 (Node)",
-          "python": "wechatpayv3 2.0.4 (Python)"}
+          "python": "wechatpayv3 2.0.4 (Python)",
+          "floor": "floor: raw HTTP/1.1 + this crate's sign/verify (not a client)"}
+verifies.setdefault("floor", "same verify as ours")
 ours = {r["workload"]: r["cpu_ms_per_req"] for r in rows if r["impl"] == "rust-wechatpay"}
 print()
-print("| implementation | workload | client CPU ms/request | requests/s | peak RSS MiB | CPU/request vs ours | own sign+verify µs | CPU/request ÷ own sign+verify | p50 / p99 ms | errors | verifies answers |")
-print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+overhead = lambda r: r["cpu_ms_per_req"] * 1000 - r["sign_us"] - r["verify_us"]
+ours_overhead = {r["workload"]: overhead(r) for r in rows if r["impl"] == "rust-wechatpay"}
+print("| implementation | workload | client CPU ms/request | requests/s | peak RSS MiB | CPU/request vs ours | own sign+verify µs | CPU/request ÷ own sign+verify | overhead beyond sign+verify µs | overhead vs ours | p50 / p99 ms | errors | verifies answers |")
+print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
 for workload in ("seed", "get"):
     for r in rows:
         if r["workload"] != workload:
@@ -132,20 +143,26 @@ for workload in ("seed", "get"):
         base = ours.get(workload)
         ratio = "%.2fx" % (r["cpu_ms_per_req"] / base) if base else "n/a"
         crypto = r["sign_us"] + r["verify_us"]
-        print("| %s | %s | %.3f | %.0f | %.1f | %s | %.0f + %.0f | %.2fx | %.1f / %.1f | %d | %s |" % (
+        base_overhead = ours_overhead.get(workload)
+        overhead_ratio = "%.1fx" % (overhead(r) / base_overhead) if base_overhead and base_overhead > 0 else "n/a"
+        print("| %s | %s | %.3f | %.0f | %.1f | %s | %.0f + %.0f | %.2fx | %.0f | %s | %.1f / %.1f | %d | %s |" % (
             labels.get(impl, impl), workload, r["cpu_ms_per_req"], r["rps"], r["peak_rss_mib"], ratio,
-            r["sign_us"], r["verify_us"], r["cpu_ms_per_req"] * 1000 / crypto,
+            r["sign_us"], r["verify_us"], r["cpu_ms_per_req"] * 1000 / crypto, overhead(r), overhead_ratio,
             r["p50_ms"], r["p99_ms"], r["errors"], verifies.get(impl, "?")))
 for impl, why in sorted(skips.items()):
     print("| %s | - | not run: %s | | | | | | | | |" % (labels.get(impl, impl), why))
 print()
 for workload in ("seed", "get"):
-    others = [r["cpu_ms_per_req"] for r in rows if r["workload"] == workload and r["impl"] != "rust-wechatpay"]
+    others = [r["cpu_ms_per_req"] for r in rows if r["workload"] == workload and not r["impl"].startswith("rust-")]
+    floor = [r["cpu_ms_per_req"] for r in rows if r["workload"] == workload and r["impl"] == "rust-raw-floor"]
     if ours.get(workload) and others:
         ratio = min(others) / ours[workload]
         print("%s: the faster other SDK uses %.2fx our client CPU per request (target >= 3x: %s)" % (
             workload, ratio, "met" if ratio >= 3 else "NOT met"))
+        if floor:
+            print("%s: ... and %.2fx the floor's, the most any client could reach on this machine" % (
+                workload, min(others) / floor[0]))
 EOF
 echo "mock request log: $verified_yes request signatures verified, $verified_no failed (expected $expected and 0)"
-echo "raw JSON lines: $RESULTS; driver output: $OUT/{rust,node,python}.log"
+echo "raw JSON lines: $RESULTS; driver output: $OUT/{rust,floor,node,python}.log"
 echo "compare.sh took $(( $(date +%s) - started )) s"

@@ -8,7 +8,8 @@
 //! target/release/examples/loadgen "$(head -1 mock.log | cut -d' ' -f3)" target/sandbox get 2000 50
 //! ```
 //!
-//! Arguments: `BASE_URL KEYS_DIR WORKLOAD N C [--probe] [--calibrate ITERATIONS] [--multi-thread]`.
+//! Arguments: `BASE_URL KEYS_DIR WORKLOAD N C [--probe] [--calibrate ITERATIONS] [--multi-thread]
+//! [--count-allocs] [--transport client|raw]`.
 //! - `BASE_URL`: the mock's URL (`-` reads `WECHATPAY_BASE_URL` from `KEYS_DIR/env.sh`);
 //! - `KEYS_DIR`: the folder `mock serve --keys-dir` wrote (`env.sh`, `apiclient_key.pem`,
 //!   `pub_key.pem`, `pub_key_id.txt`, `certificates/`);
@@ -19,12 +20,19 @@
 //!   wake: the task's lateness beyond the thread's is what the executor (signing and
 //!   verifying inline included) does to other tasks, the thread's is CPU contention alone.
 //!   Also times SHA-256 of 2 and 5 MiB (what an in-memory upload hashes inline).
+//! - `--count-allocs`: counts heap allocations during the load and reports them per request
+//!   (the counting itself costs a little CPU, so leave it off when measuring CPU).
+//! - `--transport raw`: the load skips the client and its HTTP stack: hand-written HTTP/1.1
+//!   on one TCP connection per task, with the same signing, verification and JSON check
+//!   (`raw.rs`). Its CPU per request is the floor any APIv3 client can reach here.
 //!
 //! Before the load it measures the raw cost of one sign (`Signer::authorize_with`) and one
 //! verify (`auth::verify::verify` of an answer this mock really sent) on this workload, and
 //! reports the client CPU per request against it. Client CPU is user+sys of the whole
 //! process from /proc/self/stat (10 ms ticks; keep N large enough); peak RSS is VmHWM.
 //! Prints a human table, then one JSON line (the last line of output).
+
+mod raw;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -34,6 +42,51 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use wechatpay::auth::PlatformKeys;
 use wechatpay::auth::signing::Signer;
+
+/// Counts heap allocations while `COUNTING` is on (`--count-allocs`); otherwise a plain
+/// pass-through to the system allocator at the cost of one relaxed load.
+mod alloc_counter {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+    pub static COUNTING: AtomicBool = AtomicBool::new(false);
+    pub static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+    pub static BYTES: AtomicU64 = AtomicU64::new(0);
+
+    pub struct Counting;
+
+    // SAFETY: every call is forwarded unchanged to `System`.
+    unsafe impl GlobalAlloc for Counting {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            if COUNTING.load(Ordering::Relaxed) {
+                ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+                BYTES.fetch_add(layout.size() as u64, Ordering::Relaxed);
+            }
+            // SAFETY: the caller's contract is passed on.
+            unsafe { System.alloc(layout) }
+        }
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            // SAFETY: the caller's contract is passed on.
+            unsafe { System.dealloc(ptr, layout) }
+        }
+        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+            if COUNTING.load(Ordering::Relaxed) {
+                ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+                BYTES.fetch_add(new_size as u64, Ordering::Relaxed);
+            }
+            // SAFETY: the caller's contract is passed on.
+            unsafe { System.realloc(ptr, layout, new_size) }
+        }
+    }
+
+    /// (allocations, bytes) counted so far.
+    pub fn snapshot() -> (u64, u64) {
+        (ALLOCATIONS.load(Ordering::Relaxed), BYTES.load(Ordering::Relaxed))
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: alloc_counter::Counting = alloc_counter::Counting;
 
 /// The DESIGN seed request body.
 fn seed_body() -> Value {
@@ -72,18 +125,24 @@ struct Args {
     n: usize,
     c: usize,
     probe: bool,
+    count_allocs: bool,
+    raw_transport: bool,
     calibrate: usize,
     multi_thread: bool,
 }
 
 fn usage() -> ! {
-    eprintln!("usage: loadgen BASE_URL KEYS_DIR seed|get N C [--probe] [--calibrate ITERATIONS]");
+    eprintln!(
+        "usage: loadgen BASE_URL KEYS_DIR seed|get N C [--probe] [--calibrate ITERATIONS] [--multi-thread] [--count-allocs] [--transport client|raw]"
+    );
     std::process::exit(2)
 }
 
 fn parse_args() -> Args {
     let mut positional = Vec::new();
     let mut probe = false;
+    let mut count_allocs = false;
+    let mut raw_transport = false;
     let mut multi_thread = false;
     let mut calibrate = 2000;
     let mut args = std::env::args().skip(1);
@@ -91,6 +150,12 @@ fn parse_args() -> Args {
         match arg.as_str() {
             "--probe" => probe = true,
             "--multi-thread" => multi_thread = true,
+            "--count-allocs" => count_allocs = true,
+            "--transport" => match args.next().as_deref() {
+                Some("raw") => raw_transport = true,
+                Some("client") => raw_transport = false,
+                _ => usage(),
+            },
             "--calibrate" => {
                 calibrate = args.next().and_then(|v| v.parse().ok()).unwrap_or_else(|| usage());
             }
@@ -119,6 +184,8 @@ fn parse_args() -> Args {
         n,
         c: c.min(n),
         probe,
+        count_allocs,
+        raw_transport,
         calibrate: calibrate.max(1),
         multi_thread,
     }
@@ -479,13 +546,38 @@ async fn run(args: Args) {
         None
     };
 
+    // --transport raw: the same work without the client (see raw.rs).
+    let mut raw = args.raw_transport.then(|| {
+        let address = url::Url::parse(&base_url)
+            .ok()
+            .filter(|url| url.scheme() == "http" && url.path() == "/")
+            .and_then(|url| Some(format!("{}:{}", url.host_str()?, url.port_or_known_default()?)))
+            .unwrap_or_else(|| {
+                eprintln!("loadgen: --transport raw needs an http://HOST:PORT/ base URL");
+                std::process::exit(2)
+            });
+        Arc::new(raw::Raw {
+            host: address.clone(),
+            address,
+            method,
+            target: target.clone(),
+            body: (args.workload == Workload::Seed).then(|| body.clone()),
+            signer: signer.clone(),
+            keys: keys.clone(),
+            serial: public_key_id.clone(),
+            expect_order: (args.workload == Workload::Get).then_some(OUT_TRADE_NO),
+        })
+    });
+
     // The load: C tasks taking request numbers until N.
     let next = Arc::new(AtomicUsize::new(0));
     let probe = args.probe.then(Probe::start);
+    alloc_counter::COUNTING.store(args.count_allocs, Ordering::Relaxed);
+    let allocs0 = alloc_counter::snapshot();
     let cpu0 = process_cpu_ms();
     let wall0 = Instant::now();
     let mut tasks = Vec::with_capacity(args.c);
-    for _ in 0..args.c {
+    for _ in 0..if args.raw_transport { 0 } else { args.c } {
         let (client, next, body) = (client.clone(), next.clone(), body.clone());
         let (workload, n) = (args.workload, args.n);
         tasks.push(tokio::spawn(async move {
@@ -503,6 +595,12 @@ async fn run(args: Args) {
     }
     let mut latencies = Vec::with_capacity(args.n);
     let mut errors = Vec::new();
+    if let Some(raw) = raw.take() {
+        for (l, e) in raw::run(raw, args.n, args.c).await {
+            latencies.extend(l);
+            errors.extend(e);
+        }
+    }
     for task in tasks {
         match task.await {
             Ok((l, e)) => {
@@ -514,6 +612,14 @@ async fn run(args: Args) {
     }
     let wall = wall0.elapsed().as_secs_f64();
     let cpu_ms = process_cpu_ms() - cpu0;
+    let allocs1 = alloc_counter::snapshot();
+    alloc_counter::COUNTING.store(false, Ordering::Relaxed);
+    let allocations = args.count_allocs.then(|| {
+        (
+            (allocs1.0 - allocs0.0) as f64 / args.n as f64,
+            (allocs1.1 - allocs0.1) as f64 / args.n as f64,
+        )
+    });
     let load_probe = match probe {
         Some(probe) => Some(probe.finish().await),
         None => None,
@@ -550,7 +656,7 @@ async fn run(args: Args) {
     let p99 = percentile(&latencies, 99.0) as f64 / 1000.0;
     let rps = ok as f64 / wall;
     println!(
-        "loadgen: workload {}, {} requests, concurrency {}, backend {}, {} runtime, mock {base_url}",
+        "loadgen: workload {}, {} requests, concurrency {}, backend {}, {} runtime, {}, mock {base_url}",
         args.workload.name(),
         args.n,
         args.c,
@@ -559,6 +665,11 @@ async fn run(args: Args) {
             "multi-thread"
         } else {
             "current-thread"
+        },
+        if args.raw_transport {
+            "transport raw HTTP/1.1 (the floor, not the client)"
+        } else {
+            "transport wechatpay::Client"
         }
     );
     let row = |label: &str, value: String| println!("| {label:<56} | {value:>20} |");
@@ -574,6 +685,12 @@ async fn run(args: Args) {
     );
     row("latency p50 / p99 ms", format!("{p50:.2} / {p99:.2}"));
     row("peak RSS MiB (VmHWM)", format!("{peak_rss:.1}"));
+    if let Some((count, bytes)) = allocations {
+        row(
+            "heap allocations / bytes per request",
+            format!("{count:.1} / {bytes:.0}"),
+        );
+    }
     row("verified answers / errors", format!("{ok} / {}", errors.len()));
     let lateness = |s: &ProbeStats| format!("{} / {} / {}", s.p50_us, s.p99_us, s.max_us);
     if let (Some((idle_task, idle_thread)), Some((task, thread))) = (&idle_probe, &load_probe) {
@@ -604,8 +721,9 @@ async fn run(args: Args) {
         eprintln!("loadgen: error: {e}");
     }
     let record = json!({
-        "impl": "rust-wechatpay",
+        "impl": if args.raw_transport { "rust-raw-floor" } else { "rust-wechatpay" },
         "runtime": if args.multi_thread { "multi_thread" } else { "current_thread" },
+        "transport": if args.raw_transport { "raw" } else { "client" },
         "workload": args.workload.name(),
         "n": args.n,
         "c": args.c,
@@ -622,6 +740,8 @@ async fn run(args: Args) {
         "sign_us": sign_us,
         "verify_us": verify_us,
         "cpu_per_req_over_sign_verify": ratio,
+        "allocations_per_req": allocations.map(|(count, _)| count),
+        "allocated_bytes_per_req": allocations.map(|(_, bytes)| bytes),
         "probe_idle_task": idle_probe.as_ref().map(|(task, _)| task.json()),
         "probe_idle_thread": idle_probe.as_ref().map(|(_, thread)| thread.json()),
         "probe_load_task": load_probe.as_ref().map(|(task, _)| task.json()),
