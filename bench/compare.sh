@@ -12,7 +12,11 @@
 # table. Before the load, each SDK is run once against a second mock started with
 # `--fault bad-signature`: it must reject every answer (proof that it verifies them).
 #
-#   bash bench/compare.sh [N] [C]        # defaults: N=5000 C=50 (under a minute once built)
+#   bash bench/compare.sh [N] [C] [W]    # defaults: N=5000 C=50 W=3000 (about a minute once built)
+#
+# W requests at concurrency C run first, unmeasured, in every driver (BENCH_WARMUP): the
+# figures describe warmed-up processes (V8's JIT settles over the first few thousand
+# requests; with W=0 Node's CPU per request reads up to 1.8x higher).
 #
 # Installs go under target/bench-compare/ (npm install --prefix; python3 -m venv + pip);
 # nothing is installed globally. Needs cargo, node/npm, python3 (with venv) and the package
@@ -21,6 +25,7 @@ set -uo pipefail
 
 N=${1:-5000}
 C=${2:-50}
+W=${3:-3000}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 OUT=$ROOT/target/bench-compare
 NODE_SDK=wechatpay-axios-plugin@0.9.6
@@ -94,15 +99,15 @@ stop_mocks
 # --- the load, all against one cheap-mode mock ---------------------------------------------
 start_mock "$OUT/mock.log" "$OUT/sandbox" --reuse-signatures || exit 1
 URL=$MOCK_URL
-echo "mock: $URL (--reuse-signatures), N=$N C=$C" >&2
+echo "mock: $URL (--reuse-signatures), N=$N C=$C W=$W" >&2
 expected=0
 for workload in seed get; do
     for impl in "${IMPLS[@]}"; do
         [ -n "${SKIP[$impl]:-}" ] && continue
         echo "running $impl $workload ..." >&2
-        line=$(run "$impl" "$URL" "$OUT/sandbox" "$workload" "$N" "$C")
+        line=$(BENCH_WARMUP=$W run "$impl" "$URL" "$OUT/sandbox" "$workload" "$N" "$C")
         if [ -n "$line" ]; then echo "$line" >>"$RESULTS"; else SKIP[$impl]="no result: see $OUT/$impl.log"; fi
-        expected=$((expected + N + 20))
+        expected=$((expected + W + N + 20))
     done
 done
 sleep 0.3 # the mock prints its request log every 100 ms
@@ -113,7 +118,7 @@ verified_no=$(grep -c ' verified: no$' "$OUT/mock.log")
 # --- one table -------------------------------------------------------------------------------
 echo
 machine_line
-echo "command: bash bench/compare.sh $N $C   (mock: wechatpay mock serve --reuse-signatures, separate process)"
+echo "command: bash bench/compare.sh $N $C $W   (N measured requests after W unmeasured ones, concurrency C; mock: wechatpay mock serve --reuse-signatures, separate process)"
 skips=""
 for impl in "${!SKIP[@]}"; do skips+="$impl=${SKIP[$impl]}"$'\n'; done
 verifies=""

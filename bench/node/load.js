@@ -8,6 +8,9 @@
 // way its README says: mchid, serial, privateKey (file://), certs {PUB_KEY_ID: file://pub_key.pem}
 // (public-key mode), and the SDK verifies every 2xx answer against `certs` (a bad signature
 // becomes an EV3_RES_HEADER_SIGNATURE_DIGEST error). Prints one JSON line.
+//
+// BENCH_WARMUP=W (default 0): W more requests at concurrency C, unmeasured, before the
+// measured N, so that the figures describe a warmed-up process (V8's JIT and heap sizing).
 'use strict';
 
 const fs = require('fs');
@@ -22,6 +25,7 @@ if (!baseURL || !keysDir || !['seed', 'get'].includes(workload) || !(+nArg > 0) 
 }
 const N = +nArg;
 const C = Math.min(+cArg, N);
+const WARMUP = Math.max(0, Math.floor(+(process.env.BENCH_WARMUP || 0)) || 0);
 
 // The `export NAME='value'` lines of env.sh.
 const env = {};
@@ -104,24 +108,29 @@ function rawCrypto(iterations = 2000) {
     try { await one(); } catch (e) { warmupErrors.push(e); }
   }
   const { signUs, verifyUs } = rawCrypto();
-  const latencies = [];
-  const errors = [];
-  let next = 0;
-  const cpu0 = process.cpuUsage();
-  const t0 = process.hrtime.bigint();
-  async function worker() {
-    while (next < N) {
-      next += 1;
-      const start = process.hrtime.bigint();
-      try {
-        await one();
-        latencies.push(Number(process.hrtime.bigint() - start) / 1e6);
-      } catch (e) {
-        errors.push((e && (e.code || e.message)) || String(e));
+  // C concurrent loops sending `count` requests between them.
+  async function load(count, latencies, errors) {
+    let next = 0;
+    async function worker() {
+      while (next < count) {
+        next += 1;
+        const start = process.hrtime.bigint();
+        try {
+          await one();
+          latencies.push(Number(process.hrtime.bigint() - start) / 1e6);
+        } catch (e) {
+          errors.push((e && (e.code || e.message)) || String(e));
+        }
       }
     }
+    await Promise.all(Array.from({ length: Math.min(C, count) }, worker));
   }
-  await Promise.all(Array.from({ length: C }, worker));
+  const latencies = [];
+  const errors = [];
+  if (WARMUP > 0) await load(WARMUP, [], errors);
+  const cpu0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  await load(N, latencies, errors);
   const wall = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpu = process.cpuUsage(cpu0);
   const cpuMs = (cpu.user + cpu.system) / 1000;
@@ -136,6 +145,7 @@ function rawCrypto(iterations = 2000) {
     ok: latencies.length,
     errors: errors.length,
     warmup_errors: warmupErrors.length,
+    warmup_load: WARMUP,
     first_error: errors[0] || (warmupErrors[0] && (warmupErrors[0].code || warmupErrors[0].message)) || null,
     wall_s: wall,
     rps: latencies.length / wall,

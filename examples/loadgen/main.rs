@@ -20,6 +20,8 @@
 //!   wake: the task's lateness beyond the thread's is what the executor (signing and
 //!   verifying inline included) does to other tasks, the thread's is CPU contention alone.
 //!   Also times SHA-256 of 2 and 5 MiB (what an in-memory upload hashes inline).
+//! - `BENCH_WARMUP=W` (environment): W more requests at concurrency C, unmeasured, before
+//!   the measured N (bench/compare.sh sets it for every SDK alike);
 //! - `--count-allocs`: counts heap allocations during the load and reports them per request
 //!   (the counting itself costs a little CPU, so leave it off when measuring CPU).
 //! - `--transport raw`: the load skips the client and its HTTP stack: hand-written HTTP/1.1
@@ -127,6 +129,8 @@ struct Args {
     probe: bool,
     count_allocs: bool,
     raw_transport: bool,
+    /// BENCH_WARMUP: unmeasured requests at concurrency C before the measured N.
+    warmup: usize,
     calibrate: usize,
     multi_thread: bool,
 }
@@ -186,6 +190,10 @@ fn parse_args() -> Args {
         probe,
         count_allocs,
         raw_transport,
+        warmup: std::env::var("BENCH_WARMUP")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0),
         calibrate: calibrate.max(1),
         multi_thread,
     }
@@ -439,6 +447,56 @@ fn main() {
     runtime.expect("a tokio runtime").block_on(run(args));
 }
 
+/// `n` requests from `c` tasks taking request numbers, through the client or, given `raw`,
+/// without it; returns the latencies (µs) of the successful ones and the errors.
+async fn load(
+    client: &wechatpay::Client,
+    workload: Workload,
+    body: &Value,
+    raw: Option<Arc<raw::Raw>>,
+    n: usize,
+    c: usize,
+) -> (Vec<u64>, Vec<String>) {
+    let per_task = match raw {
+        Some(raw) => raw::run(raw, n, c).await,
+        None => {
+            let next = Arc::new(AtomicUsize::new(0));
+            let tasks: Vec<_> = (0..c.min(n))
+                .map(|_| {
+                    let (client, next, body) = (client.clone(), next.clone(), body.clone());
+                    tokio::spawn(async move {
+                        let mut latencies = Vec::new();
+                        let mut errors = Vec::new();
+                        while next.fetch_add(1, Ordering::Relaxed) < n {
+                            let start = Instant::now();
+                            match one(&client, workload, &body).await {
+                                Ok(_) => latencies.push(start.elapsed().as_micros() as u64),
+                                Err(e) => errors.push(e),
+                            }
+                        }
+                        (latencies, errors)
+                    })
+                })
+                .collect();
+            let mut per_task = Vec::with_capacity(tasks.len());
+            for task in tasks {
+                per_task.push(
+                    task.await
+                        .unwrap_or_else(|e| (Vec::new(), vec![format!("task failed: {e}")])),
+                );
+            }
+            per_task
+        }
+    };
+    let mut latencies = Vec::with_capacity(n);
+    let mut errors = Vec::new();
+    for (l, e) in per_task {
+        latencies.extend(l);
+        errors.extend(e);
+    }
+    (latencies, errors)
+}
+
 async fn run(args: Args) {
     let env = env_sh(&args.keys_dir);
     let get = |name: &str, default: &str| env.get(name).cloned().unwrap_or_else(|| default.to_owned());
@@ -547,7 +605,7 @@ async fn run(args: Args) {
     };
 
     // --transport raw: the same work without the client (see raw.rs).
-    let mut raw = args.raw_transport.then(|| {
+    let raw = args.raw_transport.then(|| {
         let address = url::Url::parse(&base_url)
             .ok()
             .filter(|url| url.scheme() == "http" && url.path() == "/")
@@ -569,47 +627,19 @@ async fn run(args: Args) {
         })
     });
 
-    // The load: C tasks taking request numbers until N.
-    let next = Arc::new(AtomicUsize::new(0));
+    // Unmeasured warm-up load (BENCH_WARMUP), then the measured load.
+    let mut errors = Vec::new();
+    if args.warmup > 0 {
+        let (_, warmup_errors) = load(&client, args.workload, &body, raw.clone(), args.warmup, args.c).await;
+        errors.extend(warmup_errors.into_iter().map(|e| format!("warm-up: {e}")));
+    }
     let probe = args.probe.then(Probe::start);
     alloc_counter::COUNTING.store(args.count_allocs, Ordering::Relaxed);
     let allocs0 = alloc_counter::snapshot();
     let cpu0 = process_cpu_ms();
     let wall0 = Instant::now();
-    let mut tasks = Vec::with_capacity(args.c);
-    for _ in 0..if args.raw_transport { 0 } else { args.c } {
-        let (client, next, body) = (client.clone(), next.clone(), body.clone());
-        let (workload, n) = (args.workload, args.n);
-        tasks.push(tokio::spawn(async move {
-            let mut latencies = Vec::new();
-            let mut errors = Vec::new();
-            while next.fetch_add(1, Ordering::Relaxed) < n {
-                let start = Instant::now();
-                match one(&client, workload, &body).await {
-                    Ok(_) => latencies.push(start.elapsed().as_micros() as u64),
-                    Err(e) => errors.push(e),
-                }
-            }
-            (latencies, errors)
-        }));
-    }
-    let mut latencies = Vec::with_capacity(args.n);
-    let mut errors = Vec::new();
-    if let Some(raw) = raw.take() {
-        for (l, e) in raw::run(raw, args.n, args.c).await {
-            latencies.extend(l);
-            errors.extend(e);
-        }
-    }
-    for task in tasks {
-        match task.await {
-            Ok((l, e)) => {
-                latencies.extend(l);
-                errors.extend(e);
-            }
-            Err(e) => errors.push(format!("task failed: {e}")),
-        }
-    }
+    let (mut latencies, load_errors) = load(&client, args.workload, &body, raw, args.n, args.c).await;
+    errors.extend(load_errors);
     let wall = wall0.elapsed().as_secs_f64();
     let cpu_ms = process_cpu_ms() - cpu0;
     let allocs1 = alloc_counter::snapshot();
@@ -724,6 +754,7 @@ async fn run(args: Args) {
         "impl": if args.raw_transport { "rust-raw-floor" } else { "rust-wechatpay" },
         "runtime": if args.multi_thread { "multi_thread" } else { "current_thread" },
         "transport": if args.raw_transport { "raw" } else { "client" },
+        "warmup_load": args.warmup,
         "workload": args.workload.name(),
         "n": args.n,
         "c": args.c,
