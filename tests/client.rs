@@ -254,6 +254,20 @@ async fn rejects_a_body_tampered_by_one_byte() {
 }
 
 #[tokio::test]
+async fn rejects_a_tampered_answer_without_a_body() {
+    let mock = MockServer::start();
+    mock.route("POST", "/v3/parking/reminders/ext-payment", 204, Value::Null);
+    mock.set_fault(Some(Fault::TamperBody));
+    let err = mock
+        .client()
+        .chain("v3/parking/reminders/ext-payment")
+        .post(json!({"out_trade_no": "T1"}))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::BadSignature { .. }), "{err:?}");
+}
+
+#[tokio::test]
 async fn rejects_a_signtest_probe() {
     let err = get_with_fault(Fault::SignTest).await.unwrap_err();
     assert!(matches!(err, Error::BadSignature { .. }), "{err:?}");

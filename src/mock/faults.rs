@@ -17,7 +17,8 @@ pub enum Fault {
     UnknownSerial,
     /// Name a serial with characters no serial has (`<`, `"`, spaces).
     OddSerial,
-    /// Sign the body, then change one byte of it.
+    /// Sign the answer, then change one byte of the body (of the nonce when the body is
+    /// empty, as a 204's is).
     TamperBody,
     /// Send a `WECHATPAY/SIGNTEST/` probe signature.
     SignTest,
@@ -48,7 +49,10 @@ pub enum Fault {
 impl Fault {
     /// The names `wechatpay mock serve --fault` accepts, with what each does.
     pub const NAMES: &'static [(&'static str, &'static str)] = &[
-        ("bad-signature", "sign the body, then alter one byte of it"),
+        (
+            "bad-signature",
+            "sign the answer, then alter one byte of its body (or nonce)",
+        ),
         ("signtest", "send a WECHATPAY/SIGNTEST/ probe signature"),
         ("empty-signature", "send an empty Wechatpay-Signature"),
         ("missing-headers", "leave out Wechatpay-Signature"),

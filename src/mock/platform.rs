@@ -186,7 +186,7 @@ impl State {
             Some(Fault::Timestamp(text)) => (*text).to_owned(),
             _ => (self.clock.now() + skew).to_string(),
         };
-        let nonce = signing::nonce().unwrap_or_else(|_| "mocknonce".into());
+        let mut nonce = signing::nonce().unwrap_or_else(|_| "mocknonce".into());
         let signature = key
             .sign_sha256(&verify::message(&timestamp, &nonce, &body))
             .map(|s| base64_encode(&s))
@@ -201,15 +201,18 @@ impl State {
             Some(Fault::OddSerial) => "PUB_KEY_ID_<script>\"' 01",
             _ => serial,
         };
-        let body = if fault == Some(&Fault::TamperBody) {
-            let mut tampered = body.to_vec();
-            match tampered.first_mut() {
-                Some(b) => *b ^= 0x01,
-                None => tampered.push(b' '),
+        let body = match fault {
+            Some(Fault::TamperBody) if !body.is_empty() => {
+                let mut tampered = body.to_vec();
+                tampered[0] ^= 0x01;
+                Bytes::from(tampered)
             }
-            Bytes::from(tampered)
-        } else {
-            body
+            Some(Fault::TamperBody) => {
+                // A 204 carries no body to alter: alter the signed nonce instead.
+                nonce.replace_range(0..1, if nonce.starts_with('A') { "B" } else { "A" });
+                body
+            }
+            _ => body,
         };
         let mut headers = HeaderMap::new();
         for (name, value) in [
