@@ -225,7 +225,7 @@ impl Client {
         self.inner.keys.downloads.fetch_add(1, Ordering::Relaxed);
         let raw = crate::transport::send_raw(self, &prepared).await?;
         if !raw.status.is_success() {
-            return Err(crate::transport::api_error(raw.status, &raw.headers, &raw.body));
+            return Err(crate::transport::api_error(raw.status, raw.headers, &raw.body));
         }
         let now = self.now();
         let (certificates, expired) = decrypt_certificate_list(&raw.body, apiv3_key, now)?;

@@ -212,7 +212,7 @@ async fn receive<W: AsyncWrite + Unpin + ?Sized>(
     let headers = response.headers().clone();
     if !status.is_success() {
         let body = crate::transport::read_body(response, client.inner.max_response_bytes).await?;
-        return Err(api_error(status, &headers, &body));
+        return Err(api_error(status, headers, &body));
     }
     if !unsigned {
         // A signed answer must be verified before a byte of it is trusted: read it whole.

@@ -104,6 +104,9 @@ pub enum Error {
         request_id: Option<String>,
         /// The raw body text (at most 4 KiB) when it was not the usual JSON.
         body: Option<String>,
+        /// All the headers of the answer (boxed to keep `Error` small). An error answer is
+        /// not signed: treat them as information, not as proof.
+        headers: Box<http::HeaderMap>,
     },
 
     /// A response or callback lacks one of the `Wechatpay-*` headers that must sign it.

@@ -219,6 +219,7 @@ mod tests {
             detail: None,
             request_id: None,
             body: None,
+            headers: Box::default(),
         }
     }
 

@@ -24,7 +24,7 @@ pub(crate) struct RawResponse {
 pub(crate) async fn execute(client: &Client, prepared: &Prepared) -> Result<Response> {
     let raw = send_raw(client, prepared).await?;
     if !raw.status.is_success() {
-        return Err(api_error(raw.status, &raw.headers, &raw.body));
+        return Err(api_error(raw.status, raw.headers, &raw.body));
     }
     let verified_by = if prepared.unsigned_download {
         // A file the platform does not sign: its digest and statement rules instead.
@@ -146,14 +146,15 @@ pub(crate) async fn read_body(mut response: reqwest::Response, limit: usize) -> 
 const MAX_ERROR_BODY: usize = 4096;
 
 /// Maps a non-2xx answer to [`Error::Api`], reading the platform's JSON error body.
-pub(crate) fn api_error(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Error {
+pub(crate) fn api_error(status: StatusCode, headers: HeaderMap, body: &[u8]) -> Error {
     #[derive(serde::Deserialize)]
     struct ErrorBody {
         code: Option<String>,
         message: Option<String>,
         detail: Option<Value>,
     }
-    let request_id = request_id(headers).map(str::to_owned);
+    let request_id = request_id(&headers).map(str::to_owned);
+    let headers = Box::new(headers);
     match serde_json::from_slice::<ErrorBody>(body) {
         Ok(parsed) if parsed.code.is_some() || parsed.message.is_some() => Error::Api {
             status: status.as_u16(),
@@ -162,6 +163,7 @@ pub(crate) fn api_error(status: StatusCode, headers: &HeaderMap, body: &[u8]) ->
             detail: parsed.detail.map(Box::new),
             request_id,
             body: None,
+            headers,
         },
         _ => {
             let text = String::from_utf8_lossy(&body[..body.len().min(MAX_ERROR_BODY)]).into_owned();
@@ -172,6 +174,7 @@ pub(crate) fn api_error(status: StatusCode, headers: &HeaderMap, body: &[u8]) ->
                 detail: None,
                 request_id,
                 body: (!text.is_empty()).then_some(text),
+                headers,
             }
         }
     }
@@ -223,7 +226,7 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert("Request-ID", HeaderValue::from_static("08F0A4BB-1"));
         let body = br#"{"code":"PARAM_ERROR","message":"bad","detail":{"field":"/amount","issue":"x"}}"#;
-        match api_error(StatusCode::BAD_REQUEST, &headers, body) {
+        match api_error(StatusCode::BAD_REQUEST, headers, body) {
             Error::Api {
                 status,
                 code,
@@ -231,8 +234,10 @@ mod tests {
                 detail,
                 request_id,
                 body,
+                headers,
             } => {
                 assert_eq!(status, 400);
+                assert_eq!(headers["request-id"], "08F0A4BB-1", "the answer's headers are kept");
                 assert_eq!(code.as_deref(), Some("PARAM_ERROR"));
                 assert_eq!(message.as_deref(), Some("bad"));
                 assert_eq!(detail.unwrap()["field"], "/amount");
@@ -246,7 +251,7 @@ mod tests {
     #[test]
     fn api_error_keeps_a_non_json_body_shortened() {
         let html = "<html>".repeat(2000);
-        match api_error(StatusCode::BAD_GATEWAY, &HeaderMap::new(), html.as_bytes()) {
+        match api_error(StatusCode::BAD_GATEWAY, HeaderMap::new(), html.as_bytes()) {
             Error::Api {
                 code: None,
                 body: Some(body),

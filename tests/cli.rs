@@ -255,6 +255,17 @@ fn an_api_error_exits_4_and_prints_code_and_message() {
     assert!(stderr.contains("Request-ID: 08"), "{stderr}");
     let body: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(body["code"], "PARAM_ERROR");
+    assert!(!stderr.contains("< request-id:"), "headers only with -v: {stderr}");
+
+    // With -v the answer's headers are shown, as for a success.
+    let assert = sandbox
+        .cmd()
+        .args(["request", "-v", "POST", "v3/refund/domestic/refunds", "--json", "{}"])
+        .assert()
+        .code(API_ERROR);
+    let stderr = text(&assert.get_output().stderr);
+    assert!(stderr.contains("< request-id: 08"), "{stderr}");
+    assert!(stderr.contains("< content-type: application/json"), "{stderr}");
 
     // An unknown route is an API error too.
     let assert = sandbox

@@ -297,12 +297,18 @@ async fn maps_a_param_error_with_code_message_detail_and_request_id() {
             detail,
             request_id,
             body,
+            headers,
         } => {
             assert_eq!(*status, 400);
             assert_eq!(code.as_deref(), Some("PARAM_ERROR"));
             assert_eq!(message.as_deref(), Some("参数错误"));
             assert_eq!(detail.as_ref().unwrap()["field"], "/amount/total");
             assert!(request_id.is_some());
+            assert_eq!(
+                headers.get("request-id").and_then(|v| v.to_str().ok()),
+                request_id.as_deref()
+            );
+            assert_eq!(headers["content-type"], "application/json");
             assert!(body.is_none());
         }
         other => panic!("{other:?}"),

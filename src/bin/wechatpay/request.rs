@@ -98,18 +98,23 @@ pub async fn run(config: &Config, args: RequestArgs) -> Result<u8, Failure> {
                 response.verified_by().unwrap_or("- (an unsigned download)")
             );
             if args.verbose {
-                for (name, value) in response.headers() {
-                    eprintln!("< {name}: {}", String::from_utf8_lossy(value.as_bytes()));
-                }
+                print_response_headers(response.headers());
             }
             util::print_body(response.bytes());
             Ok(exit::OK)
         }
         Err(error) => {
             let signed = signed.lock().unwrap_or_else(|e| e.into_inner()).clone();
-            report_error(&error, signed.as_ref(), client.signer().serial());
+            report_error(&error, signed.as_ref(), client.signer().serial(), args.verbose);
             Ok(exit::code_of(&error))
         }
+    }
+}
+
+/// The answer's headers, one `< name: value` line each.
+fn print_response_headers(headers: &http::HeaderMap) {
+    for (name, value) in headers {
+        eprintln!("< {name}: {}", String::from_utf8_lossy(value.as_bytes()));
     }
 }
 
@@ -129,7 +134,7 @@ fn print_request(sent: &wechatpay::SignedRequest<'_>) {
     }
 }
 
-fn report_error(error: &Error, local: Option<&SignedMessage>, serial: &str) {
+fn report_error(error: &Error, local: Option<&SignedMessage>, serial: &str, verbose: bool) {
     match error.last_cause() {
         Error::Api {
             status,
@@ -138,6 +143,7 @@ fn report_error(error: &Error, local: Option<&SignedMessage>, serial: &str) {
             detail,
             request_id,
             body,
+            headers,
         } => {
             let reason = http::StatusCode::from_u16(*status)
                 .ok()
@@ -145,6 +151,9 @@ fn report_error(error: &Error, local: Option<&SignedMessage>, serial: &str) {
                 .unwrap_or("");
             eprintln!("HTTP {status} {reason}");
             eprintln!("Request-ID: {}", request_id.as_deref().unwrap_or("-"));
+            if verbose {
+                print_response_headers(headers);
+            }
             eprintln!(
                 "error: API error {status} {}: {}",
                 code.as_deref().unwrap_or("(no code)"),
