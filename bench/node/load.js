@@ -127,7 +127,8 @@ function rawCrypto(iterations = 2000) {
   }
   const latencies = [];
   const errors = [];
-  if (WARMUP > 0) await load(WARMUP, [], errors);
+  const warmupLoadErrors = [];
+  if (WARMUP > 0) await load(WARMUP, [], warmupLoadErrors);
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   await load(N, latencies, errors);
@@ -146,6 +147,7 @@ function rawCrypto(iterations = 2000) {
     errors: errors.length,
     warmup_errors: warmupErrors.length,
     warmup_load: WARMUP,
+    warmup_load_errors: warmupLoadErrors.length,
     first_error: errors[0] || (warmupErrors[0] && (warmupErrors[0].code || warmupErrors[0].message)) || null,
     wall_s: wall,
     rps: latencies.length / wall,

@@ -168,9 +168,10 @@ def main():
 
     latencies = []
     errors = []
+    warmup_load_errors = []
     warmup = max(0, int(os.environ.get("BENCH_WARMUP", "0") or 0))
     if warmup:
-        load(warmup, [], errors)
+        load(warmup, [], warmup_load_errors)
     usage0 = resource.getrusage(resource.RUSAGE_SELF)
     t0 = time.perf_counter()
     load(n, latencies, errors)
@@ -192,6 +193,7 @@ def main():
                 "errors": len(errors),
                 "warmup_errors": len(warmup_errors),
                 "warmup_load": warmup,
+                "warmup_load_errors": len(warmup_load_errors),
                 "first_error": first_error,
                 "wall_s": wall,
                 "rps": len(latencies) / wall,

@@ -628,18 +628,22 @@ async fn run(args: Args) {
     });
 
     // Unmeasured warm-up load (BENCH_WARMUP), then the measured load.
-    let mut errors = Vec::new();
-    if args.warmup > 0 {
-        let (_, warmup_errors) = load(&client, args.workload, &body, raw.clone(), args.warmup, args.c).await;
-        errors.extend(warmup_errors.into_iter().map(|e| format!("warm-up: {e}")));
+    let warmup_errors = if args.warmup > 0 {
+        load(&client, args.workload, &body, raw.clone(), args.warmup, args.c)
+            .await
+            .1
+    } else {
+        Vec::new()
+    };
+    for e in warmup_errors.iter().take(5) {
+        eprintln!("loadgen: warm-up error: {e}");
     }
     let probe = args.probe.then(Probe::start);
     alloc_counter::COUNTING.store(args.count_allocs, Ordering::Relaxed);
     let allocs0 = alloc_counter::snapshot();
     let cpu0 = process_cpu_ms();
     let wall0 = Instant::now();
-    let (mut latencies, load_errors) = load(&client, args.workload, &body, raw, args.n, args.c).await;
-    errors.extend(load_errors);
+    let (mut latencies, errors) = load(&client, args.workload, &body, raw, args.n, args.c).await;
     let wall = wall0.elapsed().as_secs_f64();
     let cpu_ms = process_cpu_ms() - cpu0;
     let allocs1 = alloc_counter::snapshot();
@@ -755,6 +759,7 @@ async fn run(args: Args) {
         "runtime": if args.multi_thread { "multi_thread" } else { "current_thread" },
         "transport": if args.raw_transport { "raw" } else { "client" },
         "warmup_load": args.warmup,
+        "warmup_load_errors": warmup_errors.len(),
         "workload": args.workload.name(),
         "n": args.n,
         "c": args.c,

@@ -35,10 +35,12 @@ pub struct Raw {
 }
 
 /// Runs `n` requests over `c` connections; returns each task's latencies (µs) and errors.
+/// A task stops at its first error (its connection's state is unknown); the requests it
+/// left are taken by the others, and those no task could send count as errors too.
 pub async fn run(raw: Arc<Raw>, n: usize, c: usize) -> Vec<(Vec<u64>, Vec<String>)> {
     let next = Arc::new(AtomicUsize::new(0));
-    let mut tasks = Vec::with_capacity(c);
-    for _ in 0..c {
+    let mut tasks = Vec::with_capacity(c.min(n));
+    for _ in 0..c.min(n) {
         let (raw, next) = (raw.clone(), next.clone());
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
@@ -68,6 +70,11 @@ pub async fn run(raw: Arc<Raw>, n: usize, c: usize) -> Vec<(Vec<u64>, Vec<String
             task.await
                 .unwrap_or_else(|e| (Vec::new(), vec![format!("task failed: {e}")])),
         );
+    }
+    let done: usize = results.iter().map(|(l, e)| l.len() + e.len()).sum();
+    if done < n {
+        let unsent = format!("{} requests not sent: every connection failed", n - done);
+        results.push((Vec::new(), vec![unsent]));
     }
     results
 }
@@ -150,6 +157,9 @@ async fn read_answer(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> Result<(u1
         headers.append(name, value);
     }
     let body_start = head_end + 4;
+    if length > 16 << 20 {
+        return Err(format!("a Content-Length of {length} bytes"));
+    }
     while buffer.len() < body_start + length {
         read_more(stream, buffer).await?;
     }

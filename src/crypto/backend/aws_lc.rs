@@ -201,13 +201,13 @@ pub(crate) fn aes_256_gcm_open(key: &[u8; 32], nonce: &[u8; 12], aad: &[u8], sea
     Some(buffer)
 }
 
-/// SHA-256 of `bytes`.
 /// Fills `out` from AWS-LC's generator: a per-thread DRBG seeded and reseeded from the
 /// operating system, so a request's nonce costs no system call. `false` on failure.
 pub(crate) fn fill_random(out: &mut [u8]) -> bool {
     aws_lc_rs::rand::fill(out).is_ok()
 }
 
+/// SHA-256 of `bytes`.
 pub(crate) fn sha256(bytes: &[u8]) -> [u8; 32] {
     let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, bytes);
     let mut out = [0; 32];

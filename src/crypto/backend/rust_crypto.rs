@@ -115,12 +115,12 @@ pub(crate) fn aes_256_gcm_open(key: &[u8; 32], nonce: &[u8; 12], aad: &[u8], sea
     cipher.decrypt(&nonce, Payload { msg: sealed, aad }).ok()
 }
 
-/// SHA-256 of `bytes`.
 /// Fills `out` from the operating system's random source. `false` on failure.
 pub(crate) fn fill_random(out: &mut [u8]) -> bool {
     getrandom::fill(out).is_ok()
 }
 
+/// SHA-256 of `bytes`.
 pub(crate) fn sha256(bytes: &[u8]) -> [u8; 32] {
     Sha256::digest(bytes).into()
 }
