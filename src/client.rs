@@ -75,6 +75,8 @@ pub(crate) struct ClientInner {
     pub(crate) max_response_bytes: usize,
     pub(crate) retry: Option<RetryPolicy>,
     pub(crate) backup_base_url: Option<Url>,
+    /// Whether retries and failover may repeat any request whose attempt never connected.
+    pub(crate) repeat_unsent: bool,
     pub(crate) deadline: Option<Duration>,
     pub(crate) download_hosts: Vec<String>,
 }
@@ -205,6 +207,7 @@ pub struct ClientBuilder<F = Async> {
     max_response_bytes: usize,
     retry: Option<RetryPolicy>,
     backup_base_url: Option<Url>,
+    repeat_unsent: bool,
     deadline: Option<Duration>,
     download_hosts: Vec<String>,
     flavor: PhantomData<F>,
@@ -245,6 +248,7 @@ impl<F> ClientBuilder<F> {
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             retry: None,
             backup_base_url: None,
+            repeat_unsent: false,
             deadline: None,
             download_hosts: Vec::new(),
             flavor: PhantomData,
@@ -440,6 +444,23 @@ impl<F> ClientBuilder<F> {
         Ok(self)
     }
 
+    /// Lets [`Self::retry`] and [`Self::failover`] repeat any request, a `POST` not marked
+    /// [`idempotent()`](crate::RequestBuilder::idempotent) included, when its attempt failed
+    /// to connect: refused, unreachable, a connect timeout, a failed TLS handshake or proxy
+    /// tunnel. None of the request reached the platform then, so it cannot be executed
+    /// twice. Any failure after the connection was made still ends such a request. Off by
+    /// default: only requests that may be repeated are.
+    ///
+    /// ```
+    /// # fn f() -> wechatpay::Result<()> {
+    /// let builder = wechatpay::Client::builder().failover().repeat_unsent();
+    /// # Ok(()) }
+    /// ```
+    pub fn repeat_unsent(mut self) -> Self {
+        self.repeat_unsent = true;
+        self
+    }
+
     /// The total time allowed for a request, retries and waits included (default: none;
     /// each attempt still has the [`Self::timeout`]).
     pub fn deadline(mut self, deadline: Duration) -> Self {
@@ -558,6 +579,7 @@ impl<F> ClientBuilder<F> {
                 max_response_bytes: self.max_response_bytes,
                 retry: self.retry,
                 backup_base_url: self.backup_base_url,
+                repeat_unsent: self.repeat_unsent,
                 deadline: self.deadline,
                 download_hosts: self.download_hosts,
             }),
@@ -584,6 +606,7 @@ impl<F> ClientBuilder<F> {
             max_response_bytes: self.max_response_bytes,
             retry: self.retry,
             backup_base_url: self.backup_base_url,
+            repeat_unsent: self.repeat_unsent,
             deadline: self.deadline,
             download_hosts: self.download_hosts,
             flavor: PhantomData,

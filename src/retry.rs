@@ -23,7 +23,9 @@ pub const RETRYABLE_CODES: &[&str] = &["SYSTEM_ERROR", "FREQUENCY_LIMITED", "BAN
 /// Only requests that may be repeated are retried: `GET`, `HEAD`, `OPTIONS` and `DELETE`,
 /// and `POST`/`PUT`/`PATCH` marked [`idempotent()`](crate::RequestBuilder::idempotent) by the
 /// caller (WeChat Pay deduplicates on `out_trade_no`, `out_refund_no` and similar merchant
-/// numbers, so repeating such a request cannot charge twice). Each attempt is signed anew,
+/// numbers, so repeating such a request cannot charge twice). With
+/// [`ClientBuilder::repeat_unsent`](crate::ClientBuilder::repeat_unsent), any request is
+/// also retried after an attempt that failed to connect, since nothing of it was sent. Each attempt is signed anew,
 /// with a fresh timestamp and nonce. Waits grow exponentially with full jitter.
 ///
 /// ```
@@ -128,12 +130,15 @@ pub(crate) async fn execute_with_retries(
                 error
             })
         };
-        if !repeatable {
+        // A request that may not be repeated still may be when nothing of it was sent, if
+        // the client allows it.
+        let may_repeat = repeatable || (inner.repeat_unsent && is_connect_failure(&error));
+        if !may_repeat {
             return give_up(error);
         }
         if let Some(backup) = &inner.backup_base_url
             && !failed_over
-            && crate::retry::is_connect_failure(&error)
+            && is_connect_failure(&error)
             && let Some(url) = on_backup(&prepared.url, &inner.base_url, backup)
         {
             // A connection failure on the API host: the backup host, at once, with the very

@@ -233,6 +233,65 @@ async fn failover_keeps_the_idempotency_rule() {
 }
 
 #[tokio::test]
+async fn with_repeat_unsent_a_post_fails_over_when_the_api_host_refuses_connections() {
+    let mock = mock();
+    let client = mock
+        .client_builder()
+        .base_url(&closed_port())
+        .unwrap()
+        .failover_to(&mock.base_url())
+        .unwrap()
+        .repeat_unsent()
+        .build()
+        .unwrap();
+    let res = client
+        .chain(NATIVE)
+        .post(json!({"out_trade_no": "T-UNSENT"}))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let requests = mock.requests();
+    assert_eq!(requests.len(), 1, "sent once, to the backup host");
+    assert!(requests[0].handled && requests[0].verified);
+}
+
+#[tokio::test]
+async fn with_repeat_unsent_a_refused_post_is_retried_and_without_it_is_not() {
+    let policy = RetryPolicy::new(3).backoff(Duration::from_millis(1), Duration::from_millis(2));
+    let mock = mock();
+    let port = closed_port();
+    let post = |client: wechatpay::Client| async move { client.chain(NATIVE).post(json!({"out_trade_no": "T"})).await };
+    let builder = || mock.client_builder().base_url(&port).unwrap().retry(policy);
+
+    let err = post(builder().repeat_unsent().build().unwrap()).await.unwrap_err();
+    match &err {
+        Error::Retried { attempts: 3, last } => assert!(matches!(**last, Error::Transport(_)), "{last:?}"),
+        other => panic!("{other:?}"),
+    }
+    let err = post(builder().build().unwrap()).await.unwrap_err();
+    assert!(matches!(err, Error::Transport(_)), "one attempt only: {err:?}");
+}
+
+#[tokio::test]
+async fn with_repeat_unsent_a_post_that_was_sent_is_still_never_repeated() {
+    let mock = mock();
+    mock.fail_next(1, Fault::DropBeforeHeaders);
+    let client = mock
+        .client_builder()
+        .retry(RetryPolicy::new(5).backoff(Duration::from_millis(1), Duration::from_millis(2)))
+        .repeat_unsent()
+        .build()
+        .unwrap();
+    let err = client
+        .chain(NATIVE)
+        .post(json!({"out_trade_no": "T-SENT"}))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Transport(_)), "{err:?}");
+    assert_eq!(mock.requests().len(), 1);
+}
+
+#[tokio::test]
 async fn no_failover_after_an_answer() {
     let primary = mock();
     primary.set_fault(Some(Fault::ServerError));
