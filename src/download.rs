@@ -207,9 +207,9 @@ async fn receive<W: AsyncWrite + Unpin + ?Sized>(
 ) -> Result<Download> {
     let options = prepared.download.clone();
     let unsigned = prepared.unsigned_download;
-    let response = crate::transport::send_request(client, prepared).await?;
+    let mut response = crate::transport::send_request(client, prepared).await?;
     let status = response.status();
-    let headers = response.headers().clone();
+    let headers = std::mem::take(response.headers_mut());
     if !status.is_success() {
         let body = crate::transport::read_body(response, client.inner.max_response_bytes).await?;
         return Err(api_error(status, headers, &body));
@@ -232,7 +232,6 @@ async fn receive<W: AsyncWrite + Unpin + ?Sized>(
         });
     }
     let statement = statement_sha1(client, &headers, options.statement).await?;
-    let mut response = response;
     let mut sink = DigestingWriter::new(writer, options.gunzip);
     while let Some(chunk) = response.chunk().await.map_err(Error::Transport)? {
         sink.write(&chunk).await?;

@@ -68,7 +68,7 @@ pub(crate) async fn send_request(client: &Client, prepared: &Prepared) -> Result
     headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
     headers.insert(USER_AGENT, inner.user_agent.clone());
     if let Some(multipart) = &prepared.multipart {
-        headers.insert(CONTENT_TYPE, header_value(&multipart.content_type())?);
+        headers.insert(CONTENT_TYPE, header_value(multipart.content_type())?);
         headers.insert(http::header::CONTENT_LENGTH, HeaderValue::from(multipart.body_length()));
     } else if prepared.has_body {
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
@@ -78,12 +78,12 @@ pub(crate) async fn send_request(client: &Client, prepared: &Prepared) -> Result
         None => inner.keys.current().preferred_id_at(timestamp).map(str::to_owned),
     };
     if let Some(serial) = serial {
-        headers.insert(verify::SERIAL, header_value(&serial)?);
+        headers.insert(verify::SERIAL, header_value(serial)?);
     }
     for (name, value) in &prepared.headers {
         headers.insert(name.clone(), value.clone());
     }
-    headers.insert(AUTHORIZATION, owned_header_value(authorization)?);
+    headers.insert(AUTHORIZATION, header_value(authorization)?);
     if let Some(hook) = &prepared.on_signed {
         (hook.0)(&crate::request::SignedRequest {
             method: prepared.method.as_str(),
@@ -106,12 +106,8 @@ pub(crate) async fn send_request(client: &Client, prepared: &Prepared) -> Result
     inner.http.execute(request).await.map_err(Error::Transport)
 }
 
-fn header_value(text: &str) -> Result<HeaderValue> {
-    HeaderValue::from_str(text).map_err(|_| Error::Crypto("a computed header is not a valid header value"))
-}
-
-/// [`header_value`] for a string the caller no longer needs: checked, not copied.
-fn owned_header_value(text: String) -> Result<HeaderValue> {
+/// A computed header value, checked and kept without a copy.
+fn header_value(text: String) -> Result<HeaderValue> {
     HeaderValue::from_maybe_shared(Bytes::from(text))
         .map_err(|_| Error::Crypto("a computed header is not a valid header value"))
 }

@@ -212,27 +212,15 @@ async fn migration_from_certificate_to_public_key_fails_no_request() {
     assert!(verified_by[10..].iter().all(|k| k == PLATFORM_PUBLIC_KEY_ID));
 
     // Callbacks switch the same way.
-    let (headers, body) = mock.signed_notification("TRANSACTION.SUCCESS", &json!({"out_trade_no": "1"}));
-    assert_eq!(
-        client
-            .notifications()
-            .parse(&headers, &body)
-            .await
-            .unwrap()
-            .verified_by(),
-        PLATFORM_PUBLIC_KEY_ID
-    );
-    mock.set_mode(SigningMode::Certificate);
-    let (headers, body) = mock.signed_notification("TRANSACTION.SUCCESS", &json!({"out_trade_no": "1"}));
-    assert_eq!(
-        client
-            .notifications()
-            .parse(&headers, &body)
-            .await
-            .unwrap()
-            .verified_by(),
-        PLATFORM_CERTIFICATE_SERIAL
-    );
+    for (mode, expected) in [
+        (SigningMode::PublicKey, PLATFORM_PUBLIC_KEY_ID),
+        (SigningMode::Certificate, PLATFORM_CERTIFICATE_SERIAL),
+    ] {
+        mock.set_mode(mode);
+        let (headers, body) = mock.signed_notification("TRANSACTION.SUCCESS", &json!({"out_trade_no": "1"}));
+        let notification = client.notifications().parse(&headers, &body).await.unwrap();
+        assert_eq!(notification.verified_by(), expected);
+    }
 }
 
 #[tokio::test]

@@ -303,10 +303,9 @@ fn a_sign_error_shows_the_platforms_message_beside_the_local_one() {
     sandbox.wait_for_line("POST /v3/parking/reminders/ext-payment  verified: no");
 }
 
-#[test]
-fn a_tampered_answer_exits_5_and_prints_no_body() {
-    let sandbox = Sandbox::start(&["--fault", "bad-signature"]);
-    let assert = sandbox
+/// `wechatpay request GET` of order T1 against the sandbox.
+fn get_order(sandbox: &Sandbox) -> assert_cmd::assert::Assert {
+    sandbox
         .cmd()
         .args([
             "request",
@@ -316,7 +315,12 @@ fn a_tampered_answer_exits_5_and_prints_no_body() {
             "out_trade_no=T1",
         ])
         .assert()
-        .code(VERIFICATION_FAILURE);
+}
+
+#[test]
+fn a_tampered_answer_exits_5_and_prints_no_body() {
+    let sandbox = Sandbox::start(&["--fault", "bad-signature"]);
+    let assert = get_order(&sandbox).code(VERIFICATION_FAILURE);
     let out = assert.get_output();
     assert!(out.stdout.is_empty(), "printed {:?}", text(&out.stdout));
     let stderr = text(&out.stderr);
@@ -328,17 +332,7 @@ fn a_tampered_answer_exits_5_and_prints_no_body() {
 fn a_skewed_or_unsigned_answer_exits_5() {
     for fault in ["skew", "missing-headers", "unknown-serial"] {
         let sandbox = Sandbox::start(&["--fault", fault]);
-        let assert = sandbox
-            .cmd()
-            .args([
-                "request",
-                "GET",
-                "v3/pay/transactions/out-trade-no/{out_trade_no}",
-                "--param",
-                "out_trade_no=T1",
-            ])
-            .assert()
-            .code(VERIFICATION_FAILURE);
+        let assert = get_order(&sandbox).code(VERIFICATION_FAILURE);
         assert!(assert.get_output().stdout.is_empty(), "{fault}");
     }
 }

@@ -190,17 +190,19 @@ fn closed_port() -> String {
     url
 }
 
-#[tokio::test]
-async fn a_connection_failure_fails_over_to_the_backup_host() {
-    let mock = mock();
-    let client = mock
-        .client_builder()
+/// A client whose API host refuses connections and whose backup host is `mock`.
+fn failing_over_to(mock: &MockServer) -> wechatpay::ClientBuilder {
+    mock.client_builder()
         .base_url(&closed_port())
         .unwrap()
         .failover_to(&mock.base_url())
         .unwrap()
-        .build()
-        .unwrap();
+}
+
+#[tokio::test]
+async fn a_connection_failure_fails_over_to_the_backup_host() {
+    let mock = mock();
+    let client = failing_over_to(&mock).build().unwrap();
     let res = query(&client).await.unwrap();
     assert_eq!(res.status(), 200);
     assert_eq!(mock.requests().len(), 1);
@@ -213,14 +215,7 @@ async fn a_connection_failure_fails_over_to_the_backup_host() {
 #[tokio::test]
 async fn failover_keeps_the_idempotency_rule() {
     let mock = mock();
-    let client = mock
-        .client_builder()
-        .base_url(&closed_port())
-        .unwrap()
-        .failover_to(&mock.base_url())
-        .unwrap()
-        .build()
-        .unwrap();
+    let client = failing_over_to(&mock).build().unwrap();
     let post = client.chain(NATIVE).post(json!({"out_trade_no": "T2"})).await;
     assert!(matches!(post, Err(Error::Transport(_))), "{post:?}");
     assert!(mock.requests().is_empty());
@@ -235,15 +230,7 @@ async fn failover_keeps_the_idempotency_rule() {
 #[tokio::test]
 async fn with_repeat_unsent_a_post_fails_over_when_the_api_host_refuses_connections() {
     let mock = mock();
-    let client = mock
-        .client_builder()
-        .base_url(&closed_port())
-        .unwrap()
-        .failover_to(&mock.base_url())
-        .unwrap()
-        .repeat_unsent()
-        .build()
-        .unwrap();
+    let client = failing_over_to(&mock).repeat_unsent().build().unwrap();
     let res = client
         .chain(NATIVE)
         .post(json!({"out_trade_no": "T-UNSENT"}))

@@ -456,43 +456,46 @@ async fn load(
     raw: Option<Arc<raw::Raw>>,
     n: usize,
     c: usize,
-) -> (Vec<u64>, Vec<String>) {
-    let per_task = match raw {
-        Some(raw) => raw::run(raw, n, c).await,
-        None => {
-            let next = Arc::new(AtomicUsize::new(0));
-            let tasks: Vec<_> = (0..c.min(n))
-                .map(|_| {
-                    let (client, next, body) = (client.clone(), next.clone(), body.clone());
-                    tokio::spawn(async move {
-                        let mut latencies = Vec::new();
-                        let mut errors = Vec::new();
-                        while next.fetch_add(1, Ordering::Relaxed) < n {
-                            let start = Instant::now();
-                            match one(&client, workload, &body).await {
-                                Ok(_) => latencies.push(start.elapsed().as_micros() as u64),
-                                Err(e) => errors.push(e),
-                            }
-                        }
-                        (latencies, errors)
-                    })
-                })
-                .collect();
-            let mut per_task = Vec::with_capacity(tasks.len());
-            for task in tasks {
-                per_task.push(
-                    task.await
-                        .unwrap_or_else(|e| (Vec::new(), vec![format!("task failed: {e}")])),
-                );
-            }
-            per_task
-        }
-    };
+) -> TaskResults {
+    if let Some(raw) = raw {
+        return raw::run(raw, n, c).await;
+    }
+    let next = Arc::new(AtomicUsize::new(0));
+    let tasks = (0..c.min(n))
+        .map(|_| {
+            let (client, next, body) = (client.clone(), next.clone(), body.clone());
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                let mut errors = Vec::new();
+                while next.fetch_add(1, Ordering::Relaxed) < n {
+                    let start = Instant::now();
+                    match one(&client, workload, &body).await {
+                        Ok(_) => latencies.push(start.elapsed().as_micros() as u64),
+                        Err(e) => errors.push(e),
+                    }
+                }
+                (latencies, errors)
+            })
+        })
+        .collect();
+    gather(tasks, n).await
+}
+
+/// Latencies (µs) of the successful requests, and the errors of the others.
+type TaskResults = (Vec<u64>, Vec<String>);
+
+/// Awaits the load's tasks and merges what they report; a task that failed is one error.
+async fn gather(tasks: Vec<tokio::task::JoinHandle<TaskResults>>, n: usize) -> TaskResults {
     let mut latencies = Vec::with_capacity(n);
     let mut errors = Vec::new();
-    for (l, e) in per_task {
-        latencies.extend(l);
-        errors.extend(e);
+    for task in tasks {
+        match task.await {
+            Ok((l, e)) => {
+                latencies.extend(l);
+                errors.extend(e);
+            }
+            Err(e) => errors.push(format!("task failed: {e}")),
+        }
     }
     (latencies, errors)
 }

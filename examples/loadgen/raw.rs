@@ -19,6 +19,8 @@ use tokio::net::TcpStream;
 use wechatpay::auth::PlatformKeys;
 use wechatpay::auth::signing::Signer;
 
+use super::{TaskResults, gather};
+
 /// What every raw request of one run shares.
 pub struct Raw {
     pub address: String,
@@ -34,49 +36,43 @@ pub struct Raw {
     pub expect_order: Option<&'static str>,
 }
 
-/// Runs `n` requests over `c` connections; returns each task's latencies (µs) and errors.
-/// A task stops at its first error (its connection's state is unknown); the requests it
-/// left are taken by the others, and those no task could send count as errors too.
-pub async fn run(raw: Arc<Raw>, n: usize, c: usize) -> Vec<(Vec<u64>, Vec<String>)> {
+/// Runs `n` requests over `c` connections. A task stops at its first error (its
+/// connection's state is unknown); the requests it left are taken by the others, and those
+/// no task could send count as one more error.
+pub async fn run(raw: Arc<Raw>, n: usize, c: usize) -> TaskResults {
     let next = Arc::new(AtomicUsize::new(0));
-    let mut tasks = Vec::with_capacity(c.min(n));
-    for _ in 0..c.min(n) {
-        let (raw, next) = (raw.clone(), next.clone());
-        tasks.push(tokio::spawn(async move {
-            let mut latencies = Vec::new();
-            let mut errors = Vec::new();
-            let mut stream = match TcpStream::connect(&raw.address).await {
-                Ok(stream) => stream,
-                Err(e) => return (latencies, vec![format!("connect: {e}")]),
-            };
-            let _ = stream.set_nodelay(true);
-            let mut buffer = Vec::with_capacity(4096);
-            while next.fetch_add(1, Ordering::Relaxed) < n {
-                let start = Instant::now();
-                match one(&raw, &mut stream, &mut buffer).await {
-                    Ok(()) => latencies.push(start.elapsed().as_micros() as u64),
-                    Err(e) => {
-                        errors.push(e);
-                        break; // the connection's state is unknown
+    let tasks = (0..c.min(n))
+        .map(|_| {
+            let (raw, next) = (raw.clone(), next.clone());
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                let mut errors = Vec::new();
+                let mut stream = match TcpStream::connect(&raw.address).await {
+                    Ok(stream) => stream,
+                    Err(e) => return (latencies, vec![format!("connect: {e}")]),
+                };
+                let _ = stream.set_nodelay(true);
+                let mut buffer = Vec::with_capacity(4096);
+                while next.fetch_add(1, Ordering::Relaxed) < n {
+                    let start = Instant::now();
+                    match one(&raw, &mut stream, &mut buffer).await {
+                        Ok(()) => latencies.push(start.elapsed().as_micros() as u64),
+                        Err(e) => {
+                            errors.push(e);
+                            break; // the connection's state is unknown
+                        }
                     }
                 }
-            }
-            (latencies, errors)
-        }));
-    }
-    let mut results = Vec::with_capacity(c);
-    for task in tasks {
-        results.push(
-            task.await
-                .unwrap_or_else(|e| (Vec::new(), vec![format!("task failed: {e}")])),
-        );
-    }
-    let done: usize = results.iter().map(|(l, e)| l.len() + e.len()).sum();
+                (latencies, errors)
+            })
+        })
+        .collect();
+    let (latencies, mut errors) = gather(tasks, n).await;
+    let done = latencies.len() + errors.len();
     if done < n {
-        let unsent = format!("{} requests not sent: every connection failed", n - done);
-        results.push((Vec::new(), vec![unsent]));
+        errors.push(format!("{} requests not sent: every connection failed", n - done));
     }
-    results
+    (latencies, errors)
 }
 
 async fn one(raw: &Raw, stream: &mut TcpStream, buffer: &mut Vec<u8>) -> Result<(), String> {
