@@ -7,6 +7,7 @@
 //! WECHATPAY_BASE_URL) it sends the same request there instead.
 
 use serde_json::json;
+use wechatpay::Method;
 use wechatpay::mock::MockServer;
 
 #[tokio::main]
@@ -18,7 +19,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     } else {
         let mock = MockServer::start();
         mock.route(
-            "POST",
+            Method::POST,
             "/v3/parking/reminders/ext-payment",
             204,
             serde_json::Value::Null,

@@ -3,18 +3,19 @@
 //!     cargo run --example segments
 
 use serde_json::{Value, json};
+use wechatpay::Method;
 use wechatpay::mock::{MockReply, MockServer};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mock = MockServer::start();
     mock.route(
-        "GET",
+        Method::GET,
         "/v3/pay/transactions/out-trade-no/{out_trade_no}",
         200,
         json!({"trade_state": "SUCCESS"}),
     );
-    mock.route_fn("POST", "/v3/refund/domestic/refunds", |_| {
+    mock.route_fn(Method::POST, "/v3/refund/domestic/refunds", |_| {
         MockReply::error(400, "PARAM_ERROR", "out_refund_no is required")
     });
     let client = mock.client();
@@ -43,14 +44,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // An API error carries the platform's code, message and Request-ID.
     match client.chain("v3/refund/domestic/refunds").post(json!({})).await {
-        Err(wechatpay::Error::Api {
-            status,
-            code,
-            message,
-            request_id,
-            ..
-        }) => {
-            println!("error:    {status} {code:?} {message:?} Request-ID {request_id:?}");
+        Err(wechatpay::Error::Api(api)) => {
+            println!(
+                "error:    {} {:?} {:?} Request-ID {:?}",
+                api.status, api.code, api.message, api.request_id
+            );
         }
         other => println!("unexpected: {other:?}"),
     }

@@ -3,13 +3,14 @@
 //!     cargo run --example sensitive
 
 use serde_json::json;
+use wechatpay::Method;
 use wechatpay::mock::MockServer;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mock = MockServer::start();
     mock.route(
-        "POST",
+        Method::POST,
         "/v3/profitsharing/receivers/add",
         200,
         json!({"type": "PERSONAL_OPENID"}),

@@ -3,6 +3,7 @@
 //!     cargo run --example upload
 
 use serde_json::json;
+use wechatpay::Method;
 use wechatpay::mock::{MockReply, MockServer};
 
 #[tokio::main]
@@ -10,7 +11,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mock = MockServer::start();
     // Like the platform, the mock checks the signature over the meta part and that the
     // sha256 in meta matches the file; this route then answers a media_id.
-    mock.route_fn("POST", "/v3/merchant/media/upload", |req| {
+    mock.route_fn(Method::POST, "/v3/merchant/media/upload", |req| {
         let sha256 = req
             .upload
             .as_ref()

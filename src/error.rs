@@ -1,9 +1,11 @@
-//! The crate's one error type.
+//! The crate's one error type, grouped by cause.
 //!
-//! Every failure names what went wrong precisely enough to act on it: a configuration
-//! mistake, a path variable, a transport failure, an API error answered by the platform,
-//! or the exact verification check a response failed. No variant ever carries key
-//! material or a request body.
+//! [`Error`] says first *what kind* of thing went wrong, each group with an enum of its own
+//! that says precisely what: the configuration ([`ConfigError`]), building the request
+//! ([`RequestError`], nothing was sent), the transport ([`TransportError`]), the platform's
+//! answer ([`ApiError`]), authenticating an answer or callback ([`VerificationError`]), or
+//! the content received ([`BodyError`]). No variant ever carries key material or a request
+//! body.
 
 use std::fmt;
 
@@ -13,13 +15,14 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// Everything that can go wrong while building a client or calling the API.
 ///
 /// ```
-/// # use wechatpay::Error;
+/// use wechatpay::Error;
+/// use wechatpay::error::VerificationError;
+///
 /// fn describe(err: &Error) -> String {
-///     match err {
-///         Error::Api { status, code, request_id, .. } => {
-///             format!("platform said {status} {code:?}, Request-ID {request_id:?}")
-///         }
-///         Error::ClockSkew { .. } | Error::BadSignature { .. } => "do not trust this answer".into(),
+///     match err.last_cause() {
+///         Error::Api(api) => format!("platform said {} {:?}, Request-ID {:?}", api.status, api.code, api.request_id),
+///         Error::Verification(VerificationError::ClockSkew { .. }) => "fix the clock".into(),
+///         e if e.is_verification_failure() => "do not trust this answer".into(),
 ///         other => other.to_string(),
 ///     }
 /// }
@@ -27,9 +30,84 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The client configuration is incomplete or invalid (caught at `build()`).
+    /// The client configuration is incomplete or invalid (caught at `build()`), a key is
+    /// unfit, or a setting an operation needs is missing.
+    #[error(transparent)]
+    Config(ConfigError),
+
+    /// The request could not be built as given; nothing was sent.
+    #[error(transparent)]
+    Request(RequestError),
+
+    /// The request could not be sent or its answer could not be read (connection refused,
+    /// TLS failure, timeout, ...). [`Error::is_timeout`] tells timeouts apart.
+    #[error(transparent)]
+    Transport(TransportError),
+
+    /// The platform answered with a non-2xx status.
+    #[error(transparent)]
+    Api(Box<ApiError>),
+
+    /// An answer or callback could not be authenticated: do not trust it.
+    #[error(transparent)]
+    Verification(VerificationError),
+
+    /// An answer, file or callback was received (and authenticated where it is signed) but
+    /// its content is not what was expected.
+    #[error(transparent)]
+    Body(BodyError),
+
+    /// Decrypting a callback resource, a downloaded certificate or a sensitive field
+    /// failed: the authentication tag did not match (wrong key, nonce or associated data,
+    /// or an altered ciphertext), the Base64 was malformed, or the nonce had an unusable
+    /// length. `what` names the failure; no key material or plaintext is included.
+    #[error("decryption failed: {what}")]
+    Decryption {
+        /// The failure, in plain words.
+        what: &'static str,
+    },
+
+    /// A cryptographic operation failed for a reason other than a bad signature or a
+    /// failed decryption (the random source, an input beyond an algorithm's limits).
+    #[error("cryptographic operation failed: {0}")]
+    Crypto(&'static str),
+
+    /// Reading or writing a local file, or writing a download, failed.
+    #[error("I/O error: {0}")]
+    Io(#[from] std::io::Error),
+
+    /// The request was retried and still failed: `last` is the final attempt's error.
+    #[error("gave up after {attempts} attempts: {last}")]
+    Retried {
+        /// How many attempts were made.
+        attempts: u32,
+        /// The last attempt's error.
+        last: Box<Error>,
+    },
+
+    /// The request's total deadline (retries and waits included) passed.
+    #[error("deadline of {deadline:?} exceeded after {attempts} attempt(s)")]
+    DeadlineExceeded {
+        /// The deadline.
+        deadline: std::time::Duration,
+        /// How many attempts had started.
+        attempts: u32,
+    },
+
+    /// A blocking call was made from inside an async runtime, where it would stall the
+    /// executor; use the async [`Client`](crate::Client) there instead.
+    #[error("the blocking client cannot be used from inside an async runtime; use wechatpay::Client with .await")]
+    BlockingInAsyncContext,
+}
+
+/// A configuration problem: caught at `build()`, or when an operation needs a setting the
+/// client does not have.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// A setting is missing, malformed or inconsistent with another.
     #[error("invalid configuration: {0}")]
-    Config(String),
+    Invalid(String),
 
     /// A private key, public key or certificate could not be loaded or is unfit for use.
     /// `what` names the input (for example "merchant private key"); the key itself is
@@ -42,6 +120,20 @@ pub enum Error {
         reason: String,
     },
 
+    /// The APIv3 key given is not exactly 32 bytes. The key itself is never included.
+    #[error("the APIv3 key must be exactly 32 bytes")]
+    InvalidApiV3Key,
+
+    /// An operation needs the APIv3 key (callbacks, certificate download) and the client
+    /// has none: set it with `ClientBuilder::apiv3_key`.
+    #[error("no APIv3 key is configured (needed for callbacks and certificate downloads)")]
+    MissingApiV3Key,
+}
+
+/// The request could not be built as given; nothing was sent.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RequestError {
     /// The path template or a chain segment is malformed.
     #[error("invalid path {path:?}: {reason}")]
     InvalidPath {
@@ -74,7 +166,7 @@ pub enum Error {
         reason: &'static str,
     },
 
-    /// A caller-supplied header name or value is not valid HTTP, or may not be overridden.
+    /// A header name or value is not valid HTTP, or may not be overridden.
     #[error("invalid header {name:?}: {reason}")]
     InvalidHeader {
         /// The header's name as given.
@@ -83,32 +175,123 @@ pub enum Error {
         reason: &'static str,
     },
 
-    /// The request could not be sent or its answer could not be read (connection refused,
-    /// TLS failure, timeout, ...). [`Error::is_timeout`] tells timeouts apart.
-    #[error("transport error: {0}")]
-    Transport(#[source] reqwest::Error),
-
-    /// The platform answered with a non-2xx status. `code`, `message` and `detail` come
-    /// from its JSON body; `body` keeps the raw text (shortened) when it was not JSON.
-    #[error("{}", ApiErrorDisplay { status: *.status, code, message, request_id })]
-    Api {
-        /// The HTTP status.
-        status: u16,
-        /// The platform's error code, such as `PARAM_ERROR` or `SIGN_ERROR`.
-        code: Option<String>,
-        /// The platform's human-readable message.
-        message: Option<String>,
-        /// The `detail` object of the error body, when present (boxed to keep `Error` small).
-        detail: Option<Box<serde_json::Value>>,
-        /// The `Request-ID` response header; quote it in support tickets.
-        request_id: Option<String>,
-        /// The raw body text (at most 4 KiB) when it was not the usual JSON.
-        body: Option<String>,
-        /// All the headers of the answer (boxed to keep `Error` small). An error answer is
-        /// not signed: treat them as information, not as proof.
-        headers: Box<http::HeaderMap>,
+    /// The body could not be encoded as it must go on the wire.
+    #[error("invalid request body: {reason}")]
+    InvalidBody {
+        /// Why it could not be encoded.
+        reason: String,
     },
 
+    /// A sensitive field could not be encrypted or sent as asked: the JSON pointer names no
+    /// string, no platform key is available, or two fields name different platform keys.
+    #[error("sensitive field: {reason}")]
+    SensitiveField {
+        /// What went wrong.
+        reason: String,
+    },
+
+    /// An upload could not be built: a bad file name, a `meta` that is not an object, an
+    /// unreadable file.
+    #[error("invalid upload: {reason}")]
+    InvalidUpload {
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// A download could not be prepared: a bill apply answer without `hash_type`,
+    /// `hash_value` and `download_url`, an unknown `hash_type`, a target that is not a file.
+    #[error("invalid download: {reason}")]
+    InvalidDownload {
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// A download URL points to a host other than the API host: the merchant's signature
+    /// would go there. Allow the host explicitly if it is genuinely the platform's.
+    #[error("refusing to send a signed request to {host}, which is not the API host")]
+    ForeignHost {
+        /// The host the URL names.
+        host: String,
+    },
+}
+
+/// The request could not be sent or its answer could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("transport error: {source}")]
+pub struct TransportError {
+    #[source]
+    source: reqwest::Error,
+}
+
+impl TransportError {
+    /// Whether the attempt timed out.
+    pub fn is_timeout(&self) -> bool {
+        self.source.is_timeout()
+    }
+
+    /// Whether the attempt failed to connect (refused, unreachable, a failed TLS handshake
+    /// or proxy tunnel): nothing of the request reached the platform.
+    pub fn is_connect(&self) -> bool {
+        self.source.is_connect()
+    }
+
+    /// The underlying HTTP client's error.
+    pub fn reqwest(&self) -> &reqwest::Error {
+        &self.source
+    }
+}
+
+impl From<reqwest::Error> for TransportError {
+    fn from(source: reqwest::Error) -> Self {
+        Self { source }
+    }
+}
+
+/// A non-2xx answer of the platform. `code`, `message` and `detail` come from its JSON
+/// body; `body` keeps the raw text (shortened) when it was not JSON. An error answer is not
+/// signed: treat all of it as information, not as proof.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// The HTTP status.
+    pub status: u16,
+    /// The platform's error code, such as `PARAM_ERROR` or `SIGN_ERROR`.
+    pub code: Option<String>,
+    /// The platform's human-readable message.
+    pub message: Option<String>,
+    /// The `detail` object of the error body, when present.
+    pub detail: Option<serde_json::Value>,
+    /// The `Request-ID` response header; quote it in support tickets.
+    pub request_id: Option<String>,
+    /// The raw body text (at most 4 KiB) when it was not the usual JSON.
+    pub body: Option<String>,
+    /// All the headers of the answer.
+    pub headers: http::HeaderMap,
+}
+
+impl std::error::Error for ApiError {}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "API error {}", self.status)?;
+        if let Some(code) = &self.code {
+            write!(f, " {code}")?;
+        }
+        if let Some(message) = &self.message {
+            write!(f, ": {message}")?;
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, " (Request-ID {id})")?;
+        }
+        Ok(())
+    }
+}
+
+/// An answer or callback could not be authenticated: it may have been forged or altered,
+/// or the local clock is wrong.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum VerificationError {
     /// A response or callback lacks one of the `Wechatpay-*` headers that must sign it.
     #[error("response is not signed: header {header} is missing")]
     MissingHeader {
@@ -150,15 +333,20 @@ pub enum Error {
         /// The platform key the signature was checked with.
         key_id: String,
     },
+}
 
+/// The content received is not what was expected.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BodyError {
     /// A response body exceeded the configured limit and was not read further.
     #[error("response body exceeds the limit of {limit} bytes")]
-    BodyTooLarge {
+    TooLarge {
         /// The configured limit.
         limit: usize,
     },
 
-    /// A response body could not be decoded into the requested type.
+    /// A body could not be decoded into the requested type.
     #[error("cannot decode response body: {0}")]
     Decode(#[source] serde_json::Error),
 
@@ -166,29 +354,17 @@ pub enum Error {
     #[error("response body is not valid UTF-8")]
     NotUtf8,
 
-    /// A cryptographic operation failed for a reason other than a bad signature.
-    #[error("cryptographic operation failed: {0}")]
-    Crypto(&'static str),
-
-    /// The APIv3 key given for AES-256-GCM is not exactly 32 bytes. The key itself is
-    /// never included.
-    #[error("the APIv3 key must be exactly 32 bytes")]
-    InvalidApiV3Key,
-
-    /// Decrypting a callback resource, a downloaded certificate or a sensitive field
-    /// failed: the authentication tag did not match (wrong key, nonce or associated data,
-    /// or an altered ciphertext), the Base64 was malformed, or the nonce had an unusable
-    /// length. `what` names the failure; no key material or plaintext is included.
-    #[error("decryption failed: {what}")]
-    Decryption {
-        /// The failure, in plain words.
-        what: &'static str,
+    /// A downloaded file's digest differs from the one announced: it was altered or cut
+    /// short. Nothing was left under the target name.
+    #[error("{algorithm} digest mismatch: expected {expected}, got {actual}")]
+    DigestMismatch {
+        /// `SHA1` or `SHA256`.
+        algorithm: &'static str,
+        /// The announced digest (hex).
+        expected: String,
+        /// The digest of the bytes received (hex).
+        actual: String,
     },
-
-    /// An operation needs the APIv3 key (callbacks, certificate download) and the client
-    /// has none: set it with `ClientBuilder::apiv3_key`.
-    #[error("no APIv3 key is configured (needed for callbacks and certificate downloads)")]
-    MissingApiV3Key,
 
     /// A callback body is not a well-formed notification (after its signature verified).
     #[error("malformed notification: {reason}")]
@@ -204,76 +380,48 @@ pub enum Error {
         /// Why it was refused.
         reason: String,
     },
+}
 
-    /// A sensitive field could not be encrypted or sent as asked: the JSON pointer names no
-    /// string, no platform key is available, or two fields name different platform keys.
-    #[error("sensitive field: {reason}")]
-    SensitiveField {
-        /// What went wrong.
-        reason: String,
-    },
+macro_rules! from_group {
+    ($($group:ident => $variant:ident),* $(,)?) => {$(
+        impl From<$group> for Error {
+            fn from(e: $group) -> Self {
+                Error::$variant(e)
+            }
+        }
+    )*};
+}
 
-    /// An upload could not be built: a bad file name, a `meta` that is not an object, an
-    /// unreadable file.
-    #[error("invalid upload: {reason}")]
-    InvalidUpload {
-        /// What is wrong.
-        reason: String,
-    },
+from_group!(
+    ConfigError => Config,
+    RequestError => Request,
+    TransportError => Transport,
+    VerificationError => Verification,
+    BodyError => Body,
+);
 
-    /// A downloaded file's digest differs from the one announced: it was altered or cut
-    /// short. Nothing was left under the target name.
-    #[error("{algorithm} digest mismatch: expected {expected}, got {actual}")]
-    DigestMismatch {
-        /// `SHA1` or `SHA256`.
-        algorithm: &'static str,
-        /// The announced digest (hex).
-        expected: String,
-        /// The digest of the bytes received (hex).
-        actual: String,
-    },
+impl From<ApiError> for Error {
+    fn from(e: ApiError) -> Self {
+        Error::Api(Box::new(e))
+    }
+}
 
-    /// A download URL points to a host other than the API host: the merchant's signature
-    /// would go there. Allow the host explicitly if it is genuinely the platform's.
-    #[error("refusing to send a signed request to {host}, which is not the API host")]
-    ForeignHost {
-        /// The host the URL names.
-        host: String,
-    },
-
-    /// Reading or writing a local file, or writing a download, failed.
-    #[error("I/O error: {0}")]
-    Io(#[from] std::io::Error),
-
-    /// The request was retried and still failed: `last` is the final attempt's error.
-    #[error("gave up after {attempts} attempts: {last}")]
-    Retried {
-        /// How many attempts were made.
-        attempts: u32,
-        /// The last attempt's error.
-        last: Box<Error>,
-    },
-
-    /// The request's total deadline (retries and waits included) passed.
-    #[error("deadline of {deadline:?} exceeded after {attempts} attempt(s)")]
-    DeadlineExceeded {
-        /// The deadline.
-        deadline: std::time::Duration,
-        /// How many attempts had started.
-        attempts: u32,
-    },
-
-    /// A blocking call was made from inside an async runtime, where it would stall the
-    /// executor; use the async [`Client`](crate::Client) there instead.
-    #[error("the blocking client cannot be used from inside an async runtime; use wechatpay::Client with .await")]
-    BlockingInAsyncContext,
+impl From<reqwest::Error> for Error {
+    fn from(e: reqwest::Error) -> Self {
+        Error::Transport(e.into())
+    }
 }
 
 impl Error {
     /// The platform's `Request-ID` for an [`Error::Api`], if it sent one.
     pub fn request_id(&self) -> Option<&str> {
+        self.api().and_then(|e| e.request_id.as_deref())
+    }
+
+    /// The platform's answer, when the (last attempt's) error is an [`Error::Api`].
+    pub fn api(&self) -> Option<&ApiError> {
         match self.last_cause() {
-            Error::Api { request_id, .. } => request_id.as_deref(),
+            Error::Api(api) => Some(api),
             _ => None,
         }
     }
@@ -303,43 +451,24 @@ impl Error {
     /// Whether this error means the answer could not be authenticated: the response may
     /// have been forged or altered, or the local clock is wrong.
     pub fn is_verification_failure(&self) -> bool {
-        matches!(
-            self.last_cause(),
-            Error::MissingHeader { .. }
-                | Error::MalformedHeader { .. }
-                | Error::ClockSkew { .. }
-                | Error::UnknownPlatformKey { .. }
-                | Error::BadSignature { .. }
-        )
+        matches!(self.last_cause(), Error::Verification(_))
     }
 
+    /// A configuration error with this message.
+    pub(crate) fn config(message: impl Into<String>) -> Self {
+        Error::Config(ConfigError::Invalid(message.into()))
+    }
+
+    /// A key that could not be loaded or is unfit.
     pub(crate) fn key(what: &'static str, reason: impl Into<String>) -> Self {
-        Error::Key {
+        Error::Config(ConfigError::Key {
             what,
             reason: reason.into(),
-        }
+        })
     }
-}
 
-struct ApiErrorDisplay<'a> {
-    status: u16,
-    code: &'a Option<String>,
-    message: &'a Option<String>,
-    request_id: &'a Option<String>,
-}
-
-impl fmt::Display for ApiErrorDisplay<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "API error {}", self.status)?;
-        if let Some(code) = self.code {
-            write!(f, " {code}")?;
-        }
-        if let Some(message) = self.message {
-            write!(f, ": {message}")?;
-        }
-        if let Some(id) = self.request_id {
-            write!(f, " (Request-ID {id})")?;
-        }
-        Ok(())
+    /// A JSON body that could not be decoded.
+    pub(crate) fn decode(e: serde_json::Error) -> Self {
+        Error::Body(BodyError::Decode(e))
     }
 }

@@ -23,43 +23,58 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Layers, bottom to top: [`crypto`] (keys and RSA), [`auth`] (the signing message, the
-//! `Authorization` header, answer verification, trusted platform keys), [`path`] (segment
-//! normalisation and template expansion), then the [`Client`], [`Chain`], [`RequestBuilder`]
-//! and [`Response`]; [`blocking`] wraps the async client; [`mock`] is an in-process server.
+//! ## Layers
+//! Each layer only uses the ones below it (`scripts/layers.sh` checks it):
+//! [`crypto`] (keys, RSA, AES) → [`protocol`] (what both ends of the wire share: header
+//! names, paths, envelopes, multipart, path templates) → [`auth`] (the signature, answer
+//! verification, trusted keys) → the mock server ([`mock`], feature `mock`) → responses →
+//! `wire` (one signed exchange) → `trust` (the key store and certificate downloads) →
+//! `send` (attempts, retries, deadlines) → [`sensitive`], [`notify`], [`download`] → the
+//! request builder → the [`Client`] → [`blocking`].
 
 #![forbid(unsafe_code)]
-#![warn(missing_docs)]
+#![warn(missing_docs, unreachable_pub, missing_debug_implementations)]
 
 pub mod auth;
 pub mod blocking;
-pub mod certificates;
-mod chain;
 mod client;
 pub mod clock;
 pub mod crypto;
 pub mod download;
-mod error;
-pub mod media;
+pub mod error;
 #[cfg(feature = "mock")]
 pub mod mock;
 pub mod notify;
-pub mod path;
+pub mod protocol;
 mod request;
 mod response;
-pub mod retry;
+mod send;
 pub mod sensitive;
-mod transport;
+mod trust;
+mod wire;
 
-pub use chain::Chain;
 pub use client::{
     Async, Client, ClientBuilder, DEFAULT_BACKUP_BASE_URL, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES, USER_AGENT,
+    env,
 };
 pub use crypto::Certificate;
-pub use download::{Digest, Download};
+pub use download::Download;
 pub use error::{Error, Result};
+pub use http::Method;
 pub use notify::{Notification, Notifications};
-pub use request::{RequestBuilder, SignedRequest, UNSIGNED_DOWNLOADS};
+pub use protocol::downloads::Digest;
+pub use protocol::path;
+pub use request::{Chain, RequestBuilder};
 pub use response::Response;
-pub use retry::RetryPolicy;
+pub use send::retry;
+pub use send::retry::RetryPolicy;
 pub use sensitive::Encrypted;
+pub use wire::SignedRequest;
+
+/// Platform certificates: what a download returns, and the defaults of automatic mode.
+pub mod certificates {
+    pub use crate::trust::{
+        CertificateDownload, DEFAULT_MIN_ON_DEMAND_INTERVAL, DEFAULT_REFRESH_INTERVAL, DownloadedCertificate,
+        ON_DEMAND_BURST,
+    };
+}

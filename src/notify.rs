@@ -1,5 +1,5 @@
 //! Callbacks (notifications): verify the signature over the raw body, then decrypt the
-//! resource with the APIv3 key (PROTOCOL.md section 6).
+//! resource with the APIv3 key.
 //!
 //! Framework-neutral: give it the request headers and the raw body bytes, exactly as
 //! received. Never parse and re-serialise the body first: the signature covers the bytes.
@@ -11,22 +11,23 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::client::Client;
-use crate::crypto::aes_gcm;
-use crate::error::{Error, Result};
+use crate::crypto::ApiV3Key;
+use crate::error::{BodyError, ConfigError, Error, Result};
+pub use crate::protocol::envelope::AEAD_AES_256_GCM;
+use crate::protocol::envelope::EncryptedResource;
+use crate::trust::{Asker, KeyStore};
 
-/// The only resource encryption the platform uses.
-pub const AEAD_AES_256_GCM: &str = "AEAD_AES_256_GCM";
-
-/// Parses callbacks for one client; see [`Client::notifications`].
+/// Parses callbacks with one client's platform keys and APIv3 key; see
+/// [`Client::notifications`](crate::Client::notifications).
 #[derive(Debug, Clone, Copy)]
 pub struct Notifications<'a> {
-    client: &'a Client,
+    keys: &'a KeyStore,
+    apiv3_key: Option<&'a ApiV3Key>,
 }
 
 impl<'a> Notifications<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
-        Self { client }
+    pub(crate) fn new(keys: &'a KeyStore, apiv3_key: Option<&'a ApiV3Key>) -> Self {
+        Self { keys, apiv3_key }
     }
 
     /// Verifies a callback's `Wechatpay-*` signature over `body` (the raw bytes received)
@@ -47,29 +48,18 @@ impl<'a> Notifications<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn parse(&self, headers: &HeaderMap, body: &[u8]) -> Result<Notification> {
-        let verified_by = self
-            .client
-            .verify_signed(headers, body, crate::certificates::Asker::Callback)
-            .await?;
-        let apiv3_key = self.client.apiv3_key()?;
-        let envelope: Envelope = serde_json::from_slice(body).map_err(|_| Error::MalformedNotification {
-            reason: "the body is not a notification JSON object",
-        })?;
+        let verified_by = self.keys.verify(headers, body, Asker::Callback).await?;
+        let apiv3_key = self.apiv3_key.ok_or(Error::Config(ConfigError::MissingApiV3Key))?;
+        let malformed = |reason| BodyError::MalformedNotification { reason };
+        let envelope: Envelope =
+            serde_json::from_slice(body).map_err(|_| malformed("the body is not a notification JSON object"))?;
         let resource = envelope.resource;
-        if resource.algorithm != AEAD_AES_256_GCM {
-            return Err(Error::MalformedNotification {
-                reason: "unsupported resource algorithm (expected AEAD_AES_256_GCM)",
-            });
+        if !resource.is_supported() {
+            return Err(malformed("unsupported resource algorithm (expected AEAD_AES_256_GCM)").into());
         }
-        let plaintext = aes_gcm::decrypt(
-            apiv3_key,
-            resource.nonce.as_bytes(),
-            resource.associated_data.as_deref().unwrap_or("").as_bytes(),
-            &resource.ciphertext,
-        )?;
-        let decrypted: Value = serde_json::from_slice(&plaintext).map_err(|_| Error::MalformedNotification {
-            reason: "the decrypted resource is not JSON",
-        })?;
+        let plaintext = resource.open(apiv3_key.bytes())?;
+        let decrypted: Value =
+            serde_json::from_slice(&plaintext).map_err(|_| malformed("the decrypted resource is not JSON"))?;
         Ok(Notification {
             id: envelope.id,
             create_time: envelope.create_time,
@@ -94,17 +84,6 @@ struct Envelope {
     #[serde(default)]
     summary: String,
     resource: EncryptedResource,
-}
-
-#[derive(Deserialize)]
-struct EncryptedResource {
-    algorithm: String,
-    #[serde(default)]
-    original_type: Option<String>,
-    ciphertext: String,
-    #[serde(default)]
-    associated_data: Option<String>,
-    nonce: String,
 }
 
 /// A verified and decrypted callback.
@@ -170,7 +149,7 @@ impl Notification {
 
     /// The decrypted resource as a typed value.
     pub fn resource_as<T: DeserializeOwned>(&self) -> Result<T> {
-        T::deserialize(&self.resource).map_err(Error::Decode)
+        T::deserialize(&self.resource).map_err(Error::decode)
     }
 
     /// The platform key (public key id or certificate serial) that verified the signature.

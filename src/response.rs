@@ -4,7 +4,7 @@ use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
 
-use crate::error::{Error, Result};
+use crate::error::{BodyError, Error, Result};
 
 /// A successful (2xx) answer whose signature has been verified (except on the documented
 /// download paths, which the platform does not sign). The body has already been read, so
@@ -48,7 +48,7 @@ impl Response {
 
     /// The platform's `Request-ID`; quote it in support tickets.
     pub fn request_id(&self) -> Option<&str> {
-        request_id(&self.headers)
+        crate::protocol::request_id(&self.headers)
     }
 
     /// The id of the platform key (public key id or certificate serial) that verified the
@@ -61,20 +61,16 @@ impl Response {
     /// `json::<Option<T>>()` and `json::<serde_json::Value>()` work on it.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T> {
         let body: &[u8] = if self.body.is_empty() { b"null" } else { &self.body };
-        serde_json::from_slice(body).map_err(Error::Decode)
+        serde_json::from_slice(body).map_err(Error::decode)
     }
 
     /// The body as UTF-8 text.
     pub fn text(&self) -> Result<&str> {
-        std::str::from_utf8(&self.body).map_err(|_| Error::NotUtf8)
+        std::str::from_utf8(&self.body).map_err(|_| BodyError::NotUtf8.into())
     }
 
     /// The body bytes exactly as received (and verified).
     pub fn bytes(&self) -> &Bytes {
         &self.body
     }
-}
-
-pub(crate) fn request_id(headers: &HeaderMap) -> Option<&str> {
-    headers.get("Request-ID").and_then(|v| v.to_str().ok())
 }

@@ -1,11 +1,12 @@
 //! Sensitive fields: RSA-OAEP (SHA-1, MGF1-SHA-1) encryption with a platform key, and
-//! decryption of fields the platform encrypted to the merchant key (PROTOCOL.md section 7).
+//! decryption of fields the platform encrypted to the merchant key. A request carrying an
+//! encrypted field must name the key that encrypted it in `Wechatpay-Serial`.
 
 use serde_json::Value;
 
-use crate::client::Client;
-use crate::crypto::{base64_decode, base64_encode};
-use crate::error::{Error, Result};
+use crate::auth::PlatformKeys;
+use crate::crypto::{RsaPrivateKey, RsaPublicKey};
+use crate::error::{Error, RequestError, Result};
 
 /// A field encrypted with a platform key: the Base64 ciphertext and the key's id, which the
 /// request must name in `Wechatpay-Serial` (pass it to
@@ -56,61 +57,43 @@ impl From<&Encrypted> for Value {
     }
 }
 
-impl Client {
-    /// Encrypts a sensitive field (a name, ID number, bank account, phone number) with the
-    /// platform key the client prefers (the one it names in `Wechatpay-Serial`).
-    ///
-    /// ```no_run
-    /// # async fn f(client: wechatpay::Client) -> wechatpay::Result<()> {
-    /// use serde_json::json;
-    /// let name = client.encrypt("张三")?;
-    /// client
-    ///     .chain("v3/profitsharing/receivers/add")
-    ///     .post(json!({"type": "PERSONAL_OPENID", "account": "o-MYE42l80oelYMDE34nYD456Xoy", "name": &name}))
-    ///     .with_encrypted(&name)
-    ///     .await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn encrypt(&self, plaintext: &str) -> Result<Encrypted> {
-        let keys = self.inner.keys.current();
-        let (serial, key) = keys.preferred_at(self.now()).ok_or_else(|| Error::SensitiveField {
-            reason: "no platform key to encrypt with (configure one, or load the certificates first)".into(),
-        })?;
-        Ok(Encrypted {
-            ciphertext: base64_encode(&key.encrypt_oaep_sha1(plaintext.as_bytes())?),
-            serial: serial.to_owned(),
-        })
-    }
-
-    /// Decrypts a sensitive field the platform encrypted to the merchant key (Base64
-    /// RSA-OAEP SHA-1), such as the names in a complaint or a transfer answer.
-    pub fn decrypt(&self, ciphertext: &str) -> Result<String> {
-        let bytes = base64_decode(ciphertext).ok_or(Error::Decryption {
-            what: "the ciphertext is not valid Base64",
-        })?;
-        let plaintext = self.inner.signer.key().decrypt_oaep_sha1(&bytes)?;
-        String::from_utf8(plaintext).map_err(|_| Error::Decryption {
-            what: "the decrypted field is not UTF-8 text",
-        })
-    }
+fn refused(reason: impl Into<String>) -> Error {
+    RequestError::SensitiveField { reason: reason.into() }.into()
 }
 
-/// Encrypts the strings at `pointers` in `body` with one platform key; returns its id.
-pub(crate) fn encrypt_fields(client: &Client, body: &mut Value, pointers: &[String]) -> Result<String> {
-    let keys = client.inner.keys.current();
-    let (serial, key) = keys.preferred_at(client.now()).ok_or_else(|| Error::SensitiveField {
-        reason: "no platform key to encrypt with".into(),
-    })?;
+/// The platform key sensitive fields are encrypted with at `now`: the one the client names
+/// in `Wechatpay-Serial`.
+fn preferred(keys: &PlatformKeys, now: i64) -> Result<(&str, &RsaPublicKey)> {
+    keys.preferred_at(now)
+        .ok_or_else(|| refused("no platform key to encrypt with (configure one, or load the certificates first)"))
+}
+
+/// Encrypts one field with the preferred platform key.
+pub(crate) fn encrypt(keys: &PlatformKeys, now: i64, plaintext: &str) -> Result<Encrypted> {
+    let (serial, key) = preferred(keys, now)?;
+    Ok(Encrypted {
+        ciphertext: key.encrypt_field(plaintext)?,
+        serial: serial.to_owned(),
+    })
+}
+
+/// Encrypts the strings at `pointers` (RFC 6901) of `body` with one platform key; returns
+/// its id.
+pub(crate) fn encrypt_fields(keys: &PlatformKeys, now: i64, body: &mut Value, pointers: &[String]) -> Result<String> {
+    let (serial, key) = preferred(keys, now)?;
     for pointer in pointers {
-        let field = body.pointer_mut(pointer).ok_or_else(|| Error::SensitiveField {
-            reason: format!("the body has no field at {pointer:?}"),
-        })?;
+        let field = body
+            .pointer_mut(pointer)
+            .ok_or_else(|| refused(format!("the body has no field at {pointer:?}")))?;
         let Value::String(text) = field else {
-            return Err(Error::SensitiveField {
-                reason: format!("the field at {pointer:?} is not a string"),
-            });
+            return Err(refused(format!("the field at {pointer:?} is not a string")));
         };
-        *text = base64_encode(&key.encrypt_oaep_sha1(text.as_bytes())?);
+        *text = key.encrypt_field(text)?;
     }
     Ok(serial.to_owned())
+}
+
+/// Decrypts a field the platform encrypted to the merchant key (Base64 RSA-OAEP SHA-1).
+pub(crate) fn decrypt(key: &RsaPrivateKey, ciphertext: &str) -> Result<String> {
+    key.decrypt_field(ciphertext)
 }

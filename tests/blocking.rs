@@ -3,12 +3,13 @@
 
 use serde_json::{Value, json};
 use wechatpay::Error;
+use wechatpay::Method;
 use wechatpay::mock::MockServer;
 
 #[test]
 fn blocking_client_sends_the_seed_request() {
     let mock = MockServer::start();
-    mock.route("POST", "/v3/parking/reminders/ext-payment", 204, Value::Null);
+    mock.route(Method::POST, "/v3/parking/reminders/ext-payment", 204, Value::Null);
     let client = mock.blocking_client();
     let res = client
         .chain("v3")
@@ -26,7 +27,7 @@ fn blocking_client_sends_the_seed_request() {
 fn blocking_client_gets_with_params_and_maps_errors() {
     let mock = MockServer::start();
     mock.route(
-        "GET",
+        Method::GET,
         "/v3/pay/transactions/id/{transaction_id}",
         200,
         json!({"trade_state": "SUCCESS"}),
@@ -46,14 +47,14 @@ fn blocking_client_gets_with_params_and_maps_errors() {
     );
     assert!(matches!(
         client.chain("v3/unknown").get().send(),
-        Err(Error::Api { status: 404, .. })
+        Err(Error::Api(e)) if e.status == 404
     ));
 }
 
 #[test]
 fn blocking_client_is_usable_from_many_threads() {
     let mock = MockServer::start();
-    mock.route("GET", "/v3/certificates", 200, json!({"data": []}));
+    mock.route(Method::GET, "/v3/certificates", 200, json!({"data": []}));
     let client = mock.blocking_client();
     let threads: Vec<_> = (0..4)
         .map(|_| {
@@ -70,7 +71,7 @@ fn blocking_client_is_usable_from_many_threads() {
 #[tokio::test]
 async fn blocking_call_inside_a_runtime_is_an_error_not_a_hang() {
     let mock = MockServer::start();
-    mock.route("GET", "/v3/certificates", 200, json!({}));
+    mock.route(Method::GET, "/v3/certificates", 200, json!({}));
     let client = mock.blocking_client();
     let result = client.chain("v3/certificates").get().send();
     assert!(matches!(result, Err(Error::BlockingInAsyncContext)));
@@ -83,7 +84,7 @@ async fn blocking_call_inside_a_runtime_is_an_error_not_a_hang() {
 fn blocking_client_uploads_and_downloads() {
     use wechatpay::mock::{MockFile, MockReply};
     let mock = MockServer::start();
-    mock.route_fn("POST", "/v3/merchant/media/upload", |req| {
+    mock.route_fn(Method::POST, "/v3/merchant/media/upload", |req| {
         MockReply::json(
             200,
             &json!({"media_id": req.upload.as_ref().map(|u| u.filename.clone())}),

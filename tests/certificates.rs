@@ -2,6 +2,8 @@
 //! automatic mode, a storm of unknown serials, and the migration to a platform public key.
 
 use std::time::Duration;
+use wechatpay::Method;
+use wechatpay::error::{BodyError, ConfigError, VerificationError};
 
 use serde_json::json;
 use wechatpay::Error;
@@ -12,7 +14,7 @@ use wechatpay::mock::{
 fn certificate_mode_mock() -> MockServer {
     let mock = MockServer::builder().mode(SigningMode::Certificate).start();
     mock.route(
-        "GET",
+        Method::GET,
         "/v3/pay/transactions/id/{transaction_id}",
         200,
         json!({"trade_state": "SUCCESS"}),
@@ -42,7 +44,10 @@ async fn a_client_with_only_merchant_credentials_downloads_and_then_uses_the_cer
     let client = mock.merchant_builder().build().unwrap();
     assert!(client.platform_key_ids().is_empty());
     // Without a platform key, answers cannot be trusted yet.
-    assert!(matches!(query(&client).await, Err(Error::UnknownPlatformKey { .. })));
+    assert!(matches!(
+        query(&client).await,
+        Err(Error::Verification(VerificationError::UnknownPlatformKey { .. }))
+    ));
 
     let download = client.download_certificates().await.unwrap();
     assert_eq!(download.certificates().len(), 1);
@@ -90,7 +95,10 @@ async fn a_download_with_no_valid_certificate_fails() {
     let mock = certificate_mode_mock();
     mock.list_certificates(&[MockCertificate::Expired]);
     let result = mock.merchant_builder().build().unwrap().download_certificates().await;
-    assert!(matches!(result, Err(Error::CertificateDownload { .. })), "{result:?}");
+    assert!(
+        matches!(result, Err(Error::Body(BodyError::CertificateDownload { .. }))),
+        "{result:?}"
+    );
 }
 
 #[tokio::test]
@@ -99,7 +107,7 @@ async fn a_certificate_listed_under_another_serial_fails_the_download() {
     mock.set_fault(Some(Fault::CertificateSerialMismatch));
     let result = mock.merchant_builder().build().unwrap().download_certificates().await;
     match result {
-        Err(Error::CertificateDownload { reason }) => {
+        Err(Error::Body(BodyError::CertificateDownload { reason })) => {
             assert!(reason.contains("holds a certificate with serial"), "{reason}")
         }
         other => panic!("{other:?}"),
@@ -125,7 +133,13 @@ async fn a_download_signed_by_a_certificate_it_does_not_carry_fails() {
     let mock = certificate_mode_mock();
     mock.sign_with_certificate(MockCertificate::Rotated);
     let result = mock.merchant_builder().build().unwrap().download_certificates().await;
-    assert!(matches!(result, Err(Error::UnknownPlatformKey { .. })), "{result:?}");
+    assert!(
+        matches!(
+            result,
+            Err(Error::Verification(VerificationError::UnknownPlatformKey { .. }))
+        ),
+        "{result:?}"
+    );
 }
 
 #[tokio::test]
@@ -168,7 +182,10 @@ async fn a_storm_of_unknown_serials_causes_a_bounded_number_of_downloads() {
     }
     let mut unknown = 0;
     while let Some(result) = tasks.join_next().await {
-        if matches!(result.unwrap(), Err(Error::UnknownPlatformKey { .. })) {
+        if matches!(
+            result.unwrap(),
+            Err(Error::Verification(VerificationError::UnknownPlatformKey { .. }))
+        ) {
             unknown += 1;
         }
     }
@@ -243,7 +260,7 @@ fn an_expired_platform_certificate_is_refused_at_build() {
         .platform_certificate(MockCertificate::Expired.pem())
         .unwrap()
         .build();
-    assert!(matches!(result, Err(Error::Key { .. })));
+    assert!(matches!(result, Err(Error::Config(ConfigError::Key { .. }))));
 }
 
 #[test]
@@ -315,7 +332,7 @@ async fn a_certificate_stops_verifying_when_it_expires() {
         .mode(SigningMode::Certificate)
         .clock(clock.clone())
         .start();
-    mock.route("GET", "/v3/certificates/x", 200, json!({}));
+    mock.route(Method::GET, "/v3/certificates/x", 200, json!({}));
     mock.sign_with_certificate(MockCertificate::Expired);
     let client = mock
         .merchant_builder()
@@ -327,7 +344,10 @@ async fn a_certificate_stops_verifying_when_it_expires() {
     assert!(client.chain("v3/certificates/x").get().await.is_ok(), "valid in 2022");
     clock.0.store(1_704_067_200, std::sync::atomic::Ordering::SeqCst); // 2024-01-01
     let err = client.chain("v3/certificates/x").get().await.unwrap_err();
-    assert!(matches!(err, Error::UnknownPlatformKey { .. }), "{err:?}");
+    assert!(
+        matches!(err, Error::Verification(VerificationError::UnknownPlatformKey { .. })),
+        "{err:?}"
+    );
     assert_eq!(
         client.preferred_platform_key(),
         None,

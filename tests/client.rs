@@ -3,7 +3,9 @@
 
 use serde_json::{Value, json};
 use wechatpay::Error;
+use wechatpay::Method;
 use wechatpay::clock::FixedClock;
+use wechatpay::error::{ApiError, BodyError, RequestError, VerificationError};
 use wechatpay::mock::{Fault, MockReply, MockServer, PLATFORM_CERTIFICATE_SERIAL, PLATFORM_PUBLIC_KEY_ID, SigningMode};
 
 const NOW: i64 = 1_719_128_975;
@@ -28,7 +30,7 @@ fn fixed_time_pair() -> (MockServer, wechatpay::Client) {
 #[tokio::test]
 async fn seed_request_is_verified_by_the_mock_and_answers_204() {
     let mock = MockServer::start();
-    mock.route("POST", "/v3/parking/reminders/ext-payment", 204, Value::Null);
+    mock.route(Method::POST, "/v3/parking/reminders/ext-payment", 204, Value::Null);
     let res = mock
         .client()
         .chain("v3/parking/reminders/ext-payment")
@@ -55,7 +57,7 @@ async fn seed_request_is_verified_by_the_mock_and_answers_204() {
 #[tokio::test]
 async fn segment_chain_reaches_the_same_endpoint() {
     let mock = MockServer::start();
-    mock.route("POST", "/v3/parking/reminders/ext-payment", 204, Value::Null);
+    mock.route(Method::POST, "/v3/parking/reminders/ext-payment", 204, Value::Null);
     let res = mock
         .client()
         .chain("v3")
@@ -73,7 +75,7 @@ async fn segment_chain_reaches_the_same_endpoint() {
 async fn get_with_path_variable_and_query_signs_the_target_as_sent() {
     let mock = MockServer::start();
     mock.route(
-        "GET",
+        Method::GET,
         "/v3/pay/transactions/out-trade-no/{out_trade_no}",
         200,
         json!({"trade_state": "SUCCESS", "out_trade_no": "1217752501201407033233368018"}),
@@ -106,7 +108,7 @@ async fn get_with_path_variable_and_query_signs_the_target_as_sent() {
 async fn path_parameter_with_reserved_characters_cannot_change_the_path() {
     let mock = MockServer::start();
     mock.route(
-        "GET",
+        Method::GET,
         "/v3/refund/domestic/refunds/{out_refund_no}",
         200,
         json!({"status": "SUCCESS"}),
@@ -143,17 +145,17 @@ async fn missing_or_unused_params_fail_before_anything_is_sent() {
         .get()
         .query("mchid", "1")
         .await;
-    assert!(matches!(missing, Err(Error::MissingParam { name }) if name == "transaction_id"));
+    assert!(matches!(missing, Err(Error::Request(RequestError::MissingParam { name })) if name == "transaction_id"));
     let unused = client.chain("v3/certificates").get().param("serial", "1").await;
-    assert!(matches!(unused, Err(Error::UnusedParam { name }) if name == "serial"));
+    assert!(matches!(unused, Err(Error::Request(RequestError::UnusedParam { name })) if name == "serial"));
     let dots = client.chain("v3/x/{id}").get().param("id", "..").await;
-    assert!(matches!(dots, Err(Error::InvalidParam { .. })));
+    assert!(matches!(dots, Err(Error::Request(RequestError::InvalidParam { .. }))));
     let auth = client
         .chain("v3/certificates")
         .get()
         .header("Authorization", "forged")
         .await;
-    assert!(matches!(auth, Err(Error::InvalidHeader { .. })));
+    assert!(matches!(auth, Err(Error::Request(RequestError::InvalidHeader { .. }))));
     assert!(
         mock.requests().is_empty(),
         "nothing may be sent for a malformed request"
@@ -163,7 +165,12 @@ async fn missing_or_unused_params_fail_before_anything_is_sent() {
 #[tokio::test]
 async fn trailing_slash_is_part_of_the_signed_path() {
     let mock = MockServer::start();
-    mock.route("POST", "/v3/ecommerce/applyments/", 200, json!({"applyment_id": 1}));
+    mock.route(
+        Method::POST,
+        "/v3/ecommerce/applyments/",
+        200,
+        json!({"applyment_id": 1}),
+    );
     let res = mock
         .client()
         .chain("v3/ecommerce/applyments/")
@@ -179,7 +186,7 @@ async fn trailing_slash_is_part_of_the_signed_path() {
 async fn certificate_mode_answers_are_verified_by_the_certificate() {
     let mock = MockServer::builder().mode(SigningMode::Certificate).start();
     mock.route(
-        "GET",
+        Method::GET,
         "/v3/merchant/fund/balance/{account_type}",
         200,
         json!({"available_amount": 1}),
@@ -196,7 +203,7 @@ async fn certificate_mode_answers_are_verified_by_the_certificate() {
 
 async fn get_with_fault(fault: Fault) -> wechatpay::Result<wechatpay::Response> {
     let (mock, client) = fixed_time_pair();
-    mock.route("GET", "/v3/certificates", 200, json!({"data": []}));
+    mock.route(Method::GET, "/v3/certificates", 200, json!({"data": []}));
     mock.set_fault(Some(fault));
     client.chain("v3/certificates").get().await
 }
@@ -210,7 +217,9 @@ async fn rejects_a_response_missing_any_of_the_four_headers() {
         "Wechatpay-Serial",
     ] {
         match get_with_fault(Fault::MissingHeader(header)).await {
-            Err(Error::MissingHeader { header: missing }) => assert_eq!(missing, header),
+            Err(Error::Verification(VerificationError::MissingHeader { header: missing })) => {
+                assert_eq!(missing, header)
+            }
             other => panic!("{header}: {other:?}"),
         }
     }
@@ -220,14 +229,17 @@ async fn rejects_a_response_missing_any_of_the_four_headers() {
 async fn rejects_response_signed_301_seconds_ago() {
     assert!(matches!(
         get_with_fault(Fault::SkewSeconds(-301)).await,
-        Err(Error::ClockSkew {
+        Err(Error::Verification(VerificationError::ClockSkew {
             skew_seconds: 301,
             allowed_seconds: 300
-        })
+        }))
     ));
     assert!(matches!(
         get_with_fault(Fault::SkewSeconds(301)).await,
-        Err(Error::ClockSkew { skew_seconds: -301, .. })
+        Err(Error::Verification(VerificationError::ClockSkew {
+            skew_seconds: -301,
+            ..
+        }))
     ));
 }
 
@@ -241,7 +253,7 @@ async fn accepts_response_signed_300_seconds_ago_or_ahead() {
 async fn rejects_a_response_signed_with_an_unknown_serial() {
     assert!(matches!(
         get_with_fault(Fault::UnknownSerial).await,
-        Err(Error::UnknownPlatformKey { serial }) if serial == "7132D72A03E93CDDF8C03BBD1F37EEDF1A6F2B70"
+        Err(Error::Verification(VerificationError::UnknownPlatformKey { serial })) if serial == "7132D72A03E93CDDF8C03BBD1F37EEDF1A6F2B70"
     ));
 }
 
@@ -249,14 +261,14 @@ async fn rejects_a_response_signed_with_an_unknown_serial() {
 async fn rejects_a_body_tampered_by_one_byte() {
     assert!(matches!(
         get_with_fault(Fault::TamperBody).await,
-        Err(Error::BadSignature { key_id }) if key_id == PLATFORM_PUBLIC_KEY_ID
+        Err(Error::Verification(VerificationError::BadSignature { key_id })) if key_id == PLATFORM_PUBLIC_KEY_ID
     ));
 }
 
 #[tokio::test]
 async fn rejects_a_tampered_answer_without_a_body() {
     let mock = MockServer::start();
-    mock.route("POST", "/v3/parking/reminders/ext-payment", 204, Value::Null);
+    mock.route(Method::POST, "/v3/parking/reminders/ext-payment", 204, Value::Null);
     mock.set_fault(Some(Fault::TamperBody));
     let err = mock
         .client()
@@ -264,20 +276,26 @@ async fn rejects_a_tampered_answer_without_a_body() {
         .post(json!({"out_trade_no": "T1"}))
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::BadSignature { .. }), "{err:?}");
+    assert!(
+        matches!(err, Error::Verification(VerificationError::BadSignature { .. })),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
 async fn rejects_a_signtest_probe() {
     let err = get_with_fault(Fault::SignTest).await.unwrap_err();
-    assert!(matches!(err, Error::BadSignature { .. }), "{err:?}");
+    assert!(
+        matches!(err, Error::Verification(VerificationError::BadSignature { .. })),
+        "{err:?}"
+    );
     assert!(err.is_verification_failure());
 }
 
 #[tokio::test]
 async fn maps_a_param_error_with_code_message_detail_and_request_id() {
     let mock = MockServer::start();
-    mock.route_fn("POST", "/v3/pay/transactions/native", |_| {
+    mock.route_fn(Method::POST, "/v3/pay/transactions/native", |_| {
         MockReply::json(
             400,
             &json!({"code": "PARAM_ERROR", "message": "参数错误", "detail": {"field": "/amount/total", "location": "body", "issue": "must be > 0"}}),
@@ -290,15 +308,17 @@ async fn maps_a_param_error_with_code_message_detail_and_request_id() {
         .await
         .unwrap_err();
     match &err {
-        Error::Api {
-            status,
-            code,
-            message,
-            detail,
-            request_id,
-            body,
-            headers,
-        } => {
+        Error::Api(api) => {
+            let ApiError {
+                status,
+                code,
+                message,
+                detail,
+                request_id,
+                body,
+                headers,
+                ..
+            } = api.as_ref();
             assert_eq!(*status, 400);
             assert_eq!(code.as_deref(), Some("PARAM_ERROR"));
             assert_eq!(message.as_deref(), Some("参数错误"));
@@ -319,7 +339,7 @@ async fn maps_a_param_error_with_code_message_detail_and_request_id() {
 #[tokio::test]
 async fn maps_a_sign_error_with_the_servers_sign_message() {
     let mock = MockServer::start();
-    mock.route("GET", "/v3/certificates", 200, json!({}));
+    mock.route(Method::GET, "/v3/certificates", 200, json!({}));
     // A key that is not the merchant's: the mock answers 401 SIGN_ERROR.
     let client = mock
         .client_builder()
@@ -328,13 +348,9 @@ async fn maps_a_sign_error_with_the_servers_sign_message() {
         .build()
         .unwrap();
     match client.chain("v3/certificates").get().await {
-        Err(Error::Api {
-            status: 401,
-            code: Some(code),
-            detail: Some(detail),
-            ..
-        }) => {
-            assert_eq!(code, "SIGN_ERROR");
+        Err(Error::Api(api)) if api.status == 401 => {
+            assert_eq!(api.code.as_deref(), Some("SIGN_ERROR"));
+            let detail = api.detail.as_ref().unwrap();
             let message = detail["sign_information"]["truncated_sign_message"].as_str().unwrap();
             assert!(message.starts_with("GET\n/v3/certificates\n"), "{message}");
         }
@@ -346,39 +362,25 @@ async fn maps_a_sign_error_with_the_servers_sign_message() {
 #[tokio::test]
 async fn maps_not_found_rate_limit_and_a_non_json_server_error() {
     let mock = MockServer::start();
-    mock.route_fn("GET", "/v3/limited", |_| {
+    mock.route_fn(Method::GET, "/v3/limited", |_| {
         MockReply::error(429, "FREQUENCY_LIMITED", "too fast")
     });
-    mock.route_fn("GET", "/v3/broken", |_| {
+    mock.route_fn(Method::GET, "/v3/broken", |_| {
         MockReply::raw(500, "<html>Internal Server Error</html>")
     });
     let client = mock.client();
 
     match client.chain("v3/nowhere").get().await {
-        Err(Error::Api {
-            status: 404,
-            code: Some(code),
-            ..
-        }) => assert_eq!(code, "RESOURCE_NOT_EXISTS"),
+        Err(Error::Api(api)) if api.status == 404 => assert_eq!(api.code.as_deref(), Some("RESOURCE_NOT_EXISTS")),
         other => panic!("{other:?}"),
     }
     match client.chain("v3/limited").get().await {
-        Err(Error::Api {
-            status: 429,
-            code: Some(code),
-            ..
-        }) => assert_eq!(code, "FREQUENCY_LIMITED"),
+        Err(Error::Api(api)) if api.status == 429 => assert_eq!(api.code.as_deref(), Some("FREQUENCY_LIMITED")),
         other => panic!("{other:?}"),
     }
     match client.chain("v3/broken").get().await {
-        Err(Error::Api {
-            status: 500,
-            code: None,
-            body: Some(body),
-            request_id: Some(_),
-            ..
-        }) => {
-            assert_eq!(body, "<html>Internal Server Error</html>")
+        Err(Error::Api(api)) if api.status == 500 && api.code.is_none() && api.request_id.is_some() => {
+            assert_eq!(api.body.as_deref(), Some("<html>Internal Server Error</html>"))
         }
         other => panic!("{other:?}"),
     }
@@ -387,22 +389,22 @@ async fn maps_not_found_rate_limit_and_a_non_json_server_error() {
 #[tokio::test]
 async fn refuses_a_body_over_the_limit() {
     let mock = MockServer::start();
-    mock.route("GET", "/v3/big", 200, json!({"blob": "x".repeat(10_000)}));
+    mock.route(Method::GET, "/v3/big", 200, json!({"blob": "x".repeat(10_000)}));
     let client = mock.client_builder().max_response_bytes(1024).build().unwrap();
     assert!(matches!(
         client.chain("v3/big").get().await,
-        Err(Error::BodyTooLarge { limit: 1024 })
+        Err(Error::Body(BodyError::TooLarge { limit: 1024 }))
     ));
 }
 
 #[tokio::test]
 async fn does_not_follow_redirects() {
     let mock = MockServer::start();
-    mock.route_fn("GET", "/v3/moved", |_| {
+    mock.route_fn(Method::GET, "/v3/moved", |_| {
         MockReply::empty(302).with_header("Location", "http://127.0.0.1:9/v3/elsewhere")
     });
     match mock.client().chain("v3/moved").get().await {
-        Err(Error::Api { status: 302, .. }) => {}
+        Err(Error::Api(api)) if api.status == 302 => {}
         other => panic!("{other:?}"),
     }
     assert_eq!(mock.requests().len(), 1);
@@ -411,7 +413,7 @@ async fn does_not_follow_redirects() {
 #[tokio::test]
 async fn unsigned_download_paths_are_not_verified() {
     let mock = MockServer::start();
-    mock.route_fn("GET", "/v3/billdownload/file", |_| {
+    mock.route_fn(Method::GET, "/v3/billdownload/file", |_| {
         MockReply::raw(200, "交易时间,公众账号ID\n")
     });
     mock.set_fault(Some(Fault::MissingHeader("Wechatpay-Signature")));
@@ -445,7 +447,7 @@ async fn connection_refused_is_a_transport_error() {
 #[tokio::test]
 async fn a_request_timeout_is_reported_as_such() {
     let mock = MockServer::start();
-    mock.route_fn("GET", "/v3/slow", |_| {
+    mock.route_fn(Method::GET, "/v3/slow", |_| {
         std::thread::sleep(std::time::Duration::from_millis(500));
         MockReply::json(200, &json!({}))
     });
@@ -462,7 +464,7 @@ async fn a_request_timeout_is_reported_as_such() {
 #[tokio::test]
 async fn each_request_gets_a_fresh_nonce() {
     let mock = MockServer::start();
-    mock.route("GET", "/v3/certificates", 200, json!({}));
+    mock.route(Method::GET, "/v3/certificates", 200, json!({}));
     let client = mock.client();
     client.chain("v3/certificates").get().await.unwrap();
     client.chain("v3/certificates").get().await.unwrap();
@@ -477,7 +479,7 @@ async fn each_request_gets_a_fresh_nonce() {
 #[tokio::test]
 async fn cheap_mode_reuses_valid_signatures() {
     let mock = MockServer::start();
-    mock.route("GET", "/v3/certificates", 200, json!({"data": []}));
+    mock.route(Method::GET, "/v3/certificates", 200, json!({"data": []}));
     mock.reuse_signatures(true);
     let client = mock.client();
     let a = client.chain("v3/certificates").get().await.unwrap();
@@ -498,7 +500,7 @@ async fn on_signed_reports_each_attempt_exactly_as_sent() {
     use std::sync::{Arc, Mutex};
     let mock = MockServer::start();
     mock.route(
-        "POST",
+        Method::POST,
         "/v3/pay/transactions/native",
         200,
         json!({"code_url": "weixin://x"}),

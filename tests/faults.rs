@@ -2,6 +2,8 @@
 //! panic and never an answer taken for verified.
 
 use std::time::Duration;
+use wechatpay::Method;
+use wechatpay::error::{BodyError, VerificationError};
 
 use serde_json::{Value, json};
 use wechatpay::Error;
@@ -12,7 +14,7 @@ const PATH: &str = "/v3/pay/transactions/out-trade-no/{out_trade_no}";
 fn mock_with(fault: Fault) -> MockServer {
     let mock = MockServer::start();
     mock.route(
-        "GET",
+        Method::GET,
         PATH,
         200,
         json!({"trade_state": "SUCCESS", "payer": {"openid": "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"}}),
@@ -64,12 +66,9 @@ async fn response_slower_than_the_timeout_is_a_timeout() {
 async fn server_error_with_an_html_body_keeps_the_text() {
     let mock = mock_with(Fault::ServerError);
     match query(&mock.client()).await {
-        Err(Error::Api {
-            status: 500,
-            code: None,
-            body: Some(body),
-            ..
-        }) => assert!(body.contains("500 Internal")),
+        Err(Error::Api(api)) if api.status == 500 && api.code.is_none() => {
+            assert!(api.body.as_deref().unwrap().contains("500 Internal"))
+        }
         other => panic!("{other:?}"),
     }
     assert!(!mock.requests()[0].handled);
@@ -79,7 +78,7 @@ async fn server_error_with_an_html_body_keeps_the_text() {
 async fn truncated_json_is_verified_but_does_not_decode() {
     let mock = mock_with(Fault::TruncatedJson);
     let res = query(&mock.client()).await.unwrap();
-    assert!(matches!(res.json::<Value>(), Err(Error::Decode(_))));
+    assert!(matches!(res.json::<Value>(), Err(Error::Body(BodyError::Decode(_)))));
 }
 
 #[tokio::test]
@@ -88,7 +87,7 @@ async fn a_body_over_the_limit_is_refused() {
     let client = mock.client_builder().max_response_bytes(16 * 1024).build().unwrap();
     assert!(matches!(
         query(&client).await,
-        Err(Error::BodyTooLarge { limit: 16384 })
+        Err(Error::Body(BodyError::TooLarge { limit: 16384 }))
     ));
     // Within the limit the same answer verifies.
     assert!(query(&mock.client()).await.is_ok());
@@ -98,8 +97,8 @@ async fn a_body_over_the_limit_is_refused() {
 async fn invalid_utf8_is_reported_by_text_and_json() {
     let mock = mock_with(Fault::InvalidUtf8);
     let res = query(&mock.client()).await.unwrap();
-    assert!(matches!(res.text(), Err(Error::NotUtf8)));
-    assert!(matches!(res.json::<Value>(), Err(Error::Decode(_))));
+    assert!(matches!(res.text(), Err(Error::Body(BodyError::NotUtf8))));
+    assert!(matches!(res.json::<Value>(), Err(Error::Body(BodyError::Decode(_)))));
 }
 
 #[tokio::test]
@@ -107,7 +106,7 @@ async fn duplicated_wechatpay_headers_are_malformed() {
     let mock = mock_with(Fault::DuplicatedHeaders);
     assert!(matches!(
         query(&mock.client()).await,
-        Err(Error::MalformedHeader { .. })
+        Err(Error::Verification(VerificationError::MalformedHeader { .. }))
     ));
 }
 
@@ -116,10 +115,10 @@ async fn a_non_numeric_timestamp_is_malformed() {
     let mock = mock_with(Fault::Timestamp("17191289xx"));
     assert!(matches!(
         query(&mock.client()).await,
-        Err(Error::MalformedHeader {
+        Err(Error::Verification(VerificationError::MalformedHeader {
             header: "Wechatpay-Timestamp",
             ..
-        })
+        }))
     ));
 }
 
@@ -131,10 +130,10 @@ async fn a_huge_timestamp_is_malformed_not_an_overflow() {
         assert!(
             matches!(
                 err,
-                Error::MalformedHeader {
+                Error::Verification(VerificationError::MalformedHeader {
                     header: "Wechatpay-Timestamp",
                     ..
-                } | Error::ClockSkew { .. }
+                }) | Error::Verification(VerificationError::ClockSkew { .. })
             ),
             "{huge}: {err:?}"
         );
@@ -146,10 +145,10 @@ async fn an_empty_signature_is_malformed() {
     let mock = mock_with(Fault::EmptySignature);
     assert!(matches!(
         query(&mock.client()).await,
-        Err(Error::MalformedHeader {
+        Err(Error::Verification(VerificationError::MalformedHeader {
             header: "Wechatpay-Signature",
             ..
-        })
+        }))
     ));
 }
 
@@ -157,7 +156,7 @@ async fn an_empty_signature_is_malformed() {
 async fn a_serial_with_odd_characters_is_unknown_and_shown_sanitised() {
     let mock = mock_with(Fault::OddSerial);
     match query(&mock.client()).await {
-        Err(Error::UnknownPlatformKey { serial }) => {
+        Err(Error::Verification(VerificationError::UnknownPlatformKey { serial })) => {
             assert!(serial.chars().all(|c| c.is_ascii_graphic()), "{serial}");
             assert!(serial.starts_with("PUB_KEY_ID_<script>"));
         }

@@ -4,6 +4,8 @@
 
 use std::collections::HashMap;
 use std::time::Duration;
+use wechatpay::Method;
+use wechatpay::error::BodyError;
 
 use serde_json::json;
 use wechatpay::mock::{Fault, MockServer};
@@ -15,7 +17,7 @@ const REQUESTS: usize = 1000;
 async fn a_thousand_concurrent_requests_are_all_verified() {
     let mock = MockServer::start();
     mock.route(
-        "GET",
+        Method::GET,
         "/v3/pay/transactions/out-trade-no/{out_trade_no}",
         200,
         json!({"trade_state": "SUCCESS"}),
@@ -48,7 +50,7 @@ async fn a_thousand_concurrent_requests_are_all_verified() {
 async fn with_one_percent_faults_nothing_is_lost_and_nothing_non_idempotent_is_doubled() {
     let mock = MockServer::start();
     mock.route(
-        "POST",
+        Method::POST,
         "/v3/pay/transactions/native",
         200,
         json!({"code_url": "weixin://wxpay/bizpayurl?pr=1"}),
@@ -108,7 +110,7 @@ async fn with_one_percent_faults_nothing_is_lost_and_nothing_non_idempotent_is_d
                 assert!(
                     matches!(
                         error.last_cause(),
-                        Error::Transport(_) | Error::Api { .. } | Error::Decode(_)
+                        Error::Transport(_) | Error::Api(_) | Error::Body(BodyError::Decode(_))
                     ),
                     "{order}: {error:?}"
                 );

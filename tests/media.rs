@@ -2,7 +2,9 @@
 //! bills, statements, foreign hosts, and every file endpoint of the catalogue.
 
 use serde_json::{Value, json};
+use wechatpay::Method;
 use wechatpay::auth::signing::Signer;
+use wechatpay::error::{BodyError, RequestError, VerificationError};
 use wechatpay::mock::{MCHID, MERCHANT_SERIAL, MockFile, MockReply, MockServer, keys};
 use wechatpay::{Digest, Error};
 
@@ -18,7 +20,7 @@ fn scratch_dir(name: &str) -> std::path::PathBuf {
 }
 
 fn media_route(mock: &MockServer, template: &str) {
-    mock.route_fn("POST", template, |req| {
+    mock.route_fn(Method::POST, template, |req| {
         let upload = req.upload.as_ref().expect("a multipart upload");
         MockReply::json(
             200,
@@ -30,7 +32,8 @@ fn media_route(mock: &MockServer, template: &str) {
 #[test]
 fn upload_meta_and_authorization_match_the_independent_fixture() {
     let png = fixture("logo.png");
-    let meta = wechatpay::media::meta_json("logo.png", &wechatpay::crypto::sha256_hex(&png), None).unwrap();
+    let meta =
+        wechatpay::protocol::multipart::meta_json("logo.png", &wechatpay::crypto::sha256_hex(&png), None).unwrap();
     assert_eq!(meta.as_ref(), fixture("meta.json").as_slice());
     let signer = Signer::new(MCHID, MERCHANT_SERIAL, keys::MERCHANT_PRIVATE_KEY).unwrap();
     let header = signer
@@ -126,7 +129,7 @@ async fn the_mock_rejects_a_meta_sha256_that_does_not_match_the_file() {
         .meta(json!({"sha256": "00"}))
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::Api { status: 400, .. }), "{err:?}");
+    assert!(matches!(&err, Error::Api(e) if e.status == 400), "{err:?}");
     assert!(!mock.requests()[0].handled);
 }
 
@@ -139,7 +142,10 @@ async fn a_missing_upload_file_is_an_error_before_sending() {
         .upload_file("/nonexistent/x.png")
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::InvalidUpload { .. }), "{err:?}");
+    assert!(
+        matches!(err, Error::Request(RequestError::InvalidUpload { .. })),
+        "{err:?}"
+    );
     assert!(mock.requests().is_empty());
 }
 
@@ -186,7 +192,7 @@ async fn a_corrupted_byte_fails_the_digest_and_leaves_no_file() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, Error::DigestMismatch { algorithm: "SHA1", .. }),
+        matches!(err, Error::Body(BodyError::DigestMismatch { algorithm: "SHA1", .. })),
         "{err:?}"
     );
     assert!(!target.exists());
@@ -230,10 +236,12 @@ async fn a_download_url_on_another_host_is_refused_unless_allowed() {
     let foreign = format!("http://localhost:{}/v3/billdownload/file?token=x", mock.addr().port());
     let apply =
         json!({"hash_type": "SHA1", "hash_value": MockFile::generated(1000).digests().0, "download_url": foreign});
-    assert!(matches!(mock.client().bill(&apply), Err(Error::ForeignHost { host }) if host == "localhost"));
+    assert!(
+        matches!(mock.client().bill(&apply), Err(Error::Request(RequestError::ForeignHost { host })) if host == "localhost")
+    );
     assert!(matches!(
         mock.client().download_url("https://evil.example/v3/billdownload/file"),
-        Err(Error::ForeignHost { .. })
+        Err(Error::Request(RequestError::ForeignHost { .. }))
     ));
     assert!(mock.requests().is_empty(), "no signed request went anywhere");
     let allowed = mock.client_builder().allow_download_host("localhost").build().unwrap();
@@ -267,13 +275,13 @@ async fn an_overseas_statement_verifies_its_sha1_header_and_content() {
         .download(&mut Vec::new())
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::DigestMismatch { .. }), "{err:?}");
+    assert!(matches!(err, Error::Body(BodyError::DigestMismatch { .. })), "{err:?}");
 }
 
 #[tokio::test]
 async fn a_download_error_answer_is_an_api_error() {
     let mock = MockServer::start();
-    mock.route_fn("GET", "/v3/billdownload/file", |_| {
+    mock.route_fn(Method::GET, "/v3/billdownload/file", |_| {
         MockReply::error(400, "INVALID_REQUEST", "token expired")
     });
     let err = mock
@@ -284,7 +292,7 @@ async fn a_download_error_answer_is_an_api_error() {
         .download(&mut Vec::new())
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::Api { status: 400, .. }));
+    assert!(matches!(&err, Error::Api(e) if e.status == 400));
 }
 
 #[tokio::test]
@@ -310,10 +318,10 @@ async fn expect_digest_accepts_sha256_too() {
         .await;
     assert!(matches!(
         bad,
-        Err(Error::DigestMismatch {
+        Err(Error::Body(BodyError::DigestMismatch {
             algorithm: "SHA256",
             ..
-        })
+        }))
     ));
 }
 
@@ -409,7 +417,7 @@ async fn awaiting_a_bill_checks_its_digest_too() {
     let mock = MockServer::start();
     let apply = mock.serve_bill(MockFile::generated(10_000).corrupt_byte(7));
     let err = mock.client().bill(&apply).unwrap().await.unwrap_err();
-    assert!(matches!(err, Error::DigestMismatch { .. }), "{err:?}");
+    assert!(matches!(err, Error::Body(BodyError::DigestMismatch { .. })), "{err:?}");
     let good = MockServer::start();
     let apply = good.serve_bill(MockFile::generated(10_000));
     assert_eq!(good.client().bill(&apply).unwrap().await.unwrap().bytes().len(), 10_000);
@@ -432,9 +440,9 @@ async fn a_statement_without_its_sha1_header_is_refused() {
         assert!(
             matches!(
                 result,
-                Err(Error::MissingHeader {
+                Err(Error::Verification(VerificationError::MissingHeader {
                     header: "Wechatpay-Statement-Sha1"
-                })
+                }))
             ),
             "{result:?}"
         );
@@ -442,7 +450,10 @@ async fn a_statement_without_its_sha1_header_is_refused() {
     let corrupted = MockServer::start();
     corrupted.serve_statement("/hk/v3/statements", MockFile::generated(1000).corrupt_byte(1));
     let awaited = corrupted.client().chain("hk/v3/statements").get().await;
-    assert!(matches!(awaited, Err(Error::DigestMismatch { .. })), "{awaited:?}");
+    assert!(
+        matches!(awaited, Err(Error::Body(BodyError::DigestMismatch { .. }))),
+        "{awaited:?}"
+    );
 }
 
 #[tokio::test]
@@ -456,7 +467,7 @@ async fn an_allowed_download_host_still_needs_the_api_hosts_scheme() {
     );
     assert!(matches!(
         client.download_url("https://dl.example/v3/billdownload/file?token=t"),
-        Err(Error::ForeignHost { .. })
+        Err(Error::Request(RequestError::ForeignHost { .. }))
     ));
 }
 
@@ -471,7 +482,10 @@ async fn a_media_type_with_a_line_break_is_refused() {
         .media_type("image/png\r\nX-Injected: 1")
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::InvalidUpload { .. }), "{err:?}");
+    assert!(
+        matches!(err, Error::Request(RequestError::InvalidUpload { .. })),
+        "{err:?}"
+    );
     let err = mock
         .client()
         .chain("v3/merchant/media/upload")
@@ -479,7 +493,10 @@ async fn a_media_type_with_a_line_break_is_refused() {
         .header("Content-Type", "text/plain")
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::InvalidHeader { .. }), "{err:?}");
+    assert!(
+        matches!(err, Error::Request(RequestError::InvalidHeader { .. })),
+        "{err:?}"
+    );
     assert!(mock.requests().is_empty());
 }
 
@@ -511,7 +528,7 @@ async fn a_file_that_changes_after_its_meta_was_signed_is_not_sent_whole() {
 async fn a_download_is_bounded_by_the_deadline() {
     use wechatpay::mock::Fault;
     let mock = MockServer::start();
-    mock.route("GET", "/v3/slow-report", 200, json!({"rows": []}));
+    mock.route(Method::GET, "/v3/slow-report", 200, json!({"rows": []}));
     mock.set_fault(Some(Fault::Delay(std::time::Duration::from_secs(10))));
     let err = mock
         .client()

@@ -4,6 +4,7 @@
 use serde_json::{Value, json};
 use wechatpay::Error;
 use wechatpay::clock::FixedClock;
+use wechatpay::error::{BodyError, ConfigError, VerificationError};
 use wechatpay::mock::{APIV3_KEY, Fault, MockServer, PLATFORM_PUBLIC_KEY_ID};
 
 const NOW: i64 = 1_719_128_975;
@@ -79,7 +80,7 @@ async fn a_body_altered_by_one_byte_is_rejected() {
     altered[i] = b'T';
     assert!(matches!(
         client.notifications().parse(&headers, &altered).await,
-        Err(Error::BadSignature { .. })
+        Err(Error::Verification(VerificationError::BadSignature { .. }))
     ));
 }
 
@@ -92,7 +93,7 @@ async fn a_re_serialised_body_is_rejected() {
     assert_ne!(reserialised, body.to_vec());
     assert!(matches!(
         client.notifications().parse(&headers, &reserialised).await,
-        Err(Error::BadSignature { .. })
+        Err(Error::Verification(VerificationError::BadSignature { .. }))
     ));
 }
 
@@ -119,7 +120,10 @@ async fn a_callback_signed_301_seconds_ago_is_rejected() {
     let (headers, body) = mock.signed_notification("TRANSACTION.SUCCESS", &transaction());
     assert!(matches!(
         client.notifications().parse(&headers, &body).await,
-        Err(Error::ClockSkew { skew_seconds: 301, .. })
+        Err(Error::Verification(VerificationError::ClockSkew {
+            skew_seconds: 301,
+            ..
+        }))
     ));
 }
 
@@ -130,7 +134,7 @@ async fn an_unknown_serial_is_rejected() {
     let (headers, body) = mock.signed_notification("TRANSACTION.SUCCESS", &transaction());
     assert!(matches!(
         client.notifications().parse(&headers, &body).await,
-        Err(Error::UnknownPlatformKey { .. })
+        Err(Error::Verification(VerificationError::UnknownPlatformKey { .. }))
     ));
 }
 
@@ -141,9 +145,9 @@ async fn a_missing_header_is_rejected() {
     headers.remove("Wechatpay-Nonce");
     assert!(matches!(
         client.notifications().parse(&headers, &body).await,
-        Err(Error::MissingHeader {
+        Err(Error::Verification(VerificationError::MissingHeader {
             header: "Wechatpay-Nonce"
-        })
+        }))
     ));
 }
 
@@ -160,7 +164,7 @@ async fn a_signtest_probe_is_rejected() {
     );
     assert!(matches!(
         client.notifications().parse(&headers, &body).await,
-        Err(Error::BadSignature { .. })
+        Err(Error::Verification(VerificationError::BadSignature { .. }))
     ));
 }
 
@@ -170,14 +174,14 @@ async fn a_signed_body_that_is_not_a_notification_is_malformed() {
     let (headers, body) = mock.signed_body(br#"{"hello":"world"}"#);
     assert!(matches!(
         client.notifications().parse(&headers, &body).await,
-        Err(Error::MalformedNotification { .. })
+        Err(Error::Body(BodyError::MalformedNotification { .. }))
     ));
     let other_algorithm =
         br#"{"id":"1","event_type":"X","resource":{"algorithm":"AEAD_SM4_GCM","ciphertext":"","nonce":""}}"#;
     let (headers, body) = mock.signed_body(other_algorithm);
     assert!(matches!(
         client.notifications().parse(&headers, &body).await,
-        Err(Error::MalformedNotification { .. })
+        Err(Error::Body(BodyError::MalformedNotification { .. }))
     ));
 }
 
@@ -188,7 +192,7 @@ async fn an_old_callback_replays_with_an_injected_clock() {
     let today = mock.client_builder().build().unwrap();
     assert!(matches!(
         today.notifications().parse(&headers, &body).await,
-        Err(Error::ClockSkew { .. })
+        Err(Error::Verification(VerificationError::ClockSkew { .. }))
     ));
     let then = mock.client_builder().clock(FixedClock(NOW + 120)).build().unwrap();
     let n = then.notifications().parse(&headers, &body).await.unwrap();
@@ -212,7 +216,7 @@ async fn a_client_without_apiv3_key_says_so() {
     let (headers, body) = mock.signed_notification("TRANSACTION.SUCCESS", &transaction());
     assert!(matches!(
         client.notifications().parse(&headers, &body).await,
-        Err(Error::MissingApiV3Key)
+        Err(Error::Config(ConfigError::MissingApiV3Key))
     ));
 }
 
@@ -222,7 +226,7 @@ fn apiv3_key_must_be_exactly_32_bytes() {
     for key in ["", "short", "0123456789abcdef0123456789abcdef0"] {
         assert!(matches!(
             mock.client_builder().apiv3_key(key).build(),
-            Err(Error::InvalidApiV3Key)
+            Err(Error::Config(ConfigError::InvalidApiV3Key))
         ));
     }
     assert!(mock.client_builder().apiv3_key(APIV3_KEY).build().is_ok());

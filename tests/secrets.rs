@@ -2,6 +2,7 @@
 //! builder, or any error the crate produces.
 
 use serde_json::json;
+use wechatpay::Method;
 use wechatpay::mock::{APIV3_KEY, Fault, MockServer, keys};
 
 /// Pieces of the secrets that must never be printed: every 12-character window of the
@@ -31,7 +32,7 @@ fn assert_clean(what: &str, text: &str) {
 #[tokio::test]
 async fn client_builder_and_errors_never_show_key_material() {
     let mock = MockServer::start();
-    mock.route("GET", "/v3/certificates", 200, json!({"data": []}));
+    mock.route(Method::GET, "/v3/certificates", 200, json!({"data": []}));
     let builder = mock.client_builder();
     assert_clean("builder Debug", &format!("{builder:?}"));
     let client = builder.build().unwrap();

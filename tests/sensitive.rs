@@ -3,13 +3,15 @@
 
 use serde_json::json;
 use wechatpay::Error;
+use wechatpay::Method;
+use wechatpay::error::RequestError;
 use wechatpay::mock::{MockServer, PLATFORM_CERTIFICATE_SERIAL, PLATFORM_PUBLIC_KEY_ID, SigningMode, keys};
 
 const RECEIVERS: &str = "/v3/profitsharing/receivers/add";
 
 fn mock() -> MockServer {
     let mock = MockServer::start();
-    mock.route("POST", RECEIVERS, 200, json!({"type": "PERSONAL_OPENID"}));
+    mock.route(Method::POST, RECEIVERS, 200, json!({"type": "PERSONAL_OPENID"}));
     mock
 }
 
@@ -43,7 +45,7 @@ async fn request_encrypt_replaces_fields_and_names_the_key_used() {
 #[tokio::test]
 async fn a_certificate_only_client_encrypts_with_its_certificate() {
     let mock = MockServer::builder().mode(SigningMode::Certificate).start();
-    mock.route("POST", RECEIVERS, 200, json!({}));
+    mock.route(Method::POST, RECEIVERS, 200, json!({}));
     let client = mock
         .merchant_builder()
         .platform_certificate(keys::PLATFORM_CERTIFICATE)
@@ -87,7 +89,10 @@ async fn a_conflicting_wechatpay_serial_header_is_refused_before_sending() {
         .with_encrypted(&name)
         .header("Wechatpay-Serial", PLATFORM_CERTIFICATE_SERIAL)
         .await;
-    assert!(matches!(result, Err(Error::SensitiveField { .. })), "{result:?}");
+    assert!(
+        matches!(result, Err(Error::Request(RequestError::SensitiveField { .. }))),
+        "{result:?}"
+    );
     assert!(mock.requests().is_empty());
 }
 
@@ -109,7 +114,10 @@ async fn fields_encrypted_with_two_keys_are_refused_before_sending() {
         .with_encrypted(&a)
         .with_encrypted(&b)
         .await;
-    assert!(matches!(result, Err(Error::SensitiveField { .. })), "{result:?}");
+    assert!(
+        matches!(result, Err(Error::Request(RequestError::SensitiveField { .. }))),
+        "{result:?}"
+    );
     assert!(mock.requests().is_empty());
 }
 
@@ -124,13 +132,13 @@ async fn a_pointer_to_a_missing_or_non_string_field_is_refused() {
             .encrypt(pointer)
             .await;
         assert!(
-            matches!(result, Err(Error::SensitiveField { .. })),
+            matches!(result, Err(Error::Request(RequestError::SensitiveField { .. }))),
             "{pointer}: {result:?}"
         );
     }
     assert!(matches!(
         client.chain("v3/x").get().encrypt("/name").await,
-        Err(Error::SensitiveField { .. })
+        Err(Error::Request(RequestError::SensitiveField { .. }))
     ));
     assert!(mock.requests().is_empty());
 }

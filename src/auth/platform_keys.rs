@@ -4,6 +4,7 @@
 
 use crate::crypto::{Certificate, RsaPublicKey};
 use crate::error::{Error, Result};
+use crate::protocol::text::sanitize;
 
 /// Prefix of every platform public key id.
 pub const PUBLIC_KEY_ID_PREFIX: &str = "PUB_KEY_ID_";
@@ -56,7 +57,7 @@ impl PlatformKeys {
     pub fn add_public_key(&mut self, id: &str, pem: &str) -> Result<()> {
         let digits = id.strip_prefix(PUBLIC_KEY_ID_PREFIX).unwrap_or("");
         if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_alphanumeric()) {
-            return Err(Error::Config(format!(
+            return Err(Error::config(format!(
                 "a platform public key id looks like {PUBLIC_KEY_ID_PREFIX}0114232134912410000000000000, got {:?}",
                 sanitize(id)
             )));
@@ -177,16 +178,6 @@ pub(crate) fn normalize_serial(serial: &str) -> String {
     } else {
         trimmed.into()
     }
-}
-
-/// Makes a value from the network safe to show in an error: printable ASCII, at most 64
-/// characters.
-pub(crate) fn sanitize(value: &str) -> String {
-    value
-        .chars()
-        .take(64)
-        .map(|c| if c.is_ascii_graphic() { c } else { '?' })
-        .collect()
 }
 
 #[cfg(test)]

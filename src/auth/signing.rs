@@ -1,11 +1,10 @@
-//! Signing a request: the five-line message and the `Authorization` header
-//! (PROTOCOL.md section 2).
+//! Signing a request: the five-line message `METHOD\nTARGET\nTIMESTAMP\nNONCE\nBODY\n`, its
+//! RSA signature, and the `Authorization` header that carries it.
 
 use crate::crypto::{RsaPrivateKey, base64_encode};
 use crate::error::{Error, Result};
-
-/// The authorisation scheme of APIv3 with RSA keys.
-pub const SCHEME: &str = "WECHATPAY2-SHA256-RSA2048";
+pub use crate::protocol::SCHEME;
+use crate::protocol::text::sanitize;
 
 /// Length of the nonces this crate generates.
 pub const NONCE_LEN: usize = 32;
@@ -72,6 +71,40 @@ pub fn authorization(mchid: &str, serial_no: &str, nonce: &str, timestamp: i64, 
     format!(
         r#"{SCHEME} mchid="{mchid}",nonce_str="{nonce}",signature="{signature}",timestamp="{timestamp}",serial_no="{serial_no}""#
     )
+}
+
+/// Checks a merchant id: decimal digits, as the platform issues them.
+///
+/// ```
+/// use wechatpay::auth::signing::check_mchid;
+/// assert!(check_mchid("1900000001").is_ok());
+/// assert!(check_mchid("19000000O1").is_err());
+/// ```
+pub fn check_mchid(mchid: &str) -> Result<()> {
+    if mchid.is_empty() || !mchid.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Error::config(format!(
+            "mchid must be decimal digits, got {:?}",
+            sanitize(mchid)
+        )));
+    }
+    Ok(())
+}
+
+/// Checks a merchant API certificate serial: hex digits.
+///
+/// ```
+/// use wechatpay::auth::signing::check_serial;
+/// assert!(check_serial("3775B6A45ACD588826D15E583A95F5DD00000000").is_ok());
+/// assert!(check_serial("3775B6A4-5ACD").is_err());
+/// ```
+pub fn check_serial(serial: &str) -> Result<()> {
+    if serial.is_empty() || !serial.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(Error::config(format!(
+            "merchant_serial must be the hex serial of the merchant API certificate, got {:?}",
+            sanitize(serial)
+        )));
+    }
+    Ok(())
 }
 
 /// The merchant's signing identity: merchant id, API certificate serial and private key.

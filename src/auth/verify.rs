@@ -1,25 +1,14 @@
-//! Verifying a signed answer, response or callback (PROTOCOL.md section 3).
+//! Verifying a signed answer, response or callback: four `Wechatpay-*` headers, a
+//! replay window, a trusted key, an RSA signature over `TIMESTAMP\nNONCE\nBODY\n`.
 
 use http::HeaderMap;
 
 use super::PlatformKeys;
-use super::platform_keys::sanitize;
 use crate::crypto::base64_decode;
-use crate::error::{Error, Result};
-
-/// The largest accepted distance between the signature's timestamp and the local clock.
-pub const MAX_SKEW_SECONDS: i64 = 300;
-
-/// Header carrying the signature's Unix timestamp.
-pub const TIMESTAMP: &str = "Wechatpay-Timestamp";
-/// Header carrying the signature's nonce.
-pub const NONCE: &str = "Wechatpay-Nonce";
-/// Header carrying the Base64 signature.
-pub const SIGNATURE: &str = "Wechatpay-Signature";
-/// Header naming the platform key (certificate serial or public key id) that signed.
-pub const SERIAL: &str = "Wechatpay-Serial";
-/// Optional header naming the signature algorithm.
-pub const SIGNATURE_TYPE: &str = "Wechatpay-Signature-Type";
+use crate::error::{Result, VerificationError};
+pub use crate::protocol::MAX_SKEW_SECONDS;
+pub use crate::protocol::headers::{NONCE, SERIAL, SIGNATURE, SIGNATURE_TYPE, TIMESTAMP};
+use crate::protocol::text::sanitize;
 
 /// The message an answer's signature covers: `TIMESTAMP\nNONCE\nBODY\n`.
 ///
@@ -50,52 +39,56 @@ pub fn verify(headers: &HeaderMap, body: &[u8], now: i64, keys: &PlatformKeys) -
     let signature = single_header(headers, SIGNATURE)?;
     let serial = single_header(headers, SERIAL)?;
     if let Some(kind) = optional_header(headers, SIGNATURE_TYPE)?
-        && kind != super::signing::SCHEME
+        && kind != crate::protocol::SCHEME
     {
-        return Err(Error::MalformedHeader {
+        return Err(VerificationError::MalformedHeader {
             header: SIGNATURE_TYPE,
             reason: "unsupported signature type (only WECHATPAY2-SHA256-RSA2048 is supported)",
-        });
+        }
+        .into());
     }
     let signed_at = parse_timestamp(timestamp)?;
     let skew = now.saturating_sub(signed_at);
     if skew.saturating_abs() > MAX_SKEW_SECONDS {
-        return Err(Error::ClockSkew {
+        return Err(VerificationError::ClockSkew {
             skew_seconds: skew,
             allowed_seconds: MAX_SKEW_SECONDS,
-        });
+        }
+        .into());
     }
-    let (key_id, key) = keys.find_at(serial, now).ok_or_else(|| Error::UnknownPlatformKey {
-        serial: sanitize(serial),
-    })?;
-    let bad_signature = || Error::BadSignature {
+    let (key_id, key) = keys
+        .find_at(serial, now)
+        .ok_or_else(|| VerificationError::UnknownPlatformKey {
+            serial: sanitize(serial),
+        })?;
+    let bad_signature = || VerificationError::BadSignature {
         key_id: key_id.to_owned(),
     };
     let signature = base64_decode(signature).ok_or_else(bad_signature)?;
     if !key.verify_sha256(&message(timestamp, nonce, body), &signature) {
-        return Err(bad_signature());
+        return Err(bad_signature().into());
     }
     Ok(key_id.to_owned())
 }
 
 /// A Unix timestamp header: 1 to 18 ASCII digits, nothing else.
 fn parse_timestamp(text: &str) -> Result<i64> {
-    let malformed = |reason| Error::MalformedHeader {
+    let malformed = |reason| VerificationError::MalformedHeader {
         header: TIMESTAMP,
         reason,
     };
     if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(malformed("not decimal digits"));
+        return Err(malformed("not decimal digits").into());
     }
     if text.len() > 18 {
-        return Err(malformed("out of range"));
+        return Err(malformed("out of range").into());
     }
-    text.parse().map_err(|_| malformed("out of range"))
+    Ok(text.parse().map_err(|_| malformed("out of range"))?)
 }
 
 /// The one value of a required header, as ASCII text.
 pub(crate) fn single_header<'a>(headers: &'a HeaderMap, name: &'static str) -> Result<&'a str> {
-    optional_header(headers, name)?.ok_or(Error::MissingHeader { header: name })
+    Ok(optional_header(headers, name)?.ok_or(VerificationError::MissingHeader { header: name })?)
 }
 
 fn optional_header<'a>(headers: &'a HeaderMap, name: &'static str) -> Result<Option<&'a str>> {
@@ -103,13 +96,13 @@ fn optional_header<'a>(headers: &'a HeaderMap, name: &'static str) -> Result<Opt
     let Some(value) = values.next() else {
         return Ok(None);
     };
-    let malformed = |reason| Error::MalformedHeader { header: name, reason };
+    let malformed = |reason| VerificationError::MalformedHeader { header: name, reason };
     if values.next().is_some() {
-        return Err(malformed("sent more than once"));
+        return Err(malformed("sent more than once").into());
     }
     let text = value.to_str().map_err(|_| malformed("not ASCII text"))?;
     if text.is_empty() {
-        return Err(malformed("empty"));
+        return Err(malformed("empty").into());
     }
     Ok(Some(text))
 }
@@ -118,6 +111,7 @@ fn optional_header<'a>(headers: &'a HeaderMap, name: &'static str) -> Result<Opt
 mod tests {
     use super::*;
     use crate::crypto::RsaPrivateKey;
+    use crate::error::Error;
     use http::HeaderValue;
 
     // The mock's platform public key pair plays the platform here.
@@ -156,11 +150,17 @@ mod tests {
         assert!(verify(&signed(b"", NOW + 300), b"", NOW, &k).is_ok());
         assert!(matches!(
             verify(&signed(b"", NOW - 301), b"", NOW, &k),
-            Err(Error::ClockSkew { skew_seconds: 301, .. })
+            Err(Error::Verification(VerificationError::ClockSkew {
+                skew_seconds: 301,
+                ..
+            }))
         ));
         assert!(matches!(
             verify(&signed(b"", NOW + 301), b"", NOW, &k),
-            Err(Error::ClockSkew { skew_seconds: -301, .. })
+            Err(Error::Verification(VerificationError::ClockSkew {
+                skew_seconds: -301,
+                ..
+            }))
         ));
     }
 
@@ -178,7 +178,10 @@ mod tests {
             assert!(
                 matches!(
                     verify(&h, b"", NOW, &keys()),
-                    Err(Error::MalformedHeader { header: TIMESTAMP, .. })
+                    Err(Error::Verification(VerificationError::MalformedHeader {
+                        header: TIMESTAMP,
+                        ..
+                    }))
                 ),
                 "{bad}"
             );
@@ -191,13 +194,19 @@ mod tests {
         h.append(SIGNATURE, HeaderValue::from_static("AAAA"));
         assert!(matches!(
             verify(&h, b"", NOW, &keys()),
-            Err(Error::MalformedHeader { header: SIGNATURE, .. })
+            Err(Error::Verification(VerificationError::MalformedHeader {
+                header: SIGNATURE,
+                ..
+            }))
         ));
         let mut h = signed(b"", NOW);
         h.insert(SIGNATURE, HeaderValue::from_static(""));
         assert!(matches!(
             verify(&h, b"", NOW, &keys()),
-            Err(Error::MalformedHeader { header: SIGNATURE, .. })
+            Err(Error::Verification(VerificationError::MalformedHeader {
+                header: SIGNATURE,
+                ..
+            }))
         ));
     }
 
@@ -206,7 +215,10 @@ mod tests {
         let mut h = signed(b"", NOW);
         let real = h.get(SIGNATURE).unwrap().to_str().unwrap().to_owned();
         h.insert(SIGNATURE, format!("WECHATPAY/SIGNTEST/{real}").parse().unwrap());
-        assert!(matches!(verify(&h, b"", NOW, &keys()), Err(Error::BadSignature { .. })));
+        assert!(matches!(
+            verify(&h, b"", NOW, &keys()),
+            Err(Error::Verification(VerificationError::BadSignature { .. }))
+        ));
     }
 
     #[test]
@@ -214,7 +226,9 @@ mod tests {
         let mut h = signed(b"", NOW);
         h.insert(SERIAL, HeaderValue::from_static("PUB_KEY_ID_999 <x>"));
         match verify(&h, b"", NOW, &keys()) {
-            Err(Error::UnknownPlatformKey { serial }) => assert_eq!(serial, "PUB_KEY_ID_999?<x>"),
+            Err(Error::Verification(VerificationError::UnknownPlatformKey { serial })) => {
+                assert_eq!(serial, "PUB_KEY_ID_999?<x>")
+            }
             other => panic!("unexpected {other:?}"),
         }
     }
@@ -225,10 +239,10 @@ mod tests {
         h.insert(SIGNATURE_TYPE, HeaderValue::from_static("WECHATPAY2-SM2-WITH-SM3"));
         assert!(matches!(
             verify(&h, b"", NOW, &keys()),
-            Err(Error::MalformedHeader {
+            Err(Error::Verification(VerificationError::MalformedHeader {
                 header: SIGNATURE_TYPE,
                 ..
-            })
+            }))
         ));
         h.insert(SIGNATURE_TYPE, HeaderValue::from_static("WECHATPAY2-SHA256-RSA2048"));
         assert!(verify(&h, b"", NOW, &keys()).is_ok());

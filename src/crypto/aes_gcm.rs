@@ -1,5 +1,5 @@
 //! AES-256-GCM with the merchant's APIv3 key: how the platform encrypts callback resources
-//! and downloaded platform certificates (PROTOCOL.md section 5).
+//! and downloaded platform certificates.
 //!
 //! - the key is the APIv3 key's 32 ASCII bytes, used as the raw AES-256 key;
 //! - the nonce is the `nonce` string's bytes (12 ASCII characters);
@@ -18,7 +18,7 @@
 //! ```
 
 use super::backend;
-use crate::error::{Error, Result};
+use crate::error::{ConfigError, Error, Result};
 
 /// The APIv3 key's length: AES-256 takes 32 key bytes.
 pub const KEY_LEN: usize = 32;
@@ -35,7 +35,7 @@ pub const TAG_LEN: usize = 16;
 ///
 /// # Errors
 ///
-/// [`Error::InvalidApiV3Key`] when `key` is not exactly 32 bytes;
+/// [`ConfigError::InvalidApiV3Key`](crate::error::ConfigError::InvalidApiV3Key) when `key` is not exactly 32 bytes;
 /// [`Error::Decryption`] when the nonce is not 12 bytes, the text is not valid standard
 /// Base64, it decodes to fewer than 16 bytes, or the tag does not authenticate (wrong key,
 /// nonce or associated data, or an altered ciphertext).
@@ -76,7 +76,7 @@ pub fn decrypt(key: &[u8], nonce: &[u8], associated_data: &[u8], ciphertext_b64:
 ///
 /// # Errors
 ///
-/// [`Error::InvalidApiV3Key`] when `key` is not exactly 32 bytes; [`Error::Crypto`] when
+/// [`ConfigError::InvalidApiV3Key`](crate::error::ConfigError::InvalidApiV3Key) when `key` is not exactly 32 bytes; [`Error::Crypto`] when
 /// the nonce is not 12 bytes or the input exceeds AES-GCM's limits.
 ///
 /// ```
@@ -98,9 +98,33 @@ pub fn encrypt(key: &[u8], nonce: &[u8], associated_data: &[u8], plaintext: &[u8
     Ok(super::base64_encode(&sealed))
 }
 
-/// The APIv3 key as the raw AES-256 key, or [`Error::InvalidApiV3Key`] unless it is 32 bytes.
+/// The merchant's APIv3 key: exactly 32 bytes, shared without copies, wiped when the last
+/// holder drops it, never shown.
+#[derive(Clone)]
+pub(crate) struct ApiV3Key(std::sync::Arc<zeroize::Zeroizing<[u8; KEY_LEN]>>);
+
+impl ApiV3Key {
+    /// Checks the length ([`ConfigError::InvalidApiV3Key`] unless 32 bytes) and keeps a copy.
+    pub(crate) fn new(key: &[u8]) -> Result<Self> {
+        let key: &[u8; KEY_LEN] = api_v3_key(key)?;
+        Ok(Self(std::sync::Arc::new(zeroize::Zeroizing::new(*key))))
+    }
+
+    /// The key bytes.
+    pub(crate) fn bytes(&self) -> &[u8] {
+        &self.0[..]
+    }
+}
+
+impl std::fmt::Debug for ApiV3Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ApiV3Key(<redacted>)")
+    }
+}
+
+/// The APIv3 key as the raw AES-256 key, or [`ConfigError::InvalidApiV3Key`](crate::error::ConfigError::InvalidApiV3Key) unless it is 32 bytes.
 fn api_v3_key(key: &[u8]) -> Result<&[u8; KEY_LEN]> {
-    key.try_into().map_err(|_| Error::InvalidApiV3Key)
+    key.try_into().map_err(|_| ConfigError::InvalidApiV3Key.into())
 }
 
 #[cfg(test)]
@@ -272,9 +296,15 @@ mod tests {
         let long = format!("{}x", v.key);
         for key in [&v.key.as_bytes()[..31], long.as_bytes(), b""] {
             let err = decrypt(key, v.nonce.as_bytes(), b"certificate", &v.ciphertext_b64);
-            assert!(matches!(err, Err(Error::InvalidApiV3Key)), "{err:?}");
+            assert!(
+                matches!(err, Err(Error::Config(ConfigError::InvalidApiV3Key))),
+                "{err:?}"
+            );
             let err = encrypt(key, v.nonce.as_bytes(), b"certificate", b"x");
-            assert!(matches!(err, Err(Error::InvalidApiV3Key)), "{err:?}");
+            assert!(
+                matches!(err, Err(Error::Config(ConfigError::InvalidApiV3Key))),
+                "{err:?}"
+            );
         }
     }
 
@@ -307,7 +337,7 @@ mod tests {
             }
         }
         assert_eq!(
-            Error::InvalidApiV3Key.to_string(),
+            ConfigError::InvalidApiV3Key.to_string(),
             "the APIv3 key must be exactly 32 bytes"
         );
     }

@@ -92,6 +92,11 @@ impl Certificate {
         self.not_before <= unix_seconds && unix_seconds <= self.not_after
     }
 
+    /// The size of the certificate's RSA key, in bits.
+    pub fn key_bits(&self) -> usize {
+        self.public_key.bits()
+    }
+
     pub(crate) fn public_key(&self) -> &RsaPublicKey {
         &self.public_key
     }

@@ -94,6 +94,17 @@ impl RsaPrivateKey {
             what: "RSA-OAEP decryption failed (wrong private key or altered ciphertext)",
         })
     }
+
+    /// Decrypts a sensitive field as it travels: Base64 of an RSA-OAEP ciphertext whose
+    /// plaintext is UTF-8 text.
+    pub(crate) fn decrypt_field(&self, ciphertext_b64: &str) -> Result<String> {
+        let bytes = super::base64_decode(ciphertext_b64).ok_or(Error::Decryption {
+            what: "the ciphertext is not valid Base64",
+        })?;
+        String::from_utf8(self.decrypt_oaep_sha1(&bytes)?).map_err(|_| Error::Decryption {
+            what: "the decrypted field is not UTF-8 text",
+        })
+    }
 }
 
 /// An RSA public key that verifies signatures: a platform public key (`PUB_KEY_ID_...`),
@@ -153,6 +164,11 @@ impl RsaPublicKey {
         Ok(Self { key })
     }
 
+    /// The modulus size, in bits.
+    pub(crate) fn bits(&self) -> usize {
+        self.key.modulus_bits()
+    }
+
     /// Whether `signature` is a valid RSASSA-PKCS1-v1_5 SHA-256 signature of `message`.
     pub(crate) fn verify_sha256(&self, message: &[u8], signature: &[u8]) -> bool {
         self.key.verify_sha256(message, signature)
@@ -169,6 +185,12 @@ impl RsaPublicKey {
             OaepEncryptError::Failed => Error::Crypto("RSA-OAEP encryption failed"),
         })
     }
+
+    /// Encrypts a sensitive field as it travels: Base64 of the RSA-OAEP ciphertext of the
+    /// text.
+    pub(crate) fn encrypt_field(&self, plaintext: &str) -> Result<String> {
+        Ok(super::base64_encode(&self.encrypt_oaep_sha1(plaintext.as_bytes())?))
+    }
 }
 
 /// Refuses moduli below [`MIN_RSA_BITS`] with a reason, and above [`MAX_RSA_BITS`] as
@@ -184,6 +206,28 @@ fn check_modulus(what: &'static str, bits: usize, invalid: impl FnOnce() -> Erro
         return Err(invalid());
     }
     Ok(())
+}
+
+/// The RSA modulus size, in bits, of a PEM key in any of the four forms the crate reads
+/// (PKCS#8 or PKCS#1 private, SPKI or PKCS#1 public), read from its structure alone; `None`
+/// when the text is none of them.
+///
+/// ```
+/// use wechatpay::crypto::key_bits;
+/// assert_eq!(key_bits(wechatpay::mock::keys::MERCHANT_PRIVATE_KEY), Some(2048));
+/// assert_eq!(key_bits(wechatpay::mock::keys::PLATFORM_PUBLIC_KEY), Some(2048));
+/// assert_eq!(key_bits("not a key"), None);
+/// ```
+pub fn key_bits(pem: &str) -> Option<usize> {
+    let form = match pem_label(pem)? {
+        "PRIVATE KEY" => DerForm::Pkcs8Private,
+        "RSA PRIVATE KEY" => DerForm::Pkcs1Private,
+        "PUBLIC KEY" => DerForm::Spki,
+        "RSA PUBLIC KEY" => DerForm::Pkcs1Public,
+        _ => return None,
+    };
+    let der = Zeroizing::new(pem_der(pem, form.label())?);
+    form.modulus_bits(&der)
 }
 
 /// The label of the first PEM block (`PRIVATE KEY` for `-----BEGIN PRIVATE KEY-----`).
@@ -322,7 +366,10 @@ mod tests {
     fn truncated_key_is_an_error_not_a_panic() {
         let cut = &MERCHANT_KEY[..MERCHANT_KEY.len() / 2];
         let truncated = format!("{cut}\n-----END PRIVATE KEY-----\n");
-        assert!(matches!(RsaPrivateKey::from_pem(&truncated), Err(Error::Key { .. })));
+        assert!(matches!(
+            RsaPrivateKey::from_pem(&truncated),
+            Err(Error::Config(crate::error::ConfigError::Key { .. }))
+        ));
     }
 
     #[test]

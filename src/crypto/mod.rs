@@ -13,7 +13,9 @@ mod certificate;
 pub mod digest;
 mod keys;
 
+pub(crate) use aes_gcm::ApiV3Key;
 pub use certificate::Certificate;
+pub use keys::key_bits;
 pub(crate) use keys::{RsaPrivateKey, RsaPublicKey};
 
 use base64::Engine as _;

@@ -9,11 +9,14 @@ use http::{HeaderMap, HeaderValue, Method, StatusCode};
 use serde_json::json;
 
 use super::faults::Disruption;
-use super::{Fault, MCHID, MERCHANT_SERIAL, MockReply, MockRequest, State};
+use super::{Fault, MCHID, MERCHANT_SERIAL, MockReply, MockRequest, MockUpload, State};
 use crate::auth::normalize_serial;
 use crate::auth::signing::{self, parse_authorization};
-use crate::auth::verify::MAX_SKEW_SECONDS;
 use crate::crypto::base64_decode;
+use crate::protocol::MAX_SKEW_SECONDS;
+use crate::protocol::downloads::file_kind;
+use crate::protocol::headers::STATEMENT_SHA1;
+use crate::protocol::path::capture;
 
 /// An answer ready to be written, and what the connection does with it.
 pub(crate) struct Answer {
@@ -41,7 +44,7 @@ impl State {
             .unwrap_or("");
         let upload = content_type
             .starts_with("multipart/form-data")
-            .then(|| super::media::parse_multipart(content_type, &body));
+            .then(|| MockUpload::parse(content_type, &body));
         let signed_body = match &upload {
             Some(Ok(upload)) => upload.meta_text.clone(),
             _ => body.clone(),
@@ -93,7 +96,7 @@ impl State {
             ),
             (Ok(()), Some((handler, _))) => handler(&request),
         };
-        let is_get = request.method == Method::GET;
+        let method = request.method.clone();
         self.requests.lock().unwrap_or_else(|e| e.into_inner()).push(request);
         let disruption = match fault {
             Some(Fault::DropBeforeHeaders) => Disruption::DropBeforeHeaders,
@@ -112,10 +115,7 @@ impl State {
         if let Ok(v) = HeaderValue::from_str(&request_id) {
             answer.headers.insert("Request-ID", v);
         }
-        let unsigned = is_get
-            && crate::request::UNSIGNED_DOWNLOADS
-                .iter()
-                .any(|t| crate::path::matches_template(&path, t));
+        let unsigned = file_kind(&method, &path).is_some();
         if answer.status.is_success() {
             if let (true, Some(file)) = (statement, &answer.file) {
                 // A statement: the signature covers {"sha1":"..."}, the file travels unsigned.
@@ -123,7 +123,7 @@ impl State {
                 let (signature, _) = self.sign_body(Bytes::from(format!(r#"{{"sha1":"{sha1}"}}"#)), fault.as_ref());
                 answer.headers.extend(signature);
                 if let Ok(v) = HeaderValue::from_str(&sha1) {
-                    answer.headers.insert(crate::download::STATEMENT_SHA1, v);
+                    answer.headers.insert(STATEMENT_SHA1, v);
                 }
             } else if !unsigned {
                 let (signature, body) = self.sign_body(answer.body, fault.as_ref());
@@ -140,7 +140,7 @@ impl State {
             if route.method != *method {
                 return None;
             }
-            match_template(&route.template, path).map(|params| (route.handler.clone(), params))
+            capture(&route.template, path).map(|params| (route.handler.clone(), params.into_iter().collect()))
         })
     }
 
@@ -202,58 +202,4 @@ fn sign_error(reason: &str, built: Option<(&Method, &str, &[u8])>) -> Box<MockRe
         401,
         &json!({"code": "SIGN_ERROR", "message": format!("signature verification failed: {reason}"), "detail": detail}),
     ))
-}
-
-/// Matches a path against a route template; `{name}` captures one segment, percent-decoded.
-fn match_template(template: &str, path: &str) -> Option<HashMap<String, String>> {
-    let mut params = HashMap::new();
-    let mut t = template.split('/');
-    let mut p = path.split('/');
-    loop {
-        match (t.next(), p.next()) {
-            (None, None) => return Some(params),
-            (Some(ts), Some(ps)) => {
-                if let Some(name) = ts.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-                    if ps.is_empty() {
-                        return None;
-                    }
-                    params.insert(name.to_owned(), percent_decode(ps)?);
-                } else if ts != ps {
-                    return None;
-                }
-            }
-            _ => return None,
-        }
-    }
-}
-
-fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn templates_capture_and_decode_variables() {
-        let p = match_template("/v3/x/{id}/y", "/v3/x/a%2Fb/y").unwrap();
-        assert_eq!(p["id"], "a/b");
-        assert!(match_template("/v3/x/{id}/y", "/v3/x//y").is_none());
-        assert!(match_template("/v3/x/{id}", "/v3/x/a/b").is_none());
-        assert!(match_template("/v3/x/", "/v3/x").is_none());
-    }
 }

@@ -4,7 +4,7 @@
 use bytes::Bytes;
 use serde_json::Value;
 
-use crate::crypto::digest::{Sha1, Sha256};
+use crate::protocol::downloads::Hasher;
 
 /// An upload the mock received: the parts of its multipart body.
 #[derive(Debug, Clone)]
@@ -21,78 +21,19 @@ pub struct MockUpload {
     pub content: Bytes,
 }
 
-/// Parses a `multipart/form-data` body with `meta` and `file` parts, as the platform does.
-pub(crate) fn parse_multipart(content_type: &str, body: &Bytes) -> Result<MockUpload, &'static str> {
-    let boundary = content_type
-        .split(';')
-        .filter_map(|p| p.trim().strip_prefix("boundary="))
-        .next()
-        .map(|b| b.trim_matches('"'))
-        .ok_or("no multipart boundary")?;
-    let delimiter = format!("--{boundary}");
-    let mut meta = None;
-    let mut file = None;
-    let mut rest = &body[..];
-    rest = rest
-        .strip_prefix(delimiter.as_bytes())
-        .ok_or("the body does not start with the boundary")?;
-    let separator = format!("\r\n{delimiter}");
-    loop {
-        if rest.starts_with(b"--") {
-            break;
-        }
-        rest = rest.strip_prefix(b"\r\n").ok_or("malformed part start")?;
-        let end = find(rest, separator.as_bytes()).ok_or("unterminated part")?;
-        let part = &rest[..end];
-        let header_end = find(part, b"\r\n\r\n").ok_or("part without headers")?;
-        let headers = std::str::from_utf8(&part[..header_end]).map_err(|_| "part headers are not text")?;
-        let content = body.slice_ref(&part[header_end + 4..]);
-        let name = header_param(headers, "name").ok_or("part without a name")?;
-        let media_type = headers
-            .lines()
-            .find_map(|l| {
-                l.strip_prefix("Content-Type:")
-                    .or_else(|| l.strip_prefix("content-type:"))
-            })
-            .map(|v| v.trim().to_owned())
-            .unwrap_or_default();
-        match name.as_str() {
-            "meta" => meta = Some(content),
-            "file" => {
-                file = Some((
-                    header_param(headers, "filename").unwrap_or_default(),
-                    media_type,
-                    content,
-                ))
-            }
-            _ => {}
-        }
-        rest = &rest[end + separator.len()..];
+impl MockUpload {
+    /// Reads an upload's parts as the platform does: the meta part must be JSON.
+    pub(crate) fn parse(content_type: &str, body: &Bytes) -> Result<MockUpload, &'static str> {
+        let parts = crate::protocol::multipart::parse(content_type, body)?;
+        let meta = serde_json::from_slice(&parts.meta_text).map_err(|_| "meta is not JSON")?;
+        Ok(MockUpload {
+            meta_text: parts.meta_text,
+            meta,
+            filename: parts.filename,
+            media_type: parts.media_type,
+            content: parts.content,
+        })
     }
-    let meta_text = meta.ok_or("no meta part")?;
-    let (filename, media_type, content) = file.ok_or("no file part")?;
-    let meta: Value = serde_json::from_slice(&meta_text).map_err(|_| "meta is not JSON")?;
-    Ok(MockUpload {
-        meta_text,
-        meta,
-        filename,
-        media_type,
-        content,
-    })
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
-}
-
-fn header_param(headers: &str, param: &str) -> Option<String> {
-    let disposition = headers
-        .lines()
-        .find(|l| l.to_ascii_lowercase().starts_with("content-disposition:"))?;
-    disposition.split(';').find_map(|p| {
-        let (key, value) = p.trim().split_once('=')?;
-        (key == param).then(|| value.trim_matches('"').to_owned())
-    })
 }
 
 /// Size of the blocks generated content is made of.
@@ -160,15 +101,14 @@ impl MockFile {
 
     /// SHA-1 and SHA-256 (hex) of the intact file.
     pub fn digests(&self) -> (String, String) {
-        let mut sha1 = Sha1::new();
-        let mut sha256 = Sha256::new();
+        let mut hasher = Hasher::default();
         let mut offset = 0;
         while let Some(chunk) = self.intact_chunk(offset) {
-            sha1.update(&chunk);
-            sha256.update(&chunk);
+            hasher.update(&chunk);
             offset += chunk.len() as u64;
         }
-        (sha1.finish_hex(), sha256.finish_hex())
+        let digests = hasher.finish();
+        (digests.sha1, digests.sha256)
     }
 
     /// The chunk served at `offset` (with any corruption), or `None` at the end.
@@ -236,21 +176,5 @@ mod tests {
         assert_eq!(intact.digests(), corrupt.digests());
         let (a, b) = (intact.chunk(0).unwrap(), corrupt.chunk(0).unwrap());
         assert_eq!(a.iter().zip(b.iter()).filter(|(x, y)| x != y).count(), 1);
-    }
-
-    #[test]
-    fn parses_the_two_parts_of_an_upload() {
-        let body = Bytes::from_static(
-            b"--B\r\nContent-Disposition: form-data; name=\"meta\";\r\nContent-Type: application/json\r\n\r\n\
-              {\"filename\":\"a.png\",\"sha256\":\"x\"}\r\n--B\r\n\
-              Content-Disposition: form-data; name=\"file\"; filename=\"a.png\";\r\nContent-Type: image/png\r\n\r\n\
-              \x89PNG\r\n--B--\r\n",
-        );
-        let upload = parse_multipart("multipart/form-data; boundary=B", &body).unwrap();
-        assert_eq!(&upload.meta_text[..], br#"{"filename":"a.png","sha256":"x"}"#);
-        assert_eq!(upload.filename, "a.png");
-        assert_eq!(upload.media_type, "image/png");
-        assert_eq!(&upload.content[..], b"\x89PNG");
-        assert!(parse_multipart("multipart/form-data; boundary=C", &body).is_err());
     }
 }

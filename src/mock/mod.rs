@@ -1,5 +1,5 @@
 //! An in-process WeChat Pay APIv3 server for tests, examples and your own tests
-//! (feature `mock`, on by default).
+//! (feature `mock`).
 //!
 //! It listens on `127.0.0.1` on a free port, on its own thread and runtime, so it works
 //! the same from async tests, blocking code and examples. Like the platform it:
@@ -13,11 +13,12 @@
 //!
 //! ```
 //! use serde_json::json;
+//! use wechatpay::Method;
 //! use wechatpay::mock::MockServer;
 //!
 //! # #[tokio::main(flavor = "current_thread")] async fn main() -> wechatpay::Result<()> {
 //! let mock = MockServer::start();
-//! mock.route("POST", "/v3/pay/transactions/native", 200, json!({"code_url": "weixin://wxpay/bizpayurl?pr=abc"}));
+//! mock.route(Method::POST, "/v3/pay/transactions/native", 200, json!({"code_url": "weixin://wxpay/bizpayurl?pr=abc"}));
 //! let res = mock.client().chain("v3/pay/transactions/native").post(json!({"amount": {"total": 1}})).await?;
 //! assert_eq!(res.json::<serde_json::Value>()?["code_url"], "weixin://wxpay/bizpayurl?pr=abc");
 //! assert_eq!(mock.requests()[0].body_json()["amount"]["total"], 1);
@@ -45,10 +46,9 @@ use bytes::Bytes;
 use http::{HeaderMap, Method, StatusCode};
 use serde_json::Value;
 
-use crate::client::{Async, ClientBuilder};
 use crate::clock::{Clock, SystemClock};
 use crate::crypto::{RsaPrivateKey, RsaPublicKey};
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// The mock's fixed key material (PEM text). For tests only: these keys are public.
 pub mod keys {
@@ -322,47 +322,16 @@ impl MockServer {
         self.server.addr()
     }
 
-    /// A client builder preset for this mock: its merchant credentials, both platform keys
-    /// (the original certificate and the public key, so either signing mode verifies), the
-    /// APIv3 key and its base URL.
-    pub fn client_builder(&self) -> ClientBuilder<Async> {
-        self.merchant_builder()
-            .platform_public_key(PLATFORM_PUBLIC_KEY_ID, keys::PLATFORM_PUBLIC_KEY)
-            .and_then(|b| b.platform_certificate(keys::PLATFORM_CERTIFICATE))
-            .expect("the mock's fixture keys are valid")
-    }
-
-    /// A client builder with only the merchant credentials, the APIv3 key and the base URL:
-    /// no platform key yet (to test certificate download and automatic mode).
-    pub fn merchant_builder(&self) -> ClientBuilder<Async> {
-        ClientBuilder::new()
-            .mchid(MCHID)
-            .merchant_serial(MERCHANT_SERIAL)
-            .apiv3_key(APIV3_KEY)
-            .private_key_pem(keys::MERCHANT_PRIVATE_KEY)
-            .and_then(|b| b.base_url(&self.base_url()))
-            .expect("the mock's fixture keys are valid")
-    }
-
-    /// A client configured for this mock.
-    pub fn client(&self) -> crate::Client {
-        self.client_builder()
-            .build()
-            .expect("the mock's client configuration is valid")
-    }
-
-    /// A blocking client configured for this mock.
-    pub fn blocking_client(&self) -> crate::blocking::Client {
-        self.client_builder()
-            .blocking()
-            .build()
-            .expect("the mock's client configuration is valid")
-    }
-
     /// Answers `method template` with a fixed status and JSON body (`Value::Null` for none).
     /// The template may hold `{variables}`; a later route for the same method and template
     /// replaces an earlier one.
-    pub fn route(&self, method: &str, template: &str, status: u16, body: Value) {
+    ///
+    /// ```
+    /// use wechatpay::Method;
+    /// let mock = wechatpay::mock::MockServer::start();
+    /// mock.route(Method::POST, "/v3/parking/reminders/ext-payment", 204, serde_json::Value::Null);
+    /// ```
+    pub fn route(&self, method: Method, template: &str, status: u16, body: Value) {
         let reply = if body.is_null() {
             MockReply::empty(status)
         } else {
@@ -374,11 +343,10 @@ impl MockServer {
     /// Answers `method template` with a closure of the received request.
     pub fn route_fn(
         &self,
-        method: &str,
+        method: Method,
         template: &str,
         handler: impl Fn(&MockRequest) -> MockReply + Send + Sync + 'static,
     ) {
-        let method = Method::from_bytes(method.to_ascii_uppercase().as_bytes()).expect("a valid HTTP method");
         let template = if template.starts_with('/') {
             template.to_owned()
         } else {
@@ -423,7 +391,7 @@ impl MockServer {
     /// downloads; returns its SHA-1 and SHA-256 (hex).
     pub fn serve_file(&self, template: &str, file: MockFile) -> (String, String) {
         let digests = file.digests();
-        self.route_fn("GET", template, move |_| MockReply::file(file.clone()));
+        self.route_fn(Method::GET, template, move |_| MockReply::file(file.clone()));
         digests
     }
 
@@ -438,7 +406,7 @@ impl MockServer {
             "download_url": format!("{}v3/billdownload/file?token=6XIv5TUPto7pByrTQKhd6kwvyKLG2uY2wMMR8cNXqaA_Cv_isgaUtBzp4QtiozLO", self.base_url()),
         });
         for path in ["/v3/bill/tradebill", "/v3/bill/fundflowbill"] {
-            self.route("GET", path, 200, apply.clone());
+            self.route(Method::GET, path, 200, apply.clone());
         }
         apply
     }
@@ -446,7 +414,7 @@ impl MockServer {
     /// An overseas statement at `template`: the file with its `Wechatpay-Statement-Sha1`.
     pub fn serve_statement(&self, template: &str, file: MockFile) -> String {
         let (sha1, _) = file.digests();
-        self.route_fn("GET", template, move |_| {
+        self.route_fn(Method::GET, template, move |_| {
             MockReply::file(file.clone()).with_statement_sha1()
         });
         sha1
@@ -509,8 +477,7 @@ impl MockServer {
     /// Encrypts a field to the merchant's key, as the platform does for sensitive fields in
     /// its answers (Base64 RSA-OAEP SHA-1); [`crate::Client::decrypt`] reverses it.
     pub fn encrypt_for_merchant(&self, plaintext: &str) -> Result<String> {
-        let ciphertext = self.state.merchant_public_key.encrypt_oaep_sha1(plaintext.as_bytes())?;
-        Ok(crate::crypto::base64_encode(&ciphertext))
+        self.state.merchant_public_key.encrypt_field(plaintext)
     }
 
     /// POSTs a correctly signed and encrypted callback to `url`, as the platform does;
@@ -531,8 +498,7 @@ impl MockServer {
             .headers(headers)
             .body(body)
             .send()
-            .await
-            .map_err(Error::Transport)?;
+            .await?;
         Ok(response.status().as_u16())
     }
 }

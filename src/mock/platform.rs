@@ -6,9 +6,9 @@ use http::{HeaderMap, HeaderValue};
 use serde_json::{Value, json};
 
 use super::{APIV3_KEY, Fault, MockReply, PLATFORM_PUBLIC_KEY_ID, SigningMode, State, keys};
-use crate::auth::signing;
-use crate::auth::verify;
-use crate::crypto::{RsaPrivateKey, aes_gcm, base64_encode};
+use crate::auth::{signing, verify};
+use crate::crypto::{RsaPrivateKey, base64_encode};
+use crate::protocol::envelope::EncryptedResource;
 
 /// The platform certificates the mock can list at `/v3/certificates` and sign with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -119,12 +119,7 @@ impl PlatformSigner {
                     what: "the mock has no key with that serial",
                 })?
         };
-        let bytes = crate::crypto::base64_decode(ciphertext).ok_or(crate::Error::Decryption {
-            what: "the ciphertext is not valid Base64",
-        })?;
-        String::from_utf8(key.decrypt_oaep_sha1(&bytes)?).map_err(|_| crate::Error::Decryption {
-            what: "the decrypted field is not UTF-8 text",
-        })
+        key.decrypt_field(ciphertext)
     }
 
     fn key(&self, mode: SigningMode, certificate: MockCertificate) -> (&'static str, &RsaPrivateKey) {
@@ -252,16 +247,7 @@ impl State {
             .iter()
             .enumerate()
             .map(|(i, c)| {
-                let nonce = signing::nonce()
-                    .map(|n| n[..12].to_owned())
-                    .unwrap_or_else(|_| "mocknonce123".into());
-                let ciphertext = aes_gcm::encrypt(
-                    APIV3_KEY.as_bytes(),
-                    nonce.as_bytes(),
-                    b"certificate",
-                    c.pem().as_bytes(),
-                )
-                .unwrap_or_default();
+                let encrypted = seal("certificate", c.pem().as_bytes());
                 let serial = match fault {
                     Some(&Fault::CertificateSerialMismatch) if i == 0 => MockCertificate::Expired.serial(),
                     _ => c.serial(),
@@ -270,12 +256,7 @@ impl State {
                     "serial_no": serial,
                     "effective_time": "2024-01-01T08:00:00+08:00",
                     "expire_time": "2044-01-01T08:00:00+08:00",
-                    "encrypt_certificate": {
-                        "algorithm": "AEAD_AES_256_GCM",
-                        "nonce": nonce,
-                        "associated_data": "certificate",
-                        "ciphertext": ciphertext,
-                    }
+                    "encrypt_certificate": encrypted,
                 })
             })
             .collect();
@@ -285,18 +266,9 @@ impl State {
     /// A callback as the platform sends it: the envelope with `resource` encrypted with the
     /// APIv3 key, and its signature headers (faults applied).
     pub(crate) fn notification(&self, event_type: &str, resource: &Value, fault: Option<&Fault>) -> (HeaderMap, Bytes) {
-        let nonce = signing::nonce()
-            .map(|n| n[..12].to_owned())
-            .unwrap_or_else(|_| "mocknonce123".into());
         let original_type = event_type.split('.').next().unwrap_or("").to_ascii_lowercase();
-        let plaintext = serde_json::to_vec(resource).unwrap_or_default();
-        let ciphertext = aes_gcm::encrypt(
-            APIV3_KEY.as_bytes(),
-            nonce.as_bytes(),
-            original_type.as_bytes(),
-            &plaintext,
-        )
-        .unwrap_or_default();
+        let mut encrypted = seal(&original_type, &serde_json::to_vec(resource).unwrap_or_default());
+        encrypted.original_type = Some(original_type);
         let count = self.request_counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let envelope = json!({
             "id": format!("EV-2018022511223320873{count:06}"),
@@ -304,17 +276,20 @@ impl State {
             "resource_type": "encrypt-resource",
             "event_type": event_type,
             "summary": "支付成功",
-            "resource": {
-                "original_type": original_type,
-                "algorithm": "AEAD_AES_256_GCM",
-                "ciphertext": ciphertext,
-                "associated_data": original_type,
-                "nonce": nonce,
-            }
+            "resource": encrypted,
         });
         let body = Bytes::from(serde_json::to_vec(&envelope).unwrap_or_default());
         let (mut headers, body) = self.sign_body(body, fault);
         headers.insert(http::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
         (headers, body)
     }
+}
+
+/// A resource encrypted with the mock's APIv3 key under a fresh 12-character nonce.
+fn seal(associated_data: &str, plaintext: &[u8]) -> EncryptedResource {
+    let nonce = signing::nonce()
+        .map(|n| n[..12].to_owned())
+        .unwrap_or_else(|_| "mocknonce123".into());
+    EncryptedResource::seal(APIV3_KEY.as_bytes(), &nonce, associated_data, plaintext)
+        .expect("the mock's APIv3 key and nonce have the right lengths")
 }

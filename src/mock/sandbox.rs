@@ -180,13 +180,19 @@ impl MockServer {
     }
 
     /// Adds routes (see [`MockRoute`]); a route for the same method and path as an earlier
-    /// one replaces it. Like [`MockServer::route`], it panics on a method that is not valid
-    /// HTTP: [`MockRoute::parse_list`] checks them.
-    pub fn add_routes(&self, routes: &[MockRoute]) {
-        for route in routes {
+    /// one replaces it. A method that is not valid HTTP is an error, and no route is added.
+    pub fn add_routes(&self, routes: &[MockRoute]) -> io::Result<()> {
+        let methods = routes
+            .iter()
+            .map(|route| {
+                http::Method::from_bytes(route.method.to_ascii_uppercase().as_bytes())
+                    .map_err(|_| invalid(format!("{:?} is not an HTTP method", route.method)))
+            })
+            .collect::<io::Result<Vec<_>>>()?;
+        for (route, method) in routes.iter().zip(methods) {
             let status = route.status;
             let body = route.body.clone();
-            self.route_fn(&route.method, &route.path, move |request| {
+            self.route_fn(method, &route.path, move |request| {
                 if body.is_null() {
                     MockReply::empty(status)
                 } else {
@@ -194,6 +200,7 @@ impl MockServer {
                 }
             });
         }
+        Ok(())
     }
 
     /// Reads a routes file (a JSON array of [`MockRoute`]) and adds its routes; returns how
@@ -202,7 +209,7 @@ impl MockServer {
         let path = path.as_ref();
         let text = std::fs::read_to_string(path)?;
         let routes = MockRoute::parse_list(&text).map_err(|e| invalid(format!("{}: {e}", path.display())))?;
-        self.add_routes(&routes);
+        self.add_routes(&routes)?;
         Ok(routes.len())
     }
 

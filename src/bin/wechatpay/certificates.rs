@@ -3,11 +3,36 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
+use clap::Subcommand;
+
 use crate::config::Config;
 use crate::exit::{self, Failure};
-use crate::util::format_unix;
+use crate::output::format_unix;
 
-pub async fn download(config: &Config, output: &Path) -> Result<u8, Failure> {
+#[derive(Subcommand)]
+pub enum CertificatesCommand {
+    /// Download, decrypt and verify the platform certificates into a folder
+    #[command(after_help = "\
+Writes wechatpay_<serial>.pem (mode 0600) for each certificate valid now, and prints its
+serial and validity. Needs the APIv3 key. On any failure (a tampered answer included) it
+exits non-zero and writes no file. The folder then serves as WECHATPAY_CERTIFICATES.
+
+Example:
+  wechatpay certificates download --output ./certificates")]
+    Download {
+        /// Folder to write the certificates into (created if missing)
+        #[arg(long, short, value_name = "DIR")]
+        output: PathBuf,
+    },
+}
+
+pub async fn run(config: &Config, command: CertificatesCommand) -> Result<u8, Failure> {
+    match command {
+        CertificatesCommand::Download { output } => download(config, &output).await,
+    }
+}
+
+async fn download(config: &Config, output: &Path) -> Result<u8, Failure> {
     let apiv3 = config.apiv3_key(true)?.ok_or_else(|| {
         Failure::config(
             "downloading certificates needs the APIv3 key: set WECHATPAY_APIV3_KEY, give --apiv3-key-file FILE, \

@@ -5,12 +5,48 @@ use std::fmt;
 use std::io::{BufRead as _, IsTerminal as _};
 use std::path::{Path, PathBuf};
 
+use clap::Args;
 use serde::Deserialize;
-use wechatpay::ClientBuilder;
+use wechatpay::{ClientBuilder, env as vars};
 use zeroize::Zeroizing;
 
-use crate::ConfigArgs;
 use crate::exit::Failure;
+
+/// Where the configuration comes from; see the table in `wechatpay --help`.
+#[derive(Args, Debug, Default, Clone)]
+#[command(next_help_heading = "Configuration (flag > environment > profile)")]
+pub struct ConfigArgs {
+    /// Merchant id (env WECHATPAY_MCHID)
+    #[arg(long, global = true, value_name = "DIGITS")]
+    pub mchid: Option<String>,
+    /// Merchant API certificate serial (env WECHATPAY_MERCHANT_SERIAL)
+    #[arg(long, global = true, value_name = "HEX")]
+    pub merchant_serial: Option<String>,
+    /// Merchant API private key PEM file, apiclient_key.pem (env WECHATPAY_PRIVATE_KEY)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub private_key: Option<PathBuf>,
+    /// Platform public key id, PUB_KEY_ID_... (env WECHATPAY_PUBLIC_KEY_ID)
+    #[arg(long, global = true, value_name = "ID")]
+    pub public_key_id: Option<String>,
+    /// Platform public key PEM file (env WECHATPAY_PUBLIC_KEY)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub public_key: Option<PathBuf>,
+    /// Folder of platform certificate PEM files (env WECHATPAY_CERTIFICATES)
+    #[arg(long, global = true, value_name = "DIR")]
+    pub certificates: Option<PathBuf>,
+    /// File holding the APIv3 key (else env WECHATPAY_APIV3_KEY, else a prompt when needed)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub apiv3_key_file: Option<PathBuf>,
+    /// API base URL, default https://api.mch.weixin.qq.com/ (env WECHATPAY_BASE_URL)
+    #[arg(long, global = true, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Profile to read from the profiles file
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Profiles file (default: <config folder>/wechatpay/profiles.toml)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
 
 /// Where a setting came from.
 #[derive(Debug, Clone)]
@@ -73,8 +109,9 @@ pub struct ApiV3Key {
     pub source: String,
 }
 
+/// A setting from the environment, by the library's rule (unset or empty: not set).
 fn env(name: &'static str) -> Option<Setting<String>> {
-    std::env::var(name).ok().filter(|v| !v.is_empty()).map(|value| Setting {
+    vars::var(name).map(|value| Setting {
         value,
         source: Source::Env(name),
     })
@@ -197,26 +234,26 @@ impl Config {
         let pp = |f: fn(&Profile) -> Option<PathBuf>| from_profile(profile.and_then(f), name);
         Ok(Config {
             mchid: flag(&args.mchid, "mchid")
-                .or_else(|| env("WECHATPAY_MCHID"))
+                .or_else(|| env(vars::MCHID))
                 .or_else(|| p(|p| p.mchid.clone())),
             merchant_serial: flag(&args.merchant_serial, "merchant-serial")
-                .or_else(|| env("WECHATPAY_MERCHANT_SERIAL"))
+                .or_else(|| env(vars::MERCHANT_SERIAL))
                 .or_else(|| p(|p| p.merchant_serial.clone())),
             private_key: flag(&args.private_key, "private-key")
-                .or_else(|| env("WECHATPAY_PRIVATE_KEY").map(path))
+                .or_else(|| env(vars::PRIVATE_KEY).map(path))
                 .or_else(|| pp(|p| p.private_key.clone())),
             public_key_id: flag(&args.public_key_id, "public-key-id")
-                .or_else(|| env("WECHATPAY_PUBLIC_KEY_ID"))
+                .or_else(|| env(vars::PUBLIC_KEY_ID))
                 .or_else(|| p(|p| p.public_key_id.clone())),
             public_key: flag(&args.public_key, "public-key")
-                .or_else(|| env("WECHATPAY_PUBLIC_KEY").map(path))
+                .or_else(|| env(vars::PUBLIC_KEY).map(path))
                 .or_else(|| pp(|p| p.public_key.clone())),
             certificates: flag(&args.certificates, "certificates")
-                .or_else(|| env("WECHATPAY_CERTIFICATES").map(path))
+                .or_else(|| env(vars::CERTIFICATES).map(path))
                 .or_else(|| pp(|p| p.certificates.clone())),
             apiv3_key_file: flag(&args.apiv3_key_file, "apiv3-key-file").or_else(|| pp(|p| p.apiv3_key_file.clone())),
             base_url: flag(&args.base_url, "base-url")
-                .or_else(|| env("WECHATPAY_BASE_URL"))
+                .or_else(|| env(vars::BASE_URL))
                 .or_else(|| p(|p| p.base_url.clone())),
             profile: loaded.map(|(name, file, _)| (name, file)),
         })
@@ -258,12 +295,10 @@ impl Config {
         {
             return from_file(setting).map(Some);
         }
-        if let Ok(key) = std::env::var("WECHATPAY_APIV3_KEY")
-            && !key.is_empty()
-        {
+        if let Some(key) = vars::var(vars::APIV3_KEY) {
             return Ok(Some(ApiV3Key {
                 key: Zeroizing::new(key),
-                source: "WECHATPAY_APIV3_KEY".into(),
+                source: vars::APIV3_KEY.into(),
             }));
         }
         if let Some(setting) = &self.apiv3_key_file {

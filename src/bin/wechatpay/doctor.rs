@@ -1,19 +1,44 @@
-//! `wechatpay doctor`: checks a configuration, one line per check, in plain words.
+//! `wechatpay doctor`: checks a configuration, one line per check, in plain words. Each
+//! check is a small function that applies the library's own rule and says what it found.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use clap::Args;
+use wechatpay::auth::PlatformKeys;
+use wechatpay::auth::signing::{check_mchid, check_serial};
+use wechatpay::error::ConfigError;
+use wechatpay::protocol::MAX_SKEW_SECONDS;
 use wechatpay::{Certificate, Error};
+use zeroize::Zeroizing;
 
 use crate::config::{Config, Setting};
-use crate::exit;
-use crate::exit::Failure;
-use crate::util::{certificate_key_bits, format_unix, now, pem_key_bits};
+use crate::exit::{self, Failure};
+use crate::output::{format_unix, now};
+
+/// Shown after `wechatpay doctor --help`.
+pub const HELP: &str = "\
+Checks: the merchant id and serial, the private key (readable, size) and, with
+--merchant-certificate, that it belongs to that certificate and serial; the APIv3 key
+length; the platform public key and its PUB_KEY_ID; each platform certificate's validity;
+the base URL; and the clock against the server's Date header (skip with --offline).
+Each line reads ok, warn, skip or FAIL; the exit code is 1 when any check FAILs.
+
+Example:
+  wechatpay doctor --merchant-certificate apiclient_cert.pem";
+
+#[derive(Args)]
+pub struct DoctorArgs {
+    /// The merchant API certificate (apiclient_cert.pem): check the key and serial against it
+    #[arg(long, value_name = "FILE")]
+    merchant_certificate: Option<PathBuf>,
+    /// Skip the checks that need the network (the clock against the server)
+    #[arg(long)]
+    offline: bool,
+}
 
 /// Certificates expiring sooner than this get a warning.
 const EXPIRY_WARNING_DAYS: i64 = 30;
-/// The platform refuses signatures further than this from its clock.
-const MAX_SKEW_SECONDS: i64 = 300;
 /// A clock further off than this gets a warning.
 const SKEW_WARNING_SECONDS: i64 = 60;
 
@@ -25,6 +50,7 @@ enum Level {
     Fail,
 }
 
+/// The lines printed so far, and whether any FAILed.
 struct Report {
     failed: bool,
 }
@@ -44,6 +70,43 @@ impl Report {
     }
 }
 
+pub async fn run(config: &Config, args: DoctorArgs) -> Result<u8, Failure> {
+    let mut r = Report { failed: false };
+    if let Some((name, file)) = &config.profile {
+        r.line(Level::Ok, "profile", format!("[{name}] from {}", file.display()));
+    }
+    merchant_id(&mut r, config);
+    merchant_serial(&mut r, config);
+    let private_key = private_key(&mut r, config);
+    match args.merchant_certificate.as_deref() {
+        None => r.line(
+            Level::Skip,
+            "merchant certificate",
+            "not checked: give --merchant-certificate apiclient_cert.pem to check the key and serial against it",
+        ),
+        Some(path) => merchant_certificate(&mut r, config, path, private_key.as_deref().map(String::as_str)),
+    }
+    apiv3_key(&mut r, config);
+    public_key(&mut r, config);
+    if let Some(dir) = &config.certificates {
+        certificates(&mut r, &dir.value);
+    }
+    platform_keys_present(&mut r, config);
+    if base_url(&mut r, config) {
+        if args.offline {
+            r.line(Level::Skip, "clock", "not checked (--offline)");
+        } else {
+            clock(&mut r, config.base_url()).await;
+        }
+    }
+    if r.failed {
+        eprintln!("some checks FAILed: fix them before sending requests");
+        Ok(exit::FAILURE)
+    } else {
+        Ok(exit::OK)
+    }
+}
+
 fn from<T>(setting: &Setting<T>) -> String {
     format!("(from {})", setting.source)
 }
@@ -55,6 +118,94 @@ fn days_until(when: i64) -> i64 {
 
 fn read(path: &Path) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+fn bits(pem: &str) -> String {
+    wechatpay::crypto::key_bits(pem).map_or("RSA".to_owned(), |b| format!("RSA {b} bits"))
+}
+
+fn merchant_id(r: &mut Report, config: &Config) {
+    match &config.mchid {
+        None => r.line(
+            Level::Fail,
+            "merchant id",
+            "not set (--mchid, WECHATPAY_MCHID or mchid in a profile)",
+        ),
+        Some(s) if check_mchid(&s.value).is_err() => r.line(
+            Level::Fail,
+            "merchant id",
+            format!("{:?} {} is not decimal digits", s.value, from(s)),
+        ),
+        Some(s) => r.line(Level::Ok, "merchant id", format!("{} {}", s.value, from(s))),
+    }
+}
+
+fn merchant_serial(r: &mut Report, config: &Config) {
+    match &config.merchant_serial {
+        None => r.line(
+            Level::Fail,
+            "merchant serial",
+            "not set (--merchant-serial, WECHATPAY_MERCHANT_SERIAL or merchant_serial in a profile)",
+        ),
+        Some(s) if check_serial(&s.value).is_err() => r.line(
+            Level::Fail,
+            "merchant serial",
+            format!(
+                "{:?} {} is not hex: copy it from the merchant certificate",
+                s.value,
+                from(s)
+            ),
+        ),
+        Some(s) if s.value.len() != 40 => r.line(
+            Level::Warn,
+            "merchant serial",
+            format!(
+                "{} {} has {} hex digits; merchant certificate serials have 40",
+                s.value,
+                from(s),
+                s.value.len()
+            ),
+        ),
+        Some(s) => r.line(Level::Ok, "merchant serial", format!("{} {}", s.value, from(s))),
+    }
+}
+
+/// Reads, parses and measures the private key; returns its PEM when it is usable.
+fn private_key(r: &mut Report, config: &Config) -> Option<Zeroizing<String>> {
+    const WHAT: &str = "merchant private key";
+    let Some(s) = &config.private_key else {
+        r.line(
+            Level::Fail,
+            WHAT,
+            "not set (--private-key FILE, WECHATPAY_PRIVATE_KEY or private_key in a profile)",
+        );
+        return None;
+    };
+    let pem = match read(&s.value) {
+        Ok(pem) => Zeroizing::new(pem),
+        Err(e) => {
+            r.line(Level::Fail, WHAT, format!("{e} {}", from(s)));
+            return None;
+        }
+    };
+    match wechatpay::Client::builder().private_key_pem(&pem) {
+        Err(e) => {
+            r.line(
+                Level::Fail,
+                WHAT,
+                format!("{}: {}", s.value.display(), exit::describe(&e)),
+            );
+            None
+        }
+        Ok(_) => {
+            r.line(
+                Level::Ok,
+                WHAT,
+                format!("{}, {} {}", s.value.display(), bits(&pem), from(s)),
+            );
+            Some(pem)
+        }
+    }
 }
 
 /// Validity of a certificate, as a level and words.
@@ -82,167 +233,80 @@ fn validity(cert: &Certificate) -> (Level, String) {
     }
 }
 
-pub async fn run(config: &Config, merchant_certificate: Option<&Path>, offline: bool) -> Result<u8, Failure> {
-    let mut r = Report { failed: false };
-    if let Some((name, file)) = &config.profile {
-        r.line(Level::Ok, "profile", format!("[{name}] from {}", file.display()));
-    }
-
-    // The merchant id.
-    match &config.mchid {
-        None => r.line(
-            Level::Fail,
-            "merchant id",
-            "not set (--mchid, WECHATPAY_MCHID or mchid in a profile)",
-        ),
-        Some(s) if s.value.is_empty() || !s.value.bytes().all(|b| b.is_ascii_digit()) => r.line(
-            Level::Fail,
-            "merchant id",
-            format!("{:?} {} is not decimal digits", s.value, from(s)),
-        ),
-        Some(s) => r.line(Level::Ok, "merchant id", format!("{} {}", s.value, from(s))),
-    }
-
-    // The merchant serial.
-    match &config.merchant_serial {
-        None => r.line(
-            Level::Fail,
-            "merchant serial",
-            "not set (--merchant-serial, WECHATPAY_MERCHANT_SERIAL or merchant_serial in a profile)",
-        ),
-        Some(s) if s.value.is_empty() || !s.value.bytes().all(|b| b.is_ascii_hexdigit()) => r.line(
-            Level::Fail,
-            "merchant serial",
-            format!(
-                "{:?} {} is not hex: copy it from the merchant certificate",
-                s.value,
-                from(s)
-            ),
-        ),
-        Some(s) if s.value.len() != 40 => r.line(
-            Level::Warn,
-            "merchant serial",
-            format!(
-                "{} {} has {} hex digits; merchant certificate serials have 40",
-                s.value,
-                from(s),
-                s.value.len()
-            ),
-        ),
-        Some(s) => r.line(Level::Ok, "merchant serial", format!("{} {}", s.value, from(s))),
-    }
-
-    // The private key: readable, parses, big enough.
-    let private_key_pem = match &config.private_key {
-        None => {
+/// The merchant certificate's validity, and that the configured serial and private key
+/// belong to it.
+fn merchant_certificate(r: &mut Report, config: &Config, path: &Path, private_key: Option<&str>) {
+    let loaded = read(path).and_then(|pem| {
+        Certificate::from_pem(&pem)
+            .map(|c| (pem, c))
+            .map_err(|e| format!("{}: {}", path.display(), exit::describe(&e)))
+    });
+    let (pem, cert) = match loaded {
+        Ok(loaded) => loaded,
+        Err(e) => return r.line(Level::Fail, "merchant certificate", e),
+    };
+    let (level, words) = validity(&cert);
+    r.line(
+        level,
+        "merchant certificate",
+        format!("serial {}, {words}, RSA {} bits", cert.serial(), cert.key_bits()),
+    );
+    if let Some(s) = &config.merchant_serial {
+        let what = "merchant serial matches the certificate";
+        if s.value.trim_start_matches('0').eq_ignore_ascii_case(cert.serial()) {
+            r.line(Level::Ok, what, cert.serial());
+        } else {
             r.line(
                 Level::Fail,
-                "merchant private key",
-                "not set (--private-key FILE, WECHATPAY_PRIVATE_KEY or private_key in a profile)",
+                what,
+                format!(
+                    "the configured serial {} {} is not the certificate's {}: the platform would answer SIGN_ERROR",
+                    s.value,
+                    from(s),
+                    cert.serial()
+                ),
             );
-            None
-        }
-        Some(s) => match read(&s.value) {
-            Err(e) => {
-                r.line(Level::Fail, "merchant private key", format!("{e} {}", from(s)));
-                None
-            }
-            Ok(pem) => match wechatpay::Client::builder().private_key_pem(&pem) {
-                Err(e) => {
-                    r.line(
-                        Level::Fail,
-                        "merchant private key",
-                        format!("{}: {}", s.value.display(), exit::describe(&e)),
-                    );
-                    None
-                }
-                Ok(_) => {
-                    let bits = pem_key_bits(&pem).map_or("RSA".to_owned(), |b| format!("RSA {b} bits"));
-                    r.line(
-                        Level::Ok,
-                        "merchant private key",
-                        format!("{}, {bits} {}", s.value.display(), from(s)),
-                    );
-                    Some(zeroize::Zeroizing::new(pem))
-                }
-            },
-        },
-    };
-
-    // The merchant certificate: validity, serial, and the key belonging to it.
-    match merchant_certificate {
-        None => r.line(
-            Level::Skip,
-            "merchant certificate",
-            "not checked: give --merchant-certificate apiclient_cert.pem to check the key and serial against it",
-        ),
-        Some(path) => {
-            match read(path).and_then(|pem| {
-                Certificate::from_pem(&pem)
-                    .map(|c| (pem, c))
-                    .map_err(|e| format!("{}: {}", path.display(), exit::describe(&e)))
-            }) {
-                Err(e) => r.line(Level::Fail, "merchant certificate", e),
-                Ok((pem, cert)) => {
-                    let (level, words) = validity(&cert);
-                    let bits = certificate_key_bits(&pem).map_or(String::new(), |b| format!(", RSA {b} bits"));
-                    r.line(
-                        level,
-                        "merchant certificate",
-                        format!("serial {}, {words}{bits}", cert.serial()),
-                    );
-                    if let Some(s) = &config.merchant_serial {
-                        let configured = s.value.trim_start_matches('0').to_ascii_uppercase();
-                        if configured == cert.serial() {
-                            r.line(Level::Ok, "merchant serial matches the certificate", cert.serial());
-                        } else {
-                            r.line(
-                            Level::Fail,
-                            "merchant serial matches the certificate",
-                            format!(
-                                "the configured serial {} {} is not the certificate's {}: the platform would answer \
-                                 SIGN_ERROR",
-                                s.value,
-                                from(s),
-                                cert.serial()
-                            ),
-                        );
-                        }
-                    }
-                    if let Some(key) = &private_key_pem {
-                        // The library checks that the key belongs to the certificate at build().
-                        let built = wechatpay::Client::builder()
-                            .mchid("1")
-                            .merchant_certificate(&pem)
-                            .and_then(|b| b.private_key_pem(key))
-                            .map(|b| b.apiv3_key([b'0'; 32]))
-                            .and_then(|b| b.build());
-                        match built {
-                        Ok(_) => r.line(
-                            Level::Ok,
-                            "private key matches the certificate",
-                            format!("the key belongs to certificate {}", cert.serial()),
-                        ),
-                        Err(Error::Key { what: "merchant private key", .. }) => r.line(
-                            Level::Fail,
-                            "private key matches the certificate",
-                            format!(
-                                "the private key does NOT belong to the merchant certificate {} ({}): every request \
-                                 would be refused with SIGN_ERROR; use the apiclient_key.pem issued with this \
-                                 certificate",
-                                cert.serial(),
-                                path.display()
-                            ),
-                        ),
-                        Err(e) => r.line(Level::Fail, "private key matches the certificate", exit::describe(&e)),
-                    }
-                    }
-                }
-            }
         }
     }
+    if let Some(key) = private_key {
+        key_matches_certificate(r, path, &pem, &cert, key);
+    }
+}
 
-    // The APIv3 key (never prompted for here).
+/// The library checks that the key belongs to the certificate when a client is built.
+fn key_matches_certificate(r: &mut Report, path: &Path, pem: &str, cert: &Certificate, key: &str) {
+    const WHAT: &str = "private key matches the certificate";
+    let built = wechatpay::Client::builder()
+        .mchid("1")
+        .merchant_certificate(pem)
+        .and_then(|b| b.private_key_pem(key))
+        .map(|b| b.apiv3_key([b'0'; 32]))
+        .and_then(|b| b.build());
+    match built {
+        Ok(_) => r.line(
+            Level::Ok,
+            WHAT,
+            format!("the key belongs to certificate {}", cert.serial()),
+        ),
+        Err(Error::Config(ConfigError::Key {
+            what: "merchant private key",
+            ..
+        })) => r.line(
+            Level::Fail,
+            WHAT,
+            format!(
+                "the private key does NOT belong to the merchant certificate {} ({}): every request would be \
+                 refused with SIGN_ERROR; use the apiclient_key.pem issued with this certificate",
+                cert.serial(),
+                path.display()
+            ),
+        ),
+        Err(e) => r.line(Level::Fail, WHAT, exit::describe(&e)),
+    }
+}
+
+/// The APIv3 key's length (never prompted for here).
+fn apiv3_key(r: &mut Report, config: &Config) {
     match config.apiv3_key(false) {
         Err(e) => r.line(Level::Fail, "APIv3 key", e.message),
         Ok(None) => r.line(
@@ -251,52 +315,69 @@ pub async fn run(config: &Config, merchant_certificate: Option<&Path>, offline: 
             "not set: callbacks (notify parse) and certificate downloads need it (WECHATPAY_APIV3_KEY or \
              --apiv3-key-file)",
         ),
-        Ok(Some(key)) if key.key.len() != 32 => r.line(
-            Level::Fail,
-            "APIv3 key",
-            format!(
-                "{} bytes (from {}); it must be exactly 32: the key set in the merchant portal, not the APIv2 key",
-                key.key.len(),
-                key.source
+        Ok(Some(key)) => match key.key.len() == wechatpay::crypto::aes_gcm::KEY_LEN {
+            false => r.line(
+                Level::Fail,
+                "APIv3 key",
+                format!(
+                    "{} bytes (from {}); it must be exactly 32: the key set in the merchant portal, not the APIv2 key",
+                    key.key.len(),
+                    key.source
+                ),
             ),
-        ),
-        Ok(Some(key)) => r.line(Level::Ok, "APIv3 key", format!("32 bytes (from {})", key.source)),
+            true => r.line(Level::Ok, "APIv3 key", format!("32 bytes (from {})", key.source)),
+        },
     }
+}
 
-    // The platform public key and its id.
-    match (&config.public_key_id, &config.public_key) {
-        (None, None) => {}
-        (Some(id), None) => r.line(
+/// The platform public key and its id, by the rules the client builder applies.
+fn public_key(r: &mut Report, config: &Config) {
+    let (id, file) = match (&config.public_key_id, &config.public_key) {
+        (None, None) => return,
+        (Some(id), None) => {
+            return r.line(
+                Level::Fail,
+                "platform public key",
+                format!(
+                    "the id {} {} is set but not the key file (WECHATPAY_PUBLIC_KEY)",
+                    id.value,
+                    from(id)
+                ),
+            );
+        }
+        (None, Some(file)) => {
+            return r.line(
+                Level::Fail,
+                "platform public key",
+                format!(
+                    "the key file {} {} is set but not its id (WECHATPAY_PUBLIC_KEY_ID)",
+                    file.value.display(),
+                    from(file)
+                ),
+            );
+        }
+        (Some(id), Some(file)) => (id, file),
+    };
+    let pem = match read(&file.value) {
+        Ok(pem) => pem,
+        Err(e) => return r.line(Level::Fail, "platform public key", e),
+    };
+    match PlatformKeys::default().add_public_key(&id.value, &pem) {
+        Err(Error::Config(ConfigError::Invalid(message))) => r.line(
+            Level::Fail,
+            "PUB_KEY_ID",
+            format!("{:?} {}: {message}", id.value, from(id)),
+        ),
+        Err(e) => r.line(
             Level::Fail,
             "platform public key",
-            format!(
-                "the id {} {} is set but not the key file (WECHATPAY_PUBLIC_KEY)",
-                id.value,
-                from(id)
-            ),
+            format!("{}: {}", file.value.display(), exit::describe(&e)),
         ),
-        (None, Some(file)) => r.line(
-            Level::Fail,
-            "platform public key",
-            format!(
-                "the key file {} {} is set but not its id (WECHATPAY_PUBLIC_KEY_ID)",
-                file.value.display(),
-                from(file)
-            ),
-        ),
-        (Some(id), Some(file)) => {
-            let digits = id.value.strip_prefix("PUB_KEY_ID_").unwrap_or("");
-            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_alphanumeric()) {
-                r.line(
-                    Level::Fail,
-                    "PUB_KEY_ID",
-                    format!(
-                        "{:?} {} is not a platform public key id: it looks like PUB_KEY_ID_0114232134912410000000000000",
-                        id.value,
-                        from(id)
-                    ),
-                );
-            } else if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(()) => {
+            let digits = id.value.trim_start_matches(wechatpay::auth::PUBLIC_KEY_ID_PREFIX);
+            if digits.bytes().all(|b| b.is_ascii_digit()) {
+                r.line(Level::Ok, "PUB_KEY_ID", format!("{} {}", id.value, from(id)));
+            } else {
                 r.line(
                     Level::Warn,
                     "PUB_KEY_ID",
@@ -306,107 +387,26 @@ pub async fn run(config: &Config, merchant_certificate: Option<&Path>, offline: 
                         from(id)
                     ),
                 );
-            } else {
-                r.line(Level::Ok, "PUB_KEY_ID", format!("{} {}", id.value, from(id)));
             }
-            match read(&file.value) {
-                Err(e) => r.line(Level::Fail, "platform public key", e),
-                Ok(pem) => {
-                    let mut keys = wechatpay::auth::PlatformKeys::default();
-                    // A well-formed placeholder id: the id itself is checked above.
-                    match keys.add_public_key("PUB_KEY_ID_0", &pem) {
-                        Err(e) => r.line(
-                            Level::Fail,
-                            "platform public key",
-                            format!("{}: {}", file.value.display(), exit::describe(&e)),
-                        ),
-                        Ok(()) => {
-                            let bits = pem_key_bits(&pem).map_or("RSA".to_owned(), |b| format!("RSA {b} bits"));
-                            r.line(
-                                Level::Ok,
-                                "platform public key",
-                                format!("{}, {bits} {}", file.value.display(), from(file)),
-                            );
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    // The platform certificates.
-    if let Some(dir) = &config.certificates {
-        check_certificates(&mut r, &dir.value);
-    }
-    if !config.has_platform_keys() {
-        let has_apiv3 = matches!(config.apiv3_key(false), Ok(Some(_)));
-        if has_apiv3 {
             r.line(
-                Level::Warn,
-                "platform keys",
-                "none configured: the certificates will be downloaded with the APIv3 key at each run; configure \
-                 WECHATPAY_PUBLIC_KEY_ID and WECHATPAY_PUBLIC_KEY (or WECHATPAY_CERTIFICATES)",
-            );
-        } else {
-            r.line(
-                Level::Fail,
-                "platform keys",
-                "none configured and no APIv3 key to download them: answers cannot be verified; set \
-                 WECHATPAY_PUBLIC_KEY_ID and WECHATPAY_PUBLIC_KEY, or WECHATPAY_CERTIFICATES",
+                Level::Ok,
+                "platform public key",
+                format!("{}, {} {}", file.value.display(), bits(&pem), from(file)),
             );
         }
-    }
-
-    // The base URL and the clock.
-    let base_url = config.base_url();
-    let source = config.base_url.as_ref().map_or("(the default)".to_owned(), from);
-    match wechatpay::Client::builder().base_url(base_url) {
-        Err(e) => r.line(
-            Level::Fail,
-            "base URL",
-            format!("{base_url} {source}: {}", exit::describe(&e)),
-        ),
-        Ok(_) => {
-            let url = url::Url::parse(base_url).ok();
-            let loopback = url
-                .as_ref()
-                .and_then(|u| u.host_str())
-                .is_some_and(|h| h == "localhost" || h.starts_with("127.") || h == "[::1]");
-            if url.as_ref().is_some_and(|u| u.scheme() == "http") && !loopback {
-                r.line(
-                    Level::Warn,
-                    "base URL",
-                    format!("{base_url} {source} is plain http to a remote host: use https"),
-                );
-            } else {
-                r.line(Level::Ok, "base URL", format!("{base_url} {source}"));
-            }
-            if offline {
-                r.line(Level::Skip, "clock", "not checked (--offline)");
-            } else {
-                check_clock(&mut r, base_url).await;
-            }
-        }
-    }
-
-    if r.failed {
-        eprintln!("some checks FAILed: fix them before sending requests");
-        Ok(exit::FAILURE)
-    } else {
-        Ok(exit::OK)
     }
 }
 
-fn check_certificates(r: &mut Report, dir: &Path) {
+/// Each platform certificate of the folder: readable, and valid now.
+fn certificates(r: &mut Report, dir: &Path) {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => {
-            r.line(
+            return r.line(
                 Level::Fail,
                 "platform certificates",
                 format!("cannot read the folder {}: {e}", dir.display()),
             );
-            return;
         }
     };
     let mut paths: Vec<_> = entries
@@ -415,7 +415,7 @@ fn check_certificates(r: &mut Report, dir: &Path) {
         .collect();
     paths.sort();
     if paths.is_empty() {
-        r.line(
+        return r.line(
             Level::Fail,
             "platform certificates",
             format!(
@@ -423,7 +423,6 @@ fn check_certificates(r: &mut Report, dir: &Path) {
                 dir.display()
             ),
         );
-        return;
     }
     for path in paths {
         let what = format!(
@@ -440,29 +439,78 @@ fn check_certificates(r: &mut Report, dir: &Path) {
     }
 }
 
-/// Compares the local clock with the server's `Date` header (a plain GET, any status).
-async fn check_clock(r: &mut Report, base_url: &str) {
+/// Some way to verify answers: a platform key, or the APIv3 key to download certificates.
+fn platform_keys_present(r: &mut Report, config: &Config) {
+    if config.has_platform_keys() {
+        return;
+    }
+    if matches!(config.apiv3_key(false), Ok(Some(_))) {
+        r.line(
+            Level::Warn,
+            "platform keys",
+            "none configured: the certificates will be downloaded with the APIv3 key at each run; configure \
+             WECHATPAY_PUBLIC_KEY_ID and WECHATPAY_PUBLIC_KEY (or WECHATPAY_CERTIFICATES)",
+        );
+    } else {
+        r.line(
+            Level::Fail,
+            "platform keys",
+            "none configured and no APIv3 key to download them: answers cannot be verified; set \
+             WECHATPAY_PUBLIC_KEY_ID and WECHATPAY_PUBLIC_KEY, or WECHATPAY_CERTIFICATES",
+        );
+    }
+}
+
+/// The base URL, by the builder's rule; warns on plain http to a remote host. Returns
+/// whether it is usable.
+fn base_url(r: &mut Report, config: &Config) -> bool {
+    let base_url = config.base_url();
+    let source = config.base_url.as_ref().map_or("(the default)".to_owned(), from);
+    if let Err(e) = wechatpay::Client::builder().base_url(base_url) {
+        r.line(
+            Level::Fail,
+            "base URL",
+            format!("{base_url} {source}: {}", exit::describe(&e)),
+        );
+        return false;
+    }
+    let url = url::Url::parse(base_url).ok();
+    let loopback = url
+        .as_ref()
+        .and_then(|u| u.host_str())
+        .is_some_and(|h| h == "localhost" || h.starts_with("127.") || h == "[::1]");
+    if url.as_ref().is_some_and(|u| u.scheme() == "http") && !loopback {
+        r.line(
+            Level::Warn,
+            "base URL",
+            format!("{base_url} {source} is plain http to a remote host: use https"),
+        );
+    } else {
+        r.line(Level::Ok, "base URL", format!("{base_url} {source}"));
+    }
+    true
+}
+
+/// Compares the local clock with the server's `Date` header (a plain GET, any status)
+/// against the platform's replay window.
+async fn clock(r: &mut Report, base_url: &str) {
     let http = match reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(10))
         .build()
     {
         Ok(http) => http,
-        Err(e) => {
-            r.line(Level::Fail, "clock", format!("cannot build an HTTP client: {e}"));
-            return;
-        }
+        Err(e) => return r.line(Level::Fail, "clock", format!("cannot build an HTTP client: {e}")),
     };
     let before = now();
     let response = match http.get(base_url).send().await {
         Ok(response) => response,
         Err(e) => {
-            r.line(
+            return r.line(
                 Level::Fail,
                 "server reachable",
                 format!("GET {base_url}: {}", exit::describe(&e)),
             );
-            return;
         }
     };
     let after = now();
@@ -472,12 +520,11 @@ async fn check_clock(r: &mut Report, base_url: &str) {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| httpdate::parse_http_date(v).ok());
     let Some(date) = date else {
-        r.line(
+        return r.line(
             Level::Warn,
             "clock",
             format!("{base_url} sent no Date header: the clock was not checked"),
         );
-        return;
     };
     let server = date
         .duration_since(std::time::UNIX_EPOCH)

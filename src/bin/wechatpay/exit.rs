@@ -1,6 +1,7 @@
 //! Exit codes (documented in `wechatpay --help`) and the failure every command returns.
 
 use wechatpay::Error;
+use wechatpay::error::{BodyError, RequestError};
 
 /// Success: a verified 2xx answer, every doctor check passed.
 pub const OK: u8 = 0;
@@ -52,18 +53,19 @@ pub fn code_of(error: &Error) -> u8 {
         return VERIFICATION;
     }
     match error {
-        Error::Api { .. } => API,
+        Error::Api(_) => API,
         Error::Transport(_) | Error::DeadlineExceeded { .. } => TRANSPORT,
-        Error::Decryption { .. } | Error::CertificateDownload { .. } | Error::MalformedNotification { .. } => {
-            VERIFICATION
-        }
-        Error::Config(_) | Error::Key { .. } | Error::InvalidApiV3Key | Error::MissingApiV3Key => CONFIG,
-        Error::InvalidPath { .. }
-        | Error::MissingParam { .. }
-        | Error::UnusedParam { .. }
-        | Error::InvalidParam { .. }
-        | Error::InvalidHeader { .. }
-        | Error::SensitiveField { .. } => USAGE,
+        Error::Decryption { .. }
+        | Error::Body(BodyError::CertificateDownload { .. } | BodyError::MalformedNotification { .. }) => VERIFICATION,
+        Error::Config(_) => CONFIG,
+        Error::Request(
+            RequestError::InvalidPath { .. }
+            | RequestError::MissingParam { .. }
+            | RequestError::UnusedParam { .. }
+            | RequestError::InvalidParam { .. }
+            | RequestError::InvalidHeader { .. }
+            | RequestError::SensitiveField { .. },
+        ) => USAGE,
         _ => FAILURE,
     }
 }

@@ -1,12 +1,95 @@
 //! `wechatpay mock serve`: the embedded mock as a standalone sandbox.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use clap::builder::{PossibleValue, PossibleValuesParser};
+use clap::{Args, Subcommand, ValueEnum};
 use wechatpay::mock::{Fault, MockRoute, MockServer, SandboxFiles, SigningMode};
 
 use crate::exit::{self, Failure};
-use crate::{MockServeArgs, Mode};
+
+#[derive(Subcommand)]
+pub enum MockCommand {
+    /// Run the mock WeChat Pay server on 127.0.0.1 until Ctrl-C or SIGTERM
+    #[command(after_long_help = MOCK_HELP, after_help = MOCK_HELP)]
+    Serve(MockServeArgs),
+}
+
+/// Shown after `wechatpay mock serve --help`.
+const MOCK_HELP: &str = "\
+The sandbox verifies each request's signature as the platform does (401 SIGN_ERROR when it
+does not match), signs its 2xx answers, answers /v3/certificates, and 404s unknown routes.
+Its first line of output is `listening on http://127.0.0.1:PORT/`; then one line per
+request: method, target, and whether its signature verified.
+
+Into --keys-dir it writes its fixed TEST keys (public: never use them for anything real):
+apiclient_key.pem, apiclient_cert.pem, pub_key.pem, pub_key_id.txt,
+certificates/wechatpay_<serial>.pem, apiv3_key.txt, env.sh (exports the WECHATPAY_*
+variables pointing at them and at the sandbox) and profiles.toml (a [mock] profile).
+
+Built-in routes (unless --no-default-routes):
+  POST /v3/parking/reminders/ext-payment                        204
+  GET  /v3/pay/transactions/out-trade-no/{out_trade_no}         200 an order
+  POST /v3/pay/transactions/native                              200 a code_url
+  POST /v3/pay/transactions/out-trade-no/{out_trade_no}/close   204
+A routes file is a JSON array of {\"method\", \"path\" (template), \"status\", \"body\"}; `{name}`
+in the body's strings becomes the path variable's value. Its routes are added to (or
+replace) the built-in ones.
+
+Example:
+  wechatpay mock serve --keys-dir ./sandbox --routes routes.json --fault bad-signature";
+
+#[derive(Args)]
+pub struct MockServeArgs {
+    /// Port on 127.0.0.1 (0: any free port; the first output line tells which)
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// Folder to write the keys, ids and env.sh into (default: <temp>/wechatpay-mock)
+    #[arg(long, value_name = "DIR")]
+    keys_dir: Option<PathBuf>,
+    /// JSON routes file: [{"method", "path", "status", "body"}, ...]
+    #[arg(long, value_name = "FILE")]
+    routes: Option<PathBuf>,
+    /// Serve only the routes of --routes
+    #[arg(long)]
+    no_default_routes: bool,
+    /// Misbehave on purpose (repeatable: each answer then draws one of them)
+    #[arg(long = "fault", value_name = "NAME", value_parser = fault_parser())]
+    faults: Vec<String>,
+    /// Share of answers that misbehave, 0.0 to 1.0 (default 1.0)
+    #[arg(long, value_name = "RATE", default_value_t = 1.0)]
+    fault_rate: f64,
+    /// Which platform key signs the answers
+    #[arg(long, value_enum, default_value_t = Mode::PublicKey)]
+    mode: Mode,
+    /// Cheap mode for load benchmarks: an answer whose body was already signed in the same
+    /// second reuses that (still valid) signature, so the sandbox spends almost no CPU
+    #[arg(long)]
+    reuse_signatures: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Mode {
+    /// The platform public key (PUB_KEY_ID_...)
+    PublicKey,
+    /// The platform certificate
+    Certificate,
+}
+
+fn fault_parser() -> PossibleValuesParser {
+    PossibleValuesParser::new(
+        wechatpay::mock::Fault::NAMES
+            .iter()
+            .map(|(name, help)| PossibleValue::new(*name).help(*help)),
+    )
+}
+
+pub async fn run(command: MockCommand) -> Result<u8, Failure> {
+    match command {
+        MockCommand::Serve(args) => serve(args).await,
+    }
+}
 
 /// The routes served unless `--no-default-routes`.
 const DEFAULT_ROUTES: &str = r#"[
@@ -55,7 +138,7 @@ fn write_profile(files: &SandboxFiles, base_url: &str) -> std::io::Result<()> {
     std::fs::write(files.dir.join("profiles.toml"), text)
 }
 
-pub async fn serve(args: MockServeArgs) -> Result<u8, Failure> {
+async fn serve(args: MockServeArgs) -> Result<u8, Failure> {
     if !(0.0..=1.0).contains(&args.fault_rate) {
         return Err(Failure::usage("--fault-rate must be between 0.0 and 1.0"));
     }
@@ -80,7 +163,7 @@ pub async fn serve(args: MockServeArgs) -> Result<u8, Failure> {
             .map_err(|e| Failure::usage(format!("cannot read the routes file {}: {e}", file.display())))?;
         routes.extend(MockRoute::parse_list(&text).map_err(|e| Failure::usage(format!("{}: {e}", file.display())))?);
     }
-    mock.add_routes(&routes);
+    mock.add_routes(&routes).map_err(|e| Failure::usage(e.to_string()))?;
 
     let faults: Vec<Fault> = args.faults.iter().filter_map(|name| Fault::from_name(name)).collect();
     match faults.as_slice() {

@@ -1,17 +1,47 @@
 //! `wechatpay notify parse --headers FILE --body FILE`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use clap::Subcommand;
 use http::{HeaderMap, HeaderName, HeaderValue};
 use wechatpay::Error;
+use wechatpay::error::VerificationError;
 
 use crate::config::Config;
 use crate::exit::{self, Failure};
-use crate::util;
+use crate::output;
+
+#[derive(Subcommand)]
+pub enum NotifyCommand {
+    /// Verify and decrypt a captured callback and print its resource JSON
+    #[command(after_help = "\
+The headers file holds the callback's headers as `Name: value` lines, HTTP style (a request
+or status line first is skipped); the body file holds the body bytes exactly as received.
+Needs the platform key that signed it and the APIv3 key. Prints the decrypted resource on
+standard output and the event type, id and verifying key on standard error; exit code 5
+when the callback does not verify or decrypt.
+
+Example:
+  wechatpay notify parse --headers callback.headers --body callback.json | jq .out_trade_no")]
+    Parse {
+        /// File of `Name: value` header lines
+        #[arg(long, value_name = "FILE")]
+        headers: PathBuf,
+        /// File holding the raw body
+        #[arg(long, value_name = "FILE")]
+        body: PathBuf,
+    },
+}
+
+pub async fn run(config: &Config, command: NotifyCommand) -> Result<u8, Failure> {
+    match command {
+        NotifyCommand::Parse { headers, body } => parse(config, &headers, &body).await,
+    }
+}
 
 /// Reads `Name: value` lines, HTTP style. A first line that is a request or status line
 /// (`POST /notify HTTP/1.1`, `HTTP/1.1 200 OK`) is skipped, as are blank lines.
-pub fn parse_headers(text: &str) -> Result<HeaderMap, String> {
+fn parse_headers(text: &str) -> Result<HeaderMap, String> {
     let mut headers = HeaderMap::new();
     for (number, line) in text.lines().enumerate() {
         let line = line.trim_end_matches('\r');
@@ -33,7 +63,7 @@ pub fn parse_headers(text: &str) -> Result<HeaderMap, String> {
     Ok(headers)
 }
 
-pub async fn parse(config: &Config, headers_file: &Path, body_file: &Path) -> Result<u8, Failure> {
+async fn parse(config: &Config, headers_file: &Path, body_file: &Path) -> Result<u8, Failure> {
     let text = std::fs::read_to_string(headers_file)
         .map_err(|e| Failure::usage(format!("cannot read {}: {e}", headers_file.display())))?;
     let headers = parse_headers(&text).map_err(|e| Failure::usage(format!("{}: {e}", headers_file.display())))?;
@@ -50,7 +80,7 @@ pub async fn parse(config: &Config, headers_file: &Path, body_file: &Path) -> Re
     let notification = match notifications.parse(&headers, &body).await {
         // An editor may have added a final newline to the saved body: the platform signed
         // the bytes without it.
-        Err(Error::BadSignature { .. }) if body.ends_with(b"\n") => {
+        Err(Error::Verification(VerificationError::BadSignature { .. })) if body.ends_with(b"\n") => {
             let trimmed = body
                 .strip_suffix(b"\r\n")
                 .or_else(|| body.strip_suffix(b"\n"))
@@ -85,7 +115,7 @@ pub async fn parse(config: &Config, headers_file: &Path, body_file: &Path) -> Re
         eprintln!("summary: {}", notification.summary());
     }
     eprintln!("verified by: {}", notification.verified_by());
-    util::print_json(notification.resource());
+    output::print_json(notification.resource());
     Ok(exit::OK)
 }
 

@@ -4,13 +4,80 @@ use std::io::Read as _;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use clap::Args;
+
 use serde_json::{Value, json};
 use wechatpay::Error;
+use wechatpay::protocol::text::visible;
 
-use crate::RequestArgs;
 use crate::config::Config;
 use crate::exit::{self, Failure};
-use crate::util;
+use crate::output;
+
+/// Shown after `wechatpay request -h`.
+pub const SHORT_HELP: &str = "Example:\n  wechatpay request GET 'v3/pay/transactions/out-trade-no/{out_trade_no}' \\\n      --param out_trade_no=T1 --query mchid=1900000001";
+
+/// Shown after `wechatpay request --help`.
+pub const HELP: &str = "\
+The path is named as in the library's client.chain(PATH): camelCase segments become
+kebab-case and `_name_` means the variable {name}; identifiers go in --param, never in the
+path. Path values and query parameters are percent-encoded; the signature covers the exact
+target and body sent.
+
+Output: the status line, the Request-ID and the platform key that verified the answer go to
+standard error; the body goes to standard output (pretty JSON on a terminal, the bytes as
+received when piped). An answer that fails verification is never printed. An API error
+prints its code, message and detail; on SIGN_ERROR the message the platform built is shown
+beside the one built here, so a mismatch is visible.
+
+Exit codes: 0 2xx, 2 usage, 3 configuration, 4 API error, 5 verification failure,
+6 transport failure.
+
+Examples:
+  wechatpay request POST v3/parking/reminders/ext-payment --json @reminder.json
+  wechatpay request GET 'v3/pay/transactions/out-trade-no/{out_trade_no}' \\
+      --param out_trade_no=T1 --query mchid=1900000001 -v
+  wechatpay request GET v3/certificates | jq .data[0].serial_no";
+
+#[derive(Args)]
+pub struct RequestArgs {
+    /// HTTP method: GET, POST, PUT, PATCH, DELETE, ...
+    pub method: String,
+    /// API path, as for client.chain(PATH), e.g. v3/pay/transactions/out-trade-no/{out_trade_no}
+    path: String,
+    /// JSON body, given inline or as @FILE (@- reads standard input)
+    #[arg(long, value_name = "JSON|@FILE")]
+    json: Option<String>,
+    /// Query parameter (repeatable; order is kept)
+    #[arg(long = "query", value_name = "KEY=VALUE", value_parser = parse_pair)]
+    query: Vec<(String, String)>,
+    /// Path variable value for {KEY} (repeatable)
+    #[arg(long = "param", value_name = "KEY=VALUE", value_parser = parse_pair)]
+    param: Vec<(String, String)>,
+    /// Extra request header (repeatable)
+    #[arg(long = "header", short = 'H', value_name = "'NAME: VALUE'", value_parser = parse_header)]
+    header: Vec<(String, String)>,
+    /// Time allowed for the request, in seconds (default 30)
+    #[arg(long, value_name = "SECONDS")]
+    timeout: Option<u64>,
+    /// Also print the request headers, the signing message and the response headers
+    #[arg(short, long)]
+    verbose: bool,
+}
+
+fn parse_pair(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((key, value)) if !key.is_empty() => Ok((key.to_owned(), value.to_owned())),
+        _ => Err(format!("expected KEY=VALUE, got {text:?}")),
+    }
+}
+
+fn parse_header(text: &str) -> Result<(String, String), String> {
+    match text.split_once(':') {
+        Some((name, value)) if !name.trim().is_empty() => Ok((name.trim().to_owned(), value.trim().to_owned())),
+        _ => Err(format!("expected 'Name: value', got {text:?}")),
+    }
+}
 
 /// What the signature of the last attempt covered, as the library reported it through
 /// `RequestBuilder::on_signed`.
@@ -100,7 +167,7 @@ pub async fn run(config: &Config, args: RequestArgs) -> Result<u8, Failure> {
             if args.verbose {
                 print_response_headers(response.headers());
             }
-            util::print_body(response.bytes());
+            output::print_body(response.bytes());
             Ok(exit::OK)
         }
         Err(error) => {
@@ -136,15 +203,17 @@ fn print_request(sent: &wechatpay::SignedRequest<'_>) {
 
 fn report_error(error: &Error, local: Option<&SignedMessage>, serial: &str, verbose: bool) {
     match error.last_cause() {
-        Error::Api {
-            status,
-            code,
-            message,
-            detail,
-            request_id,
-            body,
-            headers,
-        } => {
+        Error::Api(api) => {
+            let wechatpay::error::ApiError {
+                status,
+                code,
+                message,
+                detail,
+                request_id,
+                body,
+                headers,
+                ..
+            } = api.as_ref();
             let reason = http::StatusCode::from_u16(*status)
                 .ok()
                 .and_then(|s| s.canonical_reason())
@@ -160,16 +229,16 @@ fn report_error(error: &Error, local: Option<&SignedMessage>, serial: &str, verb
                 message.as_deref().unwrap_or("(no message)")
             );
             if code.as_deref() == Some("SIGN_ERROR") {
-                print_sign_error(detail.as_deref(), local, serial);
+                print_sign_error(detail.as_ref(), local, serial);
             }
             if code.is_some() || message.is_some() {
                 let mut answer = json!({"code": code, "message": message});
                 if let Some(detail) = detail {
-                    answer["detail"] = (**detail).clone();
+                    answer["detail"] = detail.clone();
                 }
-                util::print_json(&answer);
+                output::print_json(&answer);
             } else if let Some(body) = body {
-                util::print_body(body.as_bytes());
+                output::print_body(body.as_bytes());
             }
         }
         cause if cause.is_verification_failure() => {
@@ -183,20 +252,6 @@ fn report_error(error: &Error, local: Option<&SignedMessage>, serial: &str, verb
         }
         _ => eprintln!("error: {}", exit::describe(error)),
     }
-}
-
-/// The text with control characters escaped (`\n`, `\r`, `\t`, `\u{..}`), so that every
-/// byte of a signing message line shows.
-fn visible(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_control() {
-                c.escape_default().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
 }
 
 /// Splits a signing message into its five lines; the body may be cut short (the platform

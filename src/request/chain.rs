@@ -3,9 +3,11 @@
 use http::Method;
 use serde_json::Value;
 
+use super::RequestBuilder;
+use super::upload::Upload;
 use crate::client::Client;
-use crate::path::{normalize_path, push_normalized_path};
-use crate::request::RequestBuilder;
+use crate::protocol::path::{normalize_path, push_normalized_path};
+use crate::wire::Content;
 
 /// A request path under construction, as in wechatpay-php's `chain()`.
 ///
@@ -87,9 +89,9 @@ impl Chain {
     /// # Ok(()) }
     /// ```
     pub fn upload(self, filename: impl Into<String>, content: impl Into<bytes::Bytes>) -> RequestBuilder {
-        let upload = crate::media::Upload {
+        let upload = Upload {
             filename: filename.into(),
-            source: crate::media::Source::Memory(content.into()),
+            content: Content::Memory(content.into()),
             meta: None,
             media_type: None,
         };
@@ -106,12 +108,12 @@ impl Chain {
     /// ```
     pub fn upload_file(self, path: impl AsRef<std::path::Path>) -> RequestBuilder {
         let path = path.as_ref().to_path_buf();
-        let upload = crate::media::Upload {
+        let upload = Upload {
             filename: path
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default(),
-            source: crate::media::Source::File(path),
+            content: Content::File(path),
             meta: None,
             media_type: None,
         };

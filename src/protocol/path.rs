@@ -3,7 +3,7 @@
 //!
 //! Pure functions, no network: they decide what goes on the wire, so they are tested alone.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, RequestError, Result};
 
 /// Normalises one chain segment the way wechatpay-php does.
 ///
@@ -102,9 +102,12 @@ pub(crate) fn push_normalized_path(path: &str, out: &mut String) {
 /// # Ok::<(), wechatpay::Error>(())
 /// ```
 pub fn expand(template: &str, params: &[(&str, &str)]) -> Result<String> {
-    let invalid = |reason| Error::InvalidPath {
-        path: template.to_owned(),
-        reason,
+    let invalid = |reason| -> Error {
+        RequestError::InvalidPath {
+            path: template.to_owned(),
+            reason,
+        }
+        .into()
     };
     if template.is_empty() {
         return Err(invalid("the path is empty"));
@@ -130,9 +133,10 @@ pub fn expand(template: &str, params: &[(&str, &str)]) -> Result<String> {
         })?;
     }
     if let Some(index) = used.iter().position(|u| !u) {
-        return Err(Error::UnusedParam {
+        return Err(RequestError::UnusedParam {
             name: params[index].0.to_owned(),
-        });
+        }
+        .into());
     }
     Ok(out)
 }
@@ -162,14 +166,17 @@ fn expand_segment(
                 let index = params
                     .iter()
                     .position(|(n, _)| *n == name)
-                    .ok_or_else(|| SegmentError::Other(Error::MissingParam { name: name.to_owned() }))?;
+                    .ok_or_else(|| SegmentError::Other(RequestError::MissingParam { name: name.to_owned() }.into()))?;
                 used[index] = true;
                 let value = params[index].1;
                 if value.is_empty() || value == "." || value == ".." {
-                    return Err(SegmentError::Other(Error::InvalidParam {
-                        name: name.to_owned(),
-                        reason: "an empty, '.' or '..' value would change the path",
-                    }));
+                    return Err(SegmentError::Other(
+                        RequestError::InvalidParam {
+                            name: name.to_owned(),
+                            reason: "an empty, '.' or '..' value would change the path",
+                        }
+                        .into(),
+                    ));
                 }
                 percent_encode_into(value, out);
                 rest = &rest[close + 1..];
@@ -226,22 +233,77 @@ pub fn percent_encode_into(value: &str, out: &mut String) {
     }
 }
 
-/// Whether an expanded path matches a template (`{name}` matches any one segment).
-pub(crate) fn matches_template(path: &str, template: &str) -> bool {
-    let mut p = path.split('/');
+/// Whether an expanded path matches a template (`{name}` matches any one non-empty segment).
+///
+/// ```
+/// use wechatpay::path::matches_template;
+/// assert!(matches_template("/v3/merchant-service/images/abc", "/v3/merchant-service/images/{media_id}"));
+/// assert!(!matches_template("/v3/merchant-service/images/a/b", "/v3/merchant-service/images/{media_id}"));
+/// ```
+pub fn matches_template(path: &str, template: &str) -> bool {
+    walk(template, path, |_, _| true)
+}
+
+/// The variables of `template` captured from an expanded `path`, percent-decoded, or `None`
+/// when the path does not match (or a value does not decode to UTF-8).
+///
+/// ```
+/// use wechatpay::path::capture;
+/// let vars = capture("/v3/x/{id}/y", "/v3/x/a%2Fb/y").unwrap();
+/// assert_eq!(vars, [("id".to_owned(), "a/b".to_owned())]);
+/// assert!(capture("/v3/x/{id}", "/v3/x/a/b").is_none());
+/// ```
+pub fn capture(template: &str, path: &str) -> Option<Vec<(String, String)>> {
+    let mut values = Vec::new();
+    let matched = walk(template, path, |name, raw| match percent_decode(raw) {
+        Some(value) => {
+            values.push((name.to_owned(), value));
+            true
+        }
+        None => false,
+    });
+    matched.then_some(values)
+}
+
+/// Walks template and path segment by segment; `on_variable(name, raw_value)` is called for
+/// each variable and may refuse the value.
+fn walk(template: &str, path: &str, mut on_variable: impl FnMut(&str, &str) -> bool) -> bool {
     let mut t = template.split('/');
+    let mut p = path.split('/');
     loop {
-        match (p.next(), t.next()) {
+        match (t.next(), p.next()) {
             (None, None) => return true,
-            (Some(ps), Some(ts)) => {
-                let wildcard = ts.starts_with('{') && ts.ends_with('}');
-                if !(ps == ts || (wildcard && !ps.is_empty())) {
-                    return false;
+            (Some(ts), Some(ps)) => match ts.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                Some(name) if !ps.is_empty() => {
+                    if !on_variable(name, ps) {
+                        return false;
+                    }
                 }
-            }
+                Some(_) => return false,
+                None if ts == ps => {}
+                None => return false,
+            },
             _ => return false,
         }
     }
+}
+
+/// Decodes `%XX` escapes; `None` for a malformed escape or a result that is not UTF-8.
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 #[cfg(test)]
@@ -295,7 +357,7 @@ mod tests {
         for value in ["", ".", ".."] {
             assert!(matches!(
                 expand("v3/x/{id}", &[("id", value)]),
-                Err(Error::InvalidParam { .. })
+                Err(Error::Request(RequestError::InvalidParam { .. }))
             ));
         }
         // A dot inside a value is harmless and left alone, as RFC 6570 says.
@@ -306,11 +368,11 @@ mod tests {
     fn missing_and_unused_params_are_errors() {
         assert!(matches!(
             expand("v3/x/{id}", &[]),
-            Err(Error::MissingParam { name }) if name == "id"
+            Err(Error::Request(RequestError::MissingParam { name })) if name == "id"
         ));
         assert!(matches!(
             expand("v3/x", &[("id", "1")]),
-            Err(Error::UnusedParam { name }) if name == "id"
+            Err(Error::Request(RequestError::UnusedParam { name })) if name == "id"
         ));
     }
 
@@ -320,7 +382,10 @@ mod tests {
             "", "v3//x", "v3/../x", "v3/./x", "v3/{id", "v3/id}", "v3/{}", "v3/a b", "v3/a?b",
         ] {
             assert!(
-                matches!(expand(template, &[("id", "1")]), Err(Error::InvalidPath { .. })),
+                matches!(
+                    expand(template, &[("id", "1")]),
+                    Err(Error::Request(RequestError::InvalidPath { .. }))
+                ),
                 "{template}"
             );
         }
@@ -337,5 +402,17 @@ mod tests {
             "/v3/merchant-service/images/{media_id}"
         ));
         assert!(matches_template("/v3/billdownload/file", "/v3/billdownload/file"));
+        assert!(!matches_template("/v3/x/", "/v3/x/{id}"));
+    }
+
+    #[test]
+    fn capture_decodes_variables_and_refuses_empty_or_undecodable_ones() {
+        let p = capture("/v3/x/{id}/y", "/v3/x/a%2Fb/y").unwrap();
+        assert_eq!(p, [("id".to_owned(), "a/b".to_owned())]);
+        assert!(capture("/v3/x/{id}/y", "/v3/x//y").is_none());
+        assert!(capture("/v3/x/{id}", "/v3/x/a/b").is_none());
+        assert!(capture("/v3/x/", "/v3/x").is_none());
+        assert!(capture("/v3/x/{id}", "/v3/x/%ff").is_none());
+        assert!(capture("/v3/x/{id}", "/v3/x/%4").is_none());
     }
 }

@@ -1,0 +1,123 @@
+//! `wechatpay`: the command-line tool of the wechatpay crate (feature `cli`).
+//!
+//! `cargo install --path . --features cli`, then `wechatpay --help`. Each command's module
+//! owns its arguments and its run function; this file only dispatches.
+
+mod certificates;
+mod config;
+mod doctor;
+mod exit;
+mod mock;
+mod notify;
+mod output;
+mod request;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::{Config, ConfigArgs};
+use crate::exit::Failure;
+
+const MAIN_HELP: &str = "\
+Configuration (each setting is looked up in this order: flag, environment, profile):
+  setting               flag                        environment                  profile key
+  merchant id           --mchid                     WECHATPAY_MCHID              mchid
+  merchant serial       --merchant-serial           WECHATPAY_MERCHANT_SERIAL    merchant_serial
+  private key (file)    --private-key FILE          WECHATPAY_PRIVATE_KEY        private_key
+  public key id         --public-key-id             WECHATPAY_PUBLIC_KEY_ID      public_key_id
+  public key (file)     --public-key FILE           WECHATPAY_PUBLIC_KEY         public_key
+  certificates (folder) --certificates DIR          WECHATPAY_CERTIFICATES       certificates
+  APIv3 key             --apiv3-key-file FILE       WECHATPAY_APIV3_KEY          apiv3_key_file
+  base URL              --base-url                  WECHATPAY_BASE_URL           base_url
+Profiles are TOML tables in $XDG_CONFIG_HOME/wechatpay/profiles.toml (or
+~/.config/wechatpay/profiles.toml; %APPDATA%\\wechatpay\\profiles.toml on Windows), chosen with
+--profile NAME (the [default] table when there is one and no --profile); --config FILE reads
+another file. Relative paths in a profile are relative to the profile file.
+Secrets never go on the command line: keys are read from files, and the APIv3 key from
+WECHATPAY_APIV3_KEY, a file, or a prompt (without echo; one line of standard input when
+it is not a terminal) for the commands that need it.
+
+Exit codes:
+  0  success (a 2xx answer, verified)
+  1  other failure (a doctor check FAILed, a file could not be written, ...)
+  2  usage: bad arguments, or a request that cannot be built (missing path parameter, ...)
+  3  configuration: missing or invalid settings, unreadable or unfit keys
+  4  API error: the platform answered non-2xx (code and message are printed)
+  5  verification failure: the answer or callback could not be authenticated or decrypted
+     (bad signature, missing Wechatpay-* headers, clock skew, unknown platform key)
+  6  transport failure: connection refused, TLS error, timeout
+
+Example, from the sandbox to a first request:
+  wechatpay mock serve --keys-dir ./sandbox &        # a local WeChat Pay sandbox
+  . ./sandbox/env.sh                                  # point WECHATPAY_* at it
+  wechatpay request POST v3/parking/reminders/ext-payment --json '{\"out_trade_no\": \"T1\"}'";
+
+#[derive(Parser)]
+#[command(
+    name = "wechatpay",
+    version,
+    about = "WeChat Pay APIv3 from the command line: signed requests, verified answers, a local sandbox",
+    long_about = "WeChat Pay APIv3 from the command line: send signed requests and print verified answers, \
+                  download platform certificates, verify and decrypt captured callbacks, check a \
+                  configuration, and run a local sandbox of the platform.",
+    after_help = "Example, from the sandbox to a first request:\n  \
+                  wechatpay mock serve --keys-dir ./sandbox &\n  \
+                  . ./sandbox/env.sh\n  \
+                  wechatpay request POST v3/parking/reminders/ext-payment --json '{\"out_trade_no\": \"T1\"}'\n\n\
+                  Run `wechatpay --help` for the configuration table and the exit codes.",
+    after_long_help = MAIN_HELP
+)]
+struct Cli {
+    #[command(flatten)]
+    config: ConfigArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Send a signed request and print the verified answer
+    #[command(after_help = request::SHORT_HELP, after_long_help = request::HELP)]
+    Request(request::RequestArgs),
+    /// Platform certificates
+    #[command(subcommand)]
+    Certificates(certificates::CertificatesCommand),
+    /// Callbacks (notifications)
+    #[command(subcommand)]
+    Notify(notify::NotifyCommand),
+    /// Check a configuration and say what is wrong, one line per check
+    #[command(after_help = doctor::HELP)]
+    Doctor(doctor::DoctorArgs),
+    /// The embedded mock WeChat Pay server, as a standalone sandbox
+    #[command(subcommand)]
+    Mock(mock::MockCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(exit::FAILURE);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => ExitCode::from(code),
+        Err(failure) => {
+            eprintln!("error: {}", failure.message);
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<u8, Failure> {
+    match cli.command {
+        Command::Request(args) => request::run(&Config::resolve(&cli.config)?, args).await,
+        Command::Certificates(command) => certificates::run(&Config::resolve(&cli.config)?, command).await,
+        Command::Notify(command) => notify::run(&Config::resolve(&cli.config)?, command).await,
+        Command::Doctor(args) => doctor::run(&Config::resolve(&cli.config)?, args).await,
+        Command::Mock(command) => mock::run(command).await,
+    }
+}

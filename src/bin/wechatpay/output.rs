@@ -1,0 +1,81 @@
+//! Output: dates in plain words, bodies and JSON on standard output.
+
+use std::io::{IsTerminal as _, Write as _};
+
+/// Unix seconds as `YYYY-MM-DD HH:MM:SS UTC`.
+pub fn format_unix(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// The local clock, Unix seconds.
+pub fn now() -> i64 {
+    use wechatpay::clock::Clock as _;
+    wechatpay::clock::SystemClock.now()
+}
+
+/// Writes a body to standard output: pretty JSON on a terminal, the bytes as received
+/// otherwise.
+pub fn print_body(body: &[u8]) {
+    if body.is_empty() {
+        return;
+    }
+    let mut out = std::io::stdout().lock();
+    if std::io::stdout().is_terminal() {
+        match serde_json::from_slice::<serde_json::Value>(body) {
+            Ok(value) => {
+                let _ = writeln!(out, "{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+            }
+            Err(_) => {
+                let _ = out.write_all(body);
+                if !body.ends_with(b"\n") {
+                    let _ = writeln!(out);
+                }
+            }
+        }
+    } else {
+        let _ = out.write_all(body);
+    }
+    let _ = out.flush();
+}
+
+/// Writes a JSON value to standard output: pretty on a terminal, compact otherwise.
+pub fn print_json(value: &serde_json::Value) {
+    let text = if std::io::stdout().is_terminal() {
+        serde_json::to_string_pretty(value)
+    } else {
+        serde_json::to_string(value)
+    }
+    .unwrap_or_default();
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{text}");
+    let _ = out.flush();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_dates() {
+        assert_eq!(format_unix(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(format_unix(2_335_219_200), "2044-01-01 00:00:00 UTC");
+        assert_eq!(format_unix(1_709_210_096), "2024-02-29 12:34:56 UTC");
+    }
+}

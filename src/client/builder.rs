@@ -1,0 +1,318 @@
+//! The client builder: setters that record one [`Config`], and `build()`, which checks it
+//! once. The same builder serves the async client and, through
+//! [`blocking`](ClientBuilder::blocking), the blocking one.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::config::{self, Config, DEFAULT_BACKUP_BASE_URL};
+use super::{Client, env};
+use crate::clock::Clock;
+use crate::crypto::{Certificate, RsaPrivateKey};
+use crate::error::{Error, Result};
+use crate::send::retry::RetryPolicy;
+use crate::trust::{AutoRefresh, DEFAULT_MIN_ON_DEMAND_INTERVAL, DEFAULT_REFRESH_INTERVAL};
+
+/// Marker for a builder that yields the async [`Client`].
+#[derive(Debug, Clone, Copy)]
+pub struct Async;
+
+/// Configures a [`Client`] (or, through [`crate::blocking::Client::builder`], a blocking
+/// one). Keys are parsed and checked when they are given; `build()` checks that the whole
+/// configuration fits together.
+///
+/// ```
+/// use wechatpay::mock::{keys, MCHID, MERCHANT_SERIAL, PLATFORM_PUBLIC_KEY_ID};
+/// let client = wechatpay::Client::builder()
+///     .mchid(MCHID)
+///     .merchant_serial(MERCHANT_SERIAL)
+///     .private_key_pem(keys::MERCHANT_PRIVATE_KEY)?
+///     .platform_public_key(PLATFORM_PUBLIC_KEY_ID, keys::PLATFORM_PUBLIC_KEY)?
+///     .timeout(std::time::Duration::from_secs(10))
+///     .build()?;
+/// assert_eq!(client.preferred_platform_key().as_deref(), Some(PLATFORM_PUBLIC_KEY_ID));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[must_use]
+pub struct ClientBuilder<F = Async> {
+    config: Config,
+    flavor: PhantomData<F>,
+}
+
+impl<F> fmt::Debug for ClientBuilder<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let c = &self.config;
+        f.debug_struct("ClientBuilder")
+            .field("mchid", &c.mchid)
+            .field("merchant_serial", &c.merchant_serial)
+            .field("private_key", &c.private_key.as_ref().map(|_| "<redacted>"))
+            .field("platform_keys", &c.platform_keys.ids())
+            .field("apiv3_key", &c.apiv3_key.as_ref().map(|_| "<redacted>"))
+            .field("auto_certificates", &c.auto_certificates)
+            .field("base_url", &c.base_url.as_str())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<F> ClientBuilder<F> {
+    pub(crate) fn new() -> Self {
+        Self {
+            config: Config::default(),
+            flavor: PhantomData,
+        }
+    }
+
+    /// A builder preset from the environment (see [`Client::from_env`]). A variable that
+    /// is set but empty counts as unset.
+    pub fn from_env() -> Result<Self> {
+        let required =
+            |name: &str| env::var(name).ok_or_else(|| Error::config(format!("environment variable {name} is not set")));
+        let mut builder = Self::new()
+            .mchid(required(env::MCHID)?)
+            .merchant_serial(required(env::MERCHANT_SERIAL)?)
+            .private_key_file(required(env::PRIVATE_KEY)?)?;
+        if let Some(id) = env::var(env::PUBLIC_KEY_ID) {
+            let pem = read_file("platform public key", required(env::PUBLIC_KEY)?)?;
+            builder = builder.platform_public_key(&id, &pem)?;
+        }
+        if let Some(dir) = env::var(env::CERTIFICATES) {
+            builder = builder.platform_certificates_dir(dir)?;
+        }
+        if let Some(key) = env::var(env::APIV3_KEY) {
+            builder = builder.apiv3_key(zeroize::Zeroizing::new(key).as_bytes());
+        }
+        if let Some(url) = env::var(env::BASE_URL) {
+            builder = builder.base_url(&url)?;
+        }
+        Ok(builder)
+    }
+
+    /// The merchant id (`mchid`), decimal digits.
+    pub fn mchid(mut self, mchid: impl Into<String>) -> Self {
+        self.config.mchid = Some(mchid.into());
+        self
+    }
+
+    /// The serial number of the merchant API certificate (hex, as the merchant portal shows it).
+    pub fn merchant_serial(mut self, serial: impl Into<String>) -> Self {
+        self.config.merchant_serial = Some(serial.into());
+        self
+    }
+
+    /// The merchant API certificate (`apiclient_cert.pem`): sets the merchant serial from
+    /// it, and `build()` checks that the private key belongs to it.
+    pub fn merchant_certificate(mut self, pem: &str) -> Result<Self> {
+        let cert = Certificate::parse("merchant certificate", pem)?;
+        self.config.merchant_serial = Some(cert.serial().to_owned());
+        self.config.merchant_certificate = Some(cert);
+        Ok(self)
+    }
+
+    /// The merchant API private key as PEM text (PKCS#8 `PRIVATE KEY` or PKCS#1
+    /// `RSA PRIVATE KEY`).
+    pub fn private_key_pem(mut self, pem: &str) -> Result<Self> {
+        self.config.private_key = Some(RsaPrivateKey::from_pem(pem)?);
+        Ok(self)
+    }
+
+    /// The merchant API private key from a PEM file (`apiclient_key.pem`).
+    pub fn private_key_file(self, path: impl AsRef<Path>) -> Result<Self> {
+        let pem = zeroize::Zeroizing::new(read_file("merchant private key", path)?);
+        self.private_key_pem(&pem)
+    }
+
+    /// A platform public key (SPKI or PKCS#1 PEM) and its id `PUB_KEY_ID_...`. Repeatable,
+    /// and combinable with platform certificates during a migration.
+    pub fn platform_public_key(mut self, id: &str, pem: &str) -> Result<Self> {
+        self.config.platform_keys.add_public_key(id, pem)?;
+        Ok(self)
+    }
+
+    /// A platform certificate (PEM); its serial is read from the certificate. Repeatable.
+    pub fn platform_certificate(mut self, pem: &str) -> Result<Self> {
+        let cert = Certificate::parse("platform certificate", pem)?;
+        self.config.platform_keys.add_certificate(&cert);
+        self.config.platform_certificates.push(cert);
+        Ok(self)
+    }
+
+    /// The APIv3 key (32 ASCII bytes, set in the merchant portal): decrypts callbacks and
+    /// downloaded certificates. Checked at `build()`.
+    pub fn apiv3_key(mut self, key: impl AsRef<[u8]>) -> Self {
+        self.config.apiv3_key = Some(zeroize::Zeroizing::new(key.as_ref().to_vec()));
+        self
+    }
+
+    /// Automatic platform certificates (needs the APIv3 key): they are downloaded before the
+    /// first request when no platform key is trusted yet, refreshed in the background every
+    /// 12 hours, and on demand when an answer or callback names an unknown serial (one
+    /// download at a time; three back to back at most, then one a minute, so forged
+    /// serials cannot cause a download storm).
+    /// Configured platform keys stay trusted beside the downloaded ones.
+    pub fn auto_certificates(self) -> Self {
+        self.auto_certificates_with(DEFAULT_REFRESH_INTERVAL, DEFAULT_MIN_ON_DEMAND_INTERVAL)
+    }
+
+    /// [`Self::auto_certificates`] with a chosen background interval and minimum interval
+    /// between on-demand downloads.
+    pub fn auto_certificates_with(mut self, refresh_interval: Duration, min_on_demand_interval: Duration) -> Self {
+        self.config.auto_certificates = Some(AutoRefresh {
+            interval: refresh_interval,
+            min_on_demand_interval,
+        });
+        self
+    }
+
+    /// Every platform certificate (`*.pem`) in a folder, such as the one
+    /// `wechatpay certificates download --output DIR` writes.
+    pub fn platform_certificates_dir(mut self, dir: impl AsRef<Path>) -> Result<Self> {
+        let dir = dir.as_ref();
+        let entries = std::fs::read_dir(dir).map_err(|e| {
+            Error::key(
+                "platform certificate",
+                format!("cannot read folder {}: {e}", dir.display()),
+            )
+        })?;
+        let mut paths: Vec<_> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "pem"))
+            .collect();
+        paths.sort();
+        for path in paths {
+            self = self.platform_certificate(&read_file("platform certificate", &path)?)?;
+        }
+        Ok(self)
+    }
+
+    /// The API base URL (default [`DEFAULT_BASE_URL`](crate::DEFAULT_BASE_URL)); `http` is accepted for local mocks.
+    pub fn base_url(mut self, url: &str) -> Result<Self> {
+        self.config.base_url = config::parse_base_url(url)?;
+        Ok(self)
+    }
+
+    /// Total time allowed for one request, from sending to the last byte of the answer
+    /// (default 30 s). A request's own `.timeout()` overrides it.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.config.timeout = Some(timeout);
+        self
+    }
+
+    /// Time allowed to establish a connection (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.config.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// Sends every request through this proxy.
+    pub fn proxy(mut self, proxy: reqwest::Proxy) -> Self {
+        self.config.proxy = Some(proxy);
+        self
+    }
+
+    /// Replaces the default `User-Agent` ([`USER_AGENT`](crate::USER_AGENT)).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.config.user_agent = user_agent.into();
+        self
+    }
+
+    /// Uses this `reqwest::Client` instead of building one. The timeouts and proxy set on
+    /// this builder are then ignored, and the given client should not follow redirects
+    /// (`reqwest::redirect::Policy::none()`): a redirected request would carry the
+    /// merchant's signature to another URL.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.config.http_client = Some(client);
+        self
+    }
+
+    /// The clock used to stamp requests and check answers (default: the system clock).
+    pub fn clock(mut self, clock: impl Clock) -> Self {
+        self.config.clock = Arc::new(clock);
+        self
+    }
+
+    /// Retries failed requests that may be repeated; see [`RetryPolicy`] for which failures
+    /// and which requests. Off by default.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.config.retry = Some(policy);
+        self
+    }
+
+    /// After a connection failure on the API host (never after an answer), sends a request
+    /// that may be repeated once more to the backup host [`DEFAULT_BACKUP_BASE_URL`], and
+    /// its further retries there too. Off by default.
+    pub fn failover(self) -> Self {
+        self.failover_to(DEFAULT_BACKUP_BASE_URL)
+            .expect("the default backup URL is valid")
+    }
+
+    /// [`Self::failover`] to a chosen backup base URL (its path must match the base URL's).
+    pub fn failover_to(mut self, url: &str) -> Result<Self> {
+        self.config.backup_base_url = Some(config::parse_base_url(url)?);
+        Ok(self)
+    }
+
+    /// Lets [`Self::retry`] and [`Self::failover`] repeat any request, a `POST` not marked
+    /// [`idempotent()`](crate::RequestBuilder::idempotent) included, when its attempt failed
+    /// to connect: refused, unreachable, a connect timeout, a failed TLS handshake or proxy
+    /// tunnel. None of the request reached the platform then, so it cannot be executed
+    /// twice. Any failure after the connection was made still ends such a request. Off by
+    /// default: only requests that may be repeated are.
+    ///
+    /// ```
+    /// # fn f() -> wechatpay::Result<()> {
+    /// let builder = wechatpay::Client::builder().failover().repeat_unsent();
+    /// # Ok(()) }
+    /// ```
+    pub fn repeat_unsent(mut self) -> Self {
+        self.config.repeat_unsent = true;
+        self
+    }
+
+    /// The total time allowed for a request, retries and waits included (default: none;
+    /// each attempt still has the [`Self::timeout`]).
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.config.deadline = Some(deadline);
+        self
+    }
+
+    /// Lets [`Client::bill`] and [`Client::download_url`] send signed requests to this
+    /// host too (by default only the API host receives the merchant's signature).
+    pub fn allow_download_host(mut self, host: impl Into<String>) -> Self {
+        self.config.download_hosts.push(host.into());
+        self
+    }
+
+    /// The largest response body read into memory (default [`DEFAULT_MAX_RESPONSE_BYTES`](crate::DEFAULT_MAX_RESPONSE_BYTES)).
+    pub fn max_response_bytes(mut self, limit: usize) -> Self {
+        self.config.max_response_bytes = limit;
+        self
+    }
+
+    /// Checks the configuration and builds the async client.
+    pub(crate) fn build_async(self) -> Result<Client> {
+        Ok(Client::from_inner(self.config.build()?))
+    }
+
+    /// The same configuration, for the other flavour of client.
+    pub(crate) fn into_flavor<G>(self) -> ClientBuilder<G> {
+        ClientBuilder {
+            config: self.config,
+            flavor: PhantomData,
+        }
+    }
+}
+
+impl ClientBuilder<Async> {
+    /// Checks that the configuration is complete and consistent and builds the client.
+    pub fn build(self) -> Result<Client> {
+        self.build_async()
+    }
+}
+
+fn read_file(what: &'static str, path: impl AsRef<Path>) -> Result<String> {
+    let path = path.as_ref();
+    std::fs::read_to_string(path).map_err(|e| Error::key(what, format!("cannot read {}: {e}", path.display())))
+}

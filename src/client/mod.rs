@@ -1,0 +1,250 @@
+//! The client: a cheap clonable handle (an `Arc` of private state) whose methods delegate
+//! to the modules that do the work, and its builder.
+
+mod builder;
+mod config;
+pub mod env;
+#[cfg(feature = "mock")]
+mod mock;
+
+pub use builder::{Async, ClientBuilder};
+pub use config::{DEFAULT_BACKUP_BASE_URL, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES, USER_AGENT};
+
+use std::fmt;
+use std::sync::Arc;
+
+use serde_json::Value;
+use url::Url;
+
+use crate::auth::signing::Signer;
+use crate::crypto::ApiV3Key;
+use crate::error::Result;
+use crate::notify::Notifications;
+use crate::request::{Chain, RequestBuilder};
+use crate::send::Sender;
+use crate::sensitive::Encrypted;
+use crate::trust::CertificateDownload;
+
+/// An asynchronous WeChat Pay APIv3 client. Cloning is cheap and shares the connection pool.
+///
+/// ```no_run
+/// # async fn run() -> wechatpay::Result<()> {
+/// use serde_json::json;
+/// let client = wechatpay::Client::builder()
+///     .mchid("1900000001")
+///     .merchant_serial("3775B6A45ACD588826D15E583A95F5DD00000000")
+///     .private_key_file("apiclient_key.pem")?
+///     .platform_public_key("PUB_KEY_ID_0114232134912410000000000000", &std::fs::read_to_string("pub_key.pem").unwrap())?
+///     .build()?;
+/// let res = client
+///     .chain("v3/pay/transactions/out-trade-no/{out_trade_no}")
+///     .get()
+///     .param("out_trade_no", "1217752501201407033233368018")
+///     .query("mchid", "1900000001")
+///     .await?;
+/// println!("{} {:?}", res.status(), res.json::<serde_json::Value>()?);
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+/// A client's state, assembled once by the builder.
+pub(crate) struct Inner {
+    pub(crate) sender: Sender,
+    pub(crate) apiv3_key: Option<ApiV3Key>,
+    /// Hosts besides the API host that may receive signed download requests.
+    pub(crate) download_hosts: Vec<String>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let signer = &self.inner.sender.signer;
+        f.debug_struct("Client")
+            .field("mchid", &signer.mchid())
+            .field("merchant_serial", &signer.serial())
+            .field("base_url", &self.base_url().as_str())
+            .field("platform_keys", &self.inner.sender.keys.current().ids())
+            .field("private_key", &"<redacted>")
+            .field("apiv3_key", &self.inner.apiv3_key.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
+impl Client {
+    pub(crate) fn from_inner(inner: Inner) -> Self {
+        Self { inner: Arc::new(inner) }
+    }
+
+    /// Starts configuring a client.
+    pub fn builder() -> ClientBuilder<Async> {
+        ClientBuilder::new()
+    }
+
+    /// Builds a client from the environment: `WECHATPAY_MCHID`, `WECHATPAY_MERCHANT_SERIAL`,
+    /// `WECHATPAY_PRIVATE_KEY` (path of the PEM file), `WECHATPAY_PUBLIC_KEY_ID` with
+    /// `WECHATPAY_PUBLIC_KEY` (path of the PEM file), `WECHATPAY_CERTIFICATES` (a folder of
+    /// platform certificate PEM files), `WECHATPAY_APIV3_KEY`, `WECHATPAY_BASE_URL` (the
+    /// names are in [`env`]); the merchant settings are required, the others optional, and
+    /// an empty variable counts as unset.
+    ///
+    /// ```no_run
+    /// let client = wechatpay::Client::from_env()?;
+    /// # Ok::<(), wechatpay::Error>(())
+    /// ```
+    pub fn from_env() -> Result<Client> {
+        ClientBuilder::<Async>::from_env()?.build()
+    }
+
+    /// Starts a request path: a whole path (`"v3/pay/transactions/native"`) or its first
+    /// segment (`"v3"`), each segment normalised as described in [`crate::path`].
+    ///
+    /// ```no_run
+    /// # fn f(client: &wechatpay::Client) {
+    /// let a = client.chain("v3/parking/reminders/ext-payment");
+    /// let b = client.chain("v3").chain("parking").chain("reminders").chain("extPayment");
+    /// assert_eq!(a.template(), b.template());
+    /// # }
+    /// ```
+    pub fn chain(&self, path: &str) -> Chain {
+        Chain::new(self.clone(), path)
+    }
+
+    /// The merchant id this client signs for.
+    pub fn mchid(&self) -> &str {
+        self.inner.sender.signer.mchid()
+    }
+
+    /// The platform key the client asks the platform to sign answers with, sent as the
+    /// `Wechatpay-Serial` request header: the platform public key id when one is
+    /// configured, otherwise the newest platform certificate's serial.
+    pub fn preferred_platform_key(&self) -> Option<String> {
+        self.inner
+            .sender
+            .keys
+            .current()
+            .preferred_id_at(self.now())
+            .map(str::to_owned)
+    }
+
+    /// The ids of all trusted platform keys (public key ids first, then certificate serials).
+    pub fn platform_key_ids(&self) -> Vec<String> {
+        self.inner
+            .sender
+            .keys
+            .current()
+            .ids()
+            .into_iter()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// Callback (notification) parsing with this client's platform keys and APIv3 key.
+    pub fn notifications(&self) -> Notifications<'_> {
+        Notifications::new(&self.inner.sender.keys, self.inner.apiv3_key.as_ref())
+    }
+
+    /// The client's clock, in Unix seconds.
+    pub fn now(&self) -> i64 {
+        self.inner.sender.clock.now()
+    }
+
+    /// The signing identity, for signing payment parameters and similar messages.
+    pub fn signer(&self) -> &Signer {
+        &self.inner.sender.signer
+    }
+
+    /// Encrypts a sensitive field (a name, ID number, bank account, phone number) with the
+    /// platform key the client prefers (the one it names in `Wechatpay-Serial`).
+    ///
+    /// ```no_run
+    /// # async fn f(client: wechatpay::Client) -> wechatpay::Result<()> {
+    /// use serde_json::json;
+    /// let name = client.encrypt("张三")?;
+    /// client
+    ///     .chain("v3/profitsharing/receivers/add")
+    ///     .post(json!({"type": "PERSONAL_OPENID", "account": "o-MYE42l80oelYMDE34nYD456Xoy", "name": &name}))
+    ///     .with_encrypted(&name)
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn encrypt(&self, plaintext: &str) -> Result<Encrypted> {
+        crate::sensitive::encrypt(&self.inner.sender.keys.current(), self.now(), plaintext)
+    }
+
+    /// Decrypts a sensitive field the platform encrypted to the merchant key (Base64
+    /// RSA-OAEP SHA-1), such as the names in a complaint or a transfer answer.
+    pub fn decrypt(&self, ciphertext: &str) -> Result<String> {
+        crate::sensitive::decrypt(self.signer().key(), ciphertext)
+    }
+
+    /// Downloads the platform certificates, decrypts them with the APIv3 key, checks each
+    /// one's serial and validity, and verifies the answer's signature with the downloaded
+    /// set (the bootstrap: a client needs no platform key yet). Does not change the client's
+    /// trusted keys; see [`Client::refresh_certificates`].
+    ///
+    /// ```no_run
+    /// # async fn f(client: wechatpay::Client) -> wechatpay::Result<()> {
+    /// let download = client.download_certificates().await?;
+    /// for c in download.certificates() {
+    ///     std::fs::write(format!("wechatpay_{}.pem", c.certificate().serial()), c.pem()).unwrap();
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn download_certificates(&self) -> Result<CertificateDownload> {
+        self.inner.sender.keys.download().await
+    }
+
+    /// Downloads the platform certificates (as [`Client::download_certificates`]) and trusts
+    /// them from now on, beside the configured keys. In automatic mode this happens by
+    /// itself; call it at start-up to load eagerly.
+    pub async fn refresh_certificates(&self) -> Result<CertificateDownload> {
+        self.inner.sender.keys.refresh().await
+    }
+
+    /// How many certificate downloads this client has made (automatic ones included).
+    pub fn certificate_downloads(&self) -> u64 {
+        self.inner.sender.keys.downloads()
+    }
+
+    /// Step two of a bill download: from the apply response (`hash_type`, `hash_value`,
+    /// `download_url`), a signed GET of the download URL that checks the digest. The URL
+    /// must be on the API host (or a host allowed with
+    /// [`ClientBuilder::allow_download_host`]): the merchant's signature goes nowhere else.
+    ///
+    /// ```no_run
+    /// # async fn f(client: wechatpay::Client) -> wechatpay::Result<()> {
+    /// let apply: serde_json::Value = client
+    ///     .chain("v3/bill/tradebill")
+    ///     .get()
+    ///     .query("bill_date", "2026-11-25")
+    ///     .await?
+    ///     .json()?;
+    /// let download = client.bill(&apply)?.download_to_file("tradebill-2026-11-25.csv").await?;
+    /// println!("{} bytes, digest checked", download.bytes());
+    /// # Ok(()) }
+    /// ```
+    pub fn bill(&self, apply: &Value) -> Result<RequestBuilder> {
+        let (url, digest) = crate::download::bill(apply)?;
+        Ok(self.download_url(&url)?.expect_digest(digest))
+    }
+
+    /// A signed `GET` of an absolute URL the platform handed out (a `download_url`), sent
+    /// with its path and query exactly as given. Refused unless the URL is on the API host
+    /// or an allowed download host.
+    pub fn download_url(&self, url: &str) -> Result<RequestBuilder> {
+        let url = crate::download::download_url(url, self.base_url(), &self.inner.download_hosts)?;
+        Ok(RequestBuilder::for_url(self.clone(), url))
+    }
+
+    /// What sending takes.
+    pub(crate) fn sender(&self) -> &Sender {
+        &self.inner.sender
+    }
+
+    /// The API base URL.
+    pub(crate) fn base_url(&self) -> &Url {
+        &self.inner.sender.retries.base
+    }
+}

@@ -1,0 +1,64 @@
+//! One attempt: the exchange on the wire, a non-2xx answer read as an API error, the
+//! answer's checks (signature, or a file's digest and statement), inside a tracing span.
+
+use tracing::Instrument as _;
+use url::Url;
+
+use super::Sender;
+use super::checks;
+use crate::error::Result;
+use crate::protocol::api_error::api_error;
+use crate::response::Response;
+use crate::trust::Asker;
+use crate::wire::{Check, Prepared};
+
+impl Sender {
+    /// One attempt of `prepared` to `url`, in a `wechatpay.request` span: method, path
+    /// template, attempt, then status, Request-ID and latency. Bodies and identifiers stay
+    /// out of it.
+    pub(crate) async fn attempt(&self, prepared: &Prepared, url: Url, number: u32) -> Result<Response> {
+        let span = tracing::info_span!(
+            "wechatpay.request",
+            method = %prepared.method,
+            path = %prepared.template,
+            attempt = number,
+            status = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+            latency_ms = tracing::field::Empty,
+        );
+        let started = std::time::Instant::now();
+        let result = self.exchange_and_check(prepared, &url).instrument(span.clone()).await;
+        span.record("latency_ms", started.elapsed().as_millis() as u64);
+        match &result {
+            Ok(response) => {
+                span.record("status", response.status().as_u16());
+                if let Some(id) = response.request_id() {
+                    span.record("request_id", id);
+                }
+                tracing::debug!(parent: &span, "verified");
+            }
+            Err(error) => {
+                if let Some(api) = error.api() {
+                    span.record("status", api.status);
+                    if let Some(id) = &api.request_id {
+                        span.record("request_id", id.as_str());
+                    }
+                }
+                tracing::info!(parent: &span, error = %error, "request failed");
+            }
+        }
+        result
+    }
+
+    async fn exchange_and_check(&self, prepared: &Prepared, url: &Url) -> Result<Response> {
+        let answer = self.wire.exchange(self.wire_attempt(prepared, url)).await?;
+        if !answer.status.is_success() {
+            return Err(api_error(answer.status, answer.headers, &answer.body).into());
+        }
+        let verified_by = match &prepared.check {
+            Check::Signature => Some(self.keys.verify(&answer.headers, &answer.body, Asker::Response).await?),
+            check => checks::check_whole(&self.keys, check, &answer.headers, &answer.body).await?,
+        };
+        Ok(Response::new(answer.status, answer.headers, answer.body, verified_by))
+    }
+}
