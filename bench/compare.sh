@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Cross-language comparison: the same workloads, N requests at concurrency C, through
-#   - this crate's client (target/release/examples/loadgen),
+#   - this crate's client (target/release/loadgen),
 #   - the Node SDK wechatpay-axios-plugin 0.9.6 (npm; driver bench/node/load.js),
 #   - the Python SDK wechatpayv3 2.0.4 (PyPI; driver bench/python/load.py, C threads),
 #   - and, for scale, the floor: loadgen --transport raw, the same signing, verification and
@@ -64,8 +64,8 @@ run() {
     local impl=$1
     shift
     case $impl in
-        rust) "$ROOT/target/release/examples/loadgen" "$@" ;;
-        floor) "$ROOT/target/release/examples/loadgen" "$@" --transport raw ;;
+        rust) "$ROOT/target/release/loadgen" "$@" ;;
+        floor) "$ROOT/target/release/loadgen" "$@" --transport raw ;;
         node) node "$ROOT/bench/node/load.js" "$@" ;;
         python) "$OUT/py/bin/python" "$ROOT/bench/python/load.py" "$@" ;;
     esac 2>>"$OUT/$impl.log" | tee -a "$OUT/$impl.log" | grep '^{' | tail -1

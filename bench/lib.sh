@@ -7,8 +7,9 @@ MOCK_PIDS=()
 
 # Builds the release mock and load generator (a few minutes the first time on 2 cores).
 build_release() {
-    echo "building: cargo build --release --features cli --bin wechatpay --example loadgen" >&2
-    (cd "$ROOT" && cargo build --quiet --release --features cli --bin wechatpay --example loadgen) >&2
+    echo "building: cargo build --release --features cli --bin wechatpay; cargo build --release -p wechatpay-perf --bin loadgen" >&2
+    (cd "$ROOT" && cargo build --quiet --release --features cli --bin wechatpay \
+        && cargo build --quiet --release -p wechatpay-perf --bin loadgen) >&2
 }
 
 # start_mock LOG KEYS_DIR [ARGS...]: starts `wechatpay mock serve` in its own process,

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end load benchmark of this crate's client alone: builds the release mock and
-# examples/loadgen, starts `wechatpay mock serve --reuse-signatures` in its own process,
+# perf/src/bin/loadgen, starts `wechatpay mock serve --reuse-signatures` in its own process,
 # runs the load generator against it, and stops the mock.
 #
 #   bash bench/load.sh [WORKLOAD] [N] [C] [loadgen options...]
@@ -24,7 +24,7 @@ build_release || { echo "the release build failed" >&2; exit 1; }
 start_mock "$OUT/mock.log" "$OUT/sandbox" --reuse-signatures || exit 1
 machine_line
 echo "command: bash bench/load.sh $WORKLOAD $N $C $*"
-"$ROOT/target/release/examples/loadgen" "$MOCK_URL" "$OUT/sandbox" "$WORKLOAD" "$N" "$C" "$@"
+"$ROOT/target/release/loadgen" "$MOCK_URL" "$OUT/sandbox" "$WORKLOAD" "$N" "$C" "$@"
 status=$?
 sleep 0.3
 stop_mocks

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs benches/crypto.rs once per cryptography backend, with criterion's quick settings,
+# Runs perf/benches/crypto.rs once per cryptography backend, with criterion's quick settings,
 # and prints one table: operation | aws-lc-rs | rsa | ratio (median times; ratio = rsa / aws-lc-rs).
 #
 #   bash scripts/bench-crypto.sh            # both backends: seconds once built (the first
@@ -17,9 +17,9 @@ else
 fi
 
 echo "== aws-lc-rs backend (default features)" >&2
-cargo bench --bench crypto -- "${quick[@]}" --save-baseline aws-lc "$@" >&2
-echo "== rsa backend (--no-default-features --features mock,rust-crypto)" >&2
-cargo bench --bench crypto --no-default-features --features mock,rust-crypto -- \
+cargo bench -p wechatpay-perf --bench crypto -- "${quick[@]}" --save-baseline aws-lc "$@" >&2
+echo "== rsa backend (-p wechatpay-perf --no-default-features --features rust-crypto)" >&2
+cargo bench -p wechatpay-perf --bench crypto --no-default-features --features rust-crypto -- \
     "${quick[@]}" --save-baseline rust-crypto "$@" >&2
 
 target_dir="${CARGO_TARGET_DIR:-target}"

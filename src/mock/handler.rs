@@ -28,8 +28,11 @@ pub(crate) struct Answer {
     pub(crate) file: Option<super::MockFile>,
 }
 
+/// The outcome of the platform's checks of a request: `Err` holds the answer refusing it.
+type Authenticated = Result<(), Box<MockReply>>;
+
 impl State {
-    /// Handles one request: authenticate, record, route, sign.
+    /// Handles one request: authenticate, route, record, sign the answer.
     pub(crate) fn handle(&self, method: Method, target: String, headers: HeaderMap, body: Bytes) -> Answer {
         let request_id = format!(
             "08{:016X}{:014X}",
@@ -37,35 +40,7 @@ impl State {
             self.request_counter.fetch_add(1, Ordering::Relaxed)
         );
         let fault = self.faults.lock().unwrap_or_else(|e| e.into_inner()).next();
-        // For an upload the signature covers the meta part, and its sha256 must match the file.
-        let content_type = headers
-            .get(http::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        let upload = content_type
-            .starts_with("multipart/form-data")
-            .then(|| MockUpload::parse(content_type, &body));
-        let signed_body = match &upload {
-            Some(Ok(upload)) => upload.meta_text.clone(),
-            _ => body.clone(),
-        };
-        let auth = match &upload {
-            Some(Err(reason)) => Err(Box::new(MockReply::error(400, "PARAM_ERROR", reason))),
-            _ => self.check_authorization(&method, &target, &headers, &signed_body),
-        };
-        let auth = match (auth, &upload) {
-            (Ok(()), Some(Ok(upload)))
-                if upload.meta["sha256"].as_str() != Some(&crate::crypto::sha256_hex(&upload.content)) =>
-            {
-                Err(Box::new(MockReply::error(
-                    400,
-                    "PARAM_ERROR",
-                    "the sha256 in meta does not match the file",
-                )))
-            }
-            (auth, _) => auth,
-        };
-        let upload = upload.and_then(|u| u.ok());
+        let (auth, upload) = self.authenticate(&method, &target, &headers, &body);
         let path = target.split('?').next().unwrap_or("").to_owned();
         let matched = self.find_route(&method, &path);
         let server_error = fault == Some(Fault::ServerError);
@@ -98,10 +73,51 @@ impl State {
         };
         let method = request.method.clone();
         self.requests.lock().unwrap_or_else(|e| e.into_inner()).push(request);
+        self.answer(reply, &method, &path, &request_id, fault.as_ref())
+    }
+
+    /// The platform's checks: the signature (over an upload's meta part), then an upload's
+    /// sha256 against its file. Returns the outcome and the upload's parts.
+    fn authenticate(
+        &self,
+        method: &Method,
+        target: &str,
+        headers: &HeaderMap,
+        body: &Bytes,
+    ) -> (Authenticated, Option<MockUpload>) {
+        let content_type = headers
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if !content_type.starts_with("multipart/form-data") {
+            return (self.check_authorization(method, target, headers, body), None);
+        }
+        let upload = match MockUpload::parse(content_type, body) {
+            Ok(upload) => upload,
+            Err(reason) => return (Err(Box::new(MockReply::error(400, "PARAM_ERROR", reason))), None),
+        };
+        let auth = self.check_authorization(method, target, headers, &upload.meta_text);
+        let auth = match auth {
+            Ok(()) if upload.meta["sha256"].as_str() != Some(&crate::crypto::sha256_hex(&upload.content)) => {
+                Err(Box::new(MockReply::error(
+                    400,
+                    "PARAM_ERROR",
+                    "the sha256 in meta does not match the file",
+                )))
+            }
+            auth => auth,
+        };
+        (auth, Some(upload))
+    }
+
+    /// The answer to write: the reply with its Request-ID, signed unless it is one of the
+    /// files the platform sends unsigned (a statement's SHA-1 header is signed instead), and
+    /// the fault's effect on the connection.
+    fn answer(&self, reply: MockReply, method: &Method, path: &str, request_id: &str, fault: Option<&Fault>) -> Answer {
         let disruption = match fault {
             Some(Fault::DropBeforeHeaders) => Disruption::DropBeforeHeaders,
             Some(Fault::DropMidBody) => Disruption::DropMidBody,
-            Some(Fault::Delay(delay)) => Disruption::Delay(delay),
+            Some(Fault::Delay(delay)) => Disruption::Delay(*delay),
             _ => Disruption::None,
         };
         let statement = reply.statement;
@@ -112,24 +128,24 @@ impl State {
             disruption,
             file: reply.file,
         };
-        if let Ok(v) = HeaderValue::from_str(&request_id) {
+        if let Ok(v) = HeaderValue::from_str(request_id) {
             answer.headers.insert("Request-ID", v);
         }
-        let unsigned = file_kind(&method, &path).is_some();
-        if answer.status.is_success() {
-            if let (true, Some(file)) = (statement, &answer.file) {
-                // A statement: the signature covers {"sha1":"..."}, the file travels unsigned.
-                let sha1 = file.digests().0;
-                let (signature, _) = self.sign_body(Bytes::from(format!(r#"{{"sha1":"{sha1}"}}"#)), fault.as_ref());
-                answer.headers.extend(signature);
-                if let Ok(v) = HeaderValue::from_str(&sha1) {
-                    answer.headers.insert(STATEMENT_SHA1, v);
-                }
-            } else if !unsigned {
-                let (signature, body) = self.sign_body(answer.body, fault.as_ref());
-                answer.headers.extend(signature);
-                answer.body = body;
+        if !answer.status.is_success() {
+            return answer;
+        }
+        if let (true, Some(file)) = (statement, &answer.file) {
+            // A statement: the signature covers {"sha1":"..."}, the file travels unsigned.
+            let sha1 = file.digests().0;
+            let (signature, _) = self.sign_body(Bytes::from(format!(r#"{{"sha1":"{sha1}"}}"#)), fault);
+            answer.headers.extend(signature);
+            if let Ok(v) = HeaderValue::from_str(&sha1) {
+                answer.headers.insert(STATEMENT_SHA1, v);
             }
+        } else if file_kind(method, path).is_none() {
+            let (signature, body) = self.sign_body(answer.body, fault);
+            answer.headers.extend(signature);
+            answer.body = body;
         }
         answer
     }

@@ -142,18 +142,38 @@ async fn serve(args: MockServeArgs) -> Result<u8, Failure> {
     if !(0.0..=1.0).contains(&args.fault_rate) {
         return Err(Failure::usage("--fault-rate must be between 0.0 and 1.0"));
     }
-    let mode = match args.mode {
-        Mode::PublicKey => SigningMode::PublicKey,
-        Mode::Certificate => SigningMode::Certificate,
-    };
     let mock = MockServer::builder()
-        .mode(mode)
+        .mode(args.mode.into())
         .port(args.port)
         .try_start()
         .map_err(|e| Failure::other(format!("cannot listen on 127.0.0.1:{}: {e}", args.port)))?;
-    let base_url = mock.base_url();
     mock.reuse_signatures(args.reuse_signatures);
+    let routes = routes(&args)?;
+    mock.add_routes(&routes).map_err(|e| Failure::usage(e.to_string()))?;
+    let faults: Vec<Fault> = args.faults.iter().filter_map(|name| Fault::from_name(name)).collect();
+    match faults.as_slice() {
+        [] => {}
+        [fault] if args.fault_rate >= 1.0 => mock.set_fault(Some(fault.clone())),
+        _ => mock.set_random_faults(args.fault_rate, &faults),
+    }
+    let files = write_files(&mock, &args)?;
+    print_banner(&mock, &args, &files, &routes);
+    let seen = follow(&mock).await?;
+    println!("stopped after {seen} request(s)");
+    Ok(exit::OK)
+}
 
+impl From<Mode> for SigningMode {
+    fn from(mode: Mode) -> Self {
+        match mode {
+            Mode::PublicKey => SigningMode::PublicKey,
+            Mode::Certificate => SigningMode::Certificate,
+        }
+    }
+}
+
+/// The built-in routes (unless `--no-default-routes`), then those of `--routes`.
+fn routes(args: &MockServeArgs) -> Result<Vec<MockRoute>, Failure> {
     let mut routes = Vec::new();
     if !args.no_default_routes {
         routes.extend(MockRoute::parse_list(DEFAULT_ROUTES).map_err(|e| Failure::other(e.to_string()))?);
@@ -163,15 +183,11 @@ async fn serve(args: MockServeArgs) -> Result<u8, Failure> {
             .map_err(|e| Failure::usage(format!("cannot read the routes file {}: {e}", file.display())))?;
         routes.extend(MockRoute::parse_list(&text).map_err(|e| Failure::usage(format!("{}: {e}", file.display())))?);
     }
-    mock.add_routes(&routes).map_err(|e| Failure::usage(e.to_string()))?;
+    Ok(routes)
+}
 
-    let faults: Vec<Fault> = args.faults.iter().filter_map(|name| Fault::from_name(name)).collect();
-    match faults.as_slice() {
-        [] => {}
-        [fault] if args.fault_rate >= 1.0 => mock.set_fault(Some(fault.clone())),
-        _ => mock.set_random_faults(args.fault_rate, &faults),
-    }
-
+/// The sandbox's keys, ids, `env.sh` and `profiles.toml`.
+fn write_files(mock: &MockServer, args: &MockServeArgs) -> Result<SandboxFiles, Failure> {
     let dir = args
         .keys_dir
         .clone()
@@ -179,25 +195,29 @@ async fn serve(args: MockServeArgs) -> Result<u8, Failure> {
     let files = mock
         .write_keys(&dir)
         .map_err(|e| Failure::other(format!("cannot write the keys into {}: {e}", dir.display())))?;
-    write_profile(&files, &base_url).map_err(|e| {
+    write_profile(&files, &mock.base_url()).map_err(|e| {
         Failure::other(format!(
             "cannot write {}: {e}",
             files.dir.join("profiles.toml").display()
         ))
     })?;
+    Ok(files)
+}
 
-    // The first line tells where it listens (scripts and tests read it).
-    println!("listening on {base_url}");
+/// What the sandbox serves and how to point tools at it. The first line tells where it
+/// listens (scripts and tests read it).
+fn print_banner(mock: &MockServer, args: &MockServeArgs, files: &SandboxFiles, routes: &[MockRoute]) {
+    println!("listening on {}", mock.base_url());
     println!("keys, ids and env.sh in {} (test keys only)", files.dir.display());
     println!("  point tools at it:  . {}", files.env_sh.display());
     println!(
         "signing mode: {}",
-        match mode {
-            SigningMode::PublicKey => "public key",
-            _ => "certificate",
+        match args.mode {
+            Mode::PublicKey => "public key",
+            Mode::Certificate => "certificate",
         }
     );
-    for route in &routes {
+    for route in routes {
         println!("route: {} {} -> {}", route.method, route.path, route.status);
     }
     if args.reuse_signatures {
@@ -211,7 +231,10 @@ async fn serve(args: MockServeArgs) -> Result<u8, Failure> {
         );
     }
     println!("Ctrl-C or SIGTERM stops it");
+}
 
+/// Prints one line per request until Ctrl-C or SIGTERM; returns how many were seen.
+async fn follow(mock: &MockServer) -> Result<usize, Failure> {
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
     #[cfg(unix)]
@@ -225,8 +248,8 @@ async fn serve(args: MockServeArgs) -> Result<u8, Failure> {
         #[cfg(not(unix))]
         let terminated = std::future::pending::<Option<()>>();
         tokio::select! {
-            _ = &mut ctrl_c => break,
-            _ = terminated => break,
+            _ = &mut ctrl_c => return Ok(seen),
+            _ = terminated => return Ok(seen),
             _ = tick.tick() => {
                 for request in mock.requests_since(seen) {
                     seen += 1;
@@ -240,6 +263,4 @@ async fn serve(args: MockServeArgs) -> Result<u8, Failure> {
             }
         }
     }
-    println!("stopped after {seen} request(s)");
-    Ok(exit::OK)
 }

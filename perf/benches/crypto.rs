@@ -1,8 +1,8 @@
 //! Micro-benchmarks of the per-request cryptography, for comparing the two backends:
 //!
 //! ```sh
-//! cargo bench --bench crypto                                                   # aws-lc-rs
-//! cargo bench --bench crypto --no-default-features --features mock,rust-crypto # pure Rust
+//! cargo bench -p wechatpay-perf --bench crypto                                             # aws-lc-rs
+//! cargo bench -p wechatpay-perf --bench crypto --no-default-features --features rust-crypto # pure Rust
 //! bash scripts/bench-crypto.sh                                                 # both, one table
 //! ```
 //!

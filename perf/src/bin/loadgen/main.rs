@@ -3,9 +3,10 @@
 //! client's alone.
 //!
 //! ```sh
-//! cargo build --release --features cli --bin wechatpay --example loadgen
+//! cargo build --release --features cli --bin wechatpay
+//! cargo build --release -p wechatpay-perf --bin loadgen
 //! target/release/wechatpay mock serve --reuse-signatures --keys-dir target/sandbox > mock.log &
-//! target/release/examples/loadgen "$(head -1 mock.log | cut -d' ' -f3)" target/sandbox get 2000 50
+//! target/release/loadgen "$(head -1 mock.log | cut -d' ' -f3)" target/sandbox get 2000 50
 //! ```
 //!
 //! Arguments: `BASE_URL KEYS_DIR WORKLOAD N C [--probe] [--calibrate ITERATIONS] [--multi-thread]
