@@ -12,7 +12,7 @@ use serde_json::Value;
 use tokio::io::{AsyncWrite, AsyncWriteExt as _};
 use url::Url;
 
-use crate::error::{Error, RequestError, Result};
+use crate::error::{BodyError, Error, RequestError, Result};
 use crate::protocol::api_error::api_error;
 use crate::protocol::downloads::{Digest, Hasher};
 use crate::protocol::text::sanitize;
@@ -77,7 +77,25 @@ pub(crate) struct Receiving {
     pub(crate) expect: Option<Digest>,
     /// Gunzip on the fly (the digest stays that of the compressed bytes).
     pub(crate) gunzip: bool,
+    /// The most inflated bytes a gzip download may produce; `None`: [`default_inflation_limit`].
+    pub(crate) max_inflated: Option<u64>,
 }
+
+/// Inflated bytes allowed by default, whatever the compressed size: 64 MiB.
+pub const DEFAULT_INFLATION_ALLOWANCE: u64 = 64 * 1024 * 1024;
+
+/// Inflated bytes allowed by default for each compressed byte received: bills compress about
+/// ten to one; a ratio far beyond that is a decompression bomb.
+pub const DEFAULT_INFLATION_RATIO: u64 = 100;
+
+/// The default limit on what `compressed` bytes may inflate to.
+fn default_inflation_limit(compressed: u64) -> u64 {
+    DEFAULT_INFLATION_ALLOWANCE.saturating_add(compressed.saturating_mul(DEFAULT_INFLATION_RATIO))
+}
+
+/// Compressed bytes fed to the inflater at a time: deflate inflates at most about 1,032 to
+/// one, so each step yields at most about half a MiB, whatever the chunk that arrived.
+const INFLATE_STEP: usize = 512;
 
 /// Sends a prepared download (one attempt) and streams its answer into `writer`, with
 /// every check.
@@ -98,7 +116,7 @@ pub(crate) async fn receive<W: AsyncWrite + Unpin + ?Sized>(
         // A signed answer must be verified before a byte of it is trusted: read it whole.
         let body = sender.wire.read_body(response).await?;
         let verified_by = sender.keys.verify(&headers, &body, Asker::Response).await?;
-        let mut sink = DigestingWriter::new(writer, false);
+        let mut sink = DigestingWriter::new(writer, None);
         sink.write(&body).await?;
         let (bytes, digests) = sink.finish().await?;
         if let Some(expect) = &receiving.expect {
@@ -112,7 +130,7 @@ pub(crate) async fn receive<W: AsyncWrite + Unpin + ?Sized>(
             matches!(prepared.check, Check::Statement { .. }),
         )
         .await?;
-        let mut sink = DigestingWriter::new(writer, receiving.gunzip);
+        let mut sink = DigestingWriter::new(writer, receiving.gunzip.then_some(receiving.max_inflated));
         while let Some(chunk) = response.chunk().await? {
             sink.write(&chunk).await?;
         }
@@ -194,37 +212,73 @@ fn temporary_path(path: &Path) -> Result<PathBuf> {
 struct DigestingWriter<'w, W: ?Sized> {
     writer: &'w mut W,
     hasher: Hasher,
+    /// Compressed bytes received.
     bytes: u64,
-    gunzip: Option<flate2::write::GzDecoder<Vec<u8>>>,
+    gunzip: Option<Inflater>,
+}
+
+/// A gzip decoder that inflates in bounded steps and counts what it produced against a limit.
+struct Inflater {
+    decoder: flate2::write::GzDecoder<Vec<u8>>,
+    inflated: u64,
+    /// An explicit limit, or `None` for the default one (which grows with the input).
+    limit: Option<u64>,
+}
+
+impl Inflater {
+    /// The limit after `compressed` bytes were received.
+    fn limit(&self, compressed: u64) -> u64 {
+        self.limit.unwrap_or_else(|| default_inflation_limit(compressed))
+    }
+
+    /// Takes what the decoder inflated so far, counting it against the limit.
+    fn take(&mut self, compressed: u64) -> Result<Vec<u8>> {
+        let out = std::mem::take(self.decoder.get_mut());
+        self.inflated += out.len() as u64;
+        let limit = self.limit(compressed);
+        if self.inflated > limit {
+            return Err(BodyError::InflatedTooLarge { limit }.into());
+        }
+        Ok(out)
+    }
 }
 
 impl<'w, W: AsyncWrite + Unpin + ?Sized> DigestingWriter<'w, W> {
-    fn new(writer: &'w mut W, gunzip: bool) -> Self {
+    /// `gunzip`: `None` to write the bytes as received, `Some(limit)` to inflate them
+    /// (`Some(None)`: the default limit).
+    fn new(writer: &'w mut W, gunzip: Option<Option<u64>>) -> Self {
         Self {
             writer,
             hasher: Hasher::default(),
             bytes: 0,
-            gunzip: gunzip.then(|| flate2::write::GzDecoder::new(Vec::new())),
+            gunzip: gunzip.map(|limit| Inflater {
+                decoder: flate2::write::GzDecoder::new(Vec::new()),
+                inflated: 0,
+                limit,
+            }),
         }
     }
 
     async fn write(&mut self, chunk: &[u8]) -> Result<()> {
         self.hasher.update(chunk);
-        self.bytes += chunk.len() as u64;
-        match &mut self.gunzip {
-            None => self.writer.write_all(chunk).await?,
-            Some(decoder) => {
-                decoder.write_all(chunk).map_err(gzip_error)?;
-                let inflated = std::mem::take(decoder.get_mut());
-                self.writer.write_all(&inflated).await?;
-            }
+        let Some(inflater) = &mut self.gunzip else {
+            self.bytes += chunk.len() as u64;
+            self.writer.write_all(chunk).await?;
+            return Ok(());
+        };
+        for step in chunk.chunks(INFLATE_STEP) {
+            self.bytes += step.len() as u64;
+            inflater.decoder.write_all(step).map_err(gzip_error)?;
+            let inflated = inflater.take(self.bytes)?;
+            self.writer.write_all(&inflated).await?;
         }
         Ok(())
     }
 
     async fn finish(mut self) -> Result<(u64, crate::protocol::downloads::Digests)> {
-        if let Some(decoder) = self.gunzip.take() {
-            let rest = decoder.finish().map_err(gzip_error)?;
+        if let Some(mut inflater) = self.gunzip.take() {
+            inflater.decoder.try_finish().map_err(gzip_error)?;
+            let rest = inflater.take(self.bytes)?;
             self.writer.write_all(&rest).await?;
         }
         self.writer.flush().await?;

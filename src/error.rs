@@ -366,6 +366,15 @@ pub enum BodyError {
         actual: String,
     },
 
+    /// A gzip download inflated past its limit (see
+    /// [`RequestBuilder::max_inflated_bytes`](crate::RequestBuilder::max_inflated_bytes)): it
+    /// was not read further, and what was written before is not to be trusted.
+    #[error("the inflated download exceeds the limit of {limit} bytes")]
+    InflatedTooLarge {
+        /// The limit that applied, in inflated bytes.
+        limit: u64,
+    },
+
     /// A callback body is not a well-formed notification (after its signature verified).
     #[error("malformed notification: {reason}")]
     MalformedNotification {

@@ -179,9 +179,16 @@ impl RequestBuilder {
         self.map(|r| r.expect_digest(digest))
     }
 
-    /// For a download: gunzip on the fly (digest over the compressed bytes).
+    /// For a download: gunzip on the fly (digest over the compressed bytes); see
+    /// [`crate::RequestBuilder::gunzip`].
     pub fn gunzip(self) -> Self {
         self.map(|r| r.gunzip())
+    }
+
+    /// For a gzip download: the most bytes it may inflate to; see
+    /// [`crate::RequestBuilder::max_inflated_bytes`].
+    pub fn max_inflated_bytes(self, limit: u64) -> Self {
+        self.map(|r| r.max_inflated_bytes(limit))
     }
 
     /// Signs and sends the request and waits for the verified answer.

@@ -258,10 +258,34 @@ impl RequestBuilder {
         self
     }
 
-    /// Decompresses a gzip download on the fly (a bill asked for with `tar_type=GZIP`); the
-    /// digest is still computed over the compressed bytes, as the platform computes it.
+    /// Decompresses a gzip download on the fly (a bill asked for with `tar_type=GZIP`), in
+    /// bounded steps. The digest is computed over the compressed bytes, as the platform
+    /// computes it, so it is known only at the end: treat what reaches your writer as
+    /// unconfirmed until [`download`](Self::download) returns `Ok`
+    /// ([`download_to_file`](Self::download_to_file) does that for you).
+    ///
+    /// The inflated size is limited, against decompression bombs, to
+    /// [`DEFAULT_INFLATION_ALLOWANCE`](crate::download::DEFAULT_INFLATION_ALLOWANCE) plus
+    /// [`DEFAULT_INFLATION_RATIO`](crate::download::DEFAULT_INFLATION_RATIO) times the
+    /// compressed bytes received, unless [`max_inflated_bytes`](Self::max_inflated_bytes)
+    /// says otherwise; past it the download fails with
+    /// [`BodyError::InflatedTooLarge`](crate::error::BodyError::InflatedTooLarge).
     pub fn gunzip(mut self) -> Self {
         self.spec.receiving.gunzip = true;
+        self
+    }
+
+    /// For a [`gunzip`](Self::gunzip) download: the most bytes it may inflate to, instead of
+    /// the default limit that grows with the compressed size.
+    ///
+    /// ```no_run
+    /// # async fn f(client: wechatpay::Client, apply: serde_json::Value) -> wechatpay::Result<()> {
+    /// let bill = client.bill(&apply)?.gunzip().max_inflated_bytes(8 << 30); // 8 GiB at most
+    /// bill.download_to_file("tradebill.csv").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn max_inflated_bytes(mut self, limit: u64) -> Self {
+        self.spec.receiving.max_inflated = Some(limit);
         self
     }
 
