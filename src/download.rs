@@ -12,7 +12,7 @@ use serde_json::Value;
 use tokio::io::{AsyncWrite, AsyncWriteExt as _};
 use url::Url;
 
-use crate::error::{BodyError, Error, RequestError, Result};
+use crate::error::{BodyError, Error, RequestError, Result, TransportError};
 use crate::protocol::api_error::api_error;
 use crate::protocol::downloads::{Digest, Hasher};
 use crate::protocol::text::sanitize;
@@ -105,16 +105,17 @@ pub(crate) async fn receive<W: AsyncWrite + Unpin + ?Sized>(
     receiving: &Receiving,
     writer: &mut W,
 ) -> Result<Download> {
+    let endpoint = crate::wire::endpoint(prepared, &prepared.url);
     let mut response = sender.open(prepared).await?;
     let status = response.status();
     let headers = std::mem::take(response.headers_mut());
     if !status.is_success() {
-        let body = sender.wire.read_body(response).await?;
+        let body = sender.wire.read_body(response, &endpoint).await?;
         return Err(api_error(status, headers, &body).into());
     }
     let (bytes, digests, verified_by) = if prepared.check == Check::Signature {
         // A signed answer must be verified before a byte of it is trusted: read it whole.
-        let body = sender.wire.read_body(response).await?;
+        let body = sender.wire.read_body(response, &endpoint).await?;
         let verified_by = sender.keys.verify(&headers, &body, Asker::Response).await?;
         let mut sink = DigestingWriter::new(writer, None);
         sink.write(&body).await?;
@@ -131,7 +132,11 @@ pub(crate) async fn receive<W: AsyncWrite + Unpin + ?Sized>(
         )
         .await?;
         let mut sink = DigestingWriter::new(writer, receiving.gunzip.then_some(receiving.max_inflated));
-        while let Some(chunk) = response.chunk().await? {
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| TransportError::new(e, endpoint.clone()))?
+        {
             sink.write(&chunk).await?;
         }
         let (bytes, digests) = sink.finish().await?;

@@ -215,15 +215,49 @@ pub enum RequestError {
     },
 }
 
-/// The request could not be sent or its answer could not be read.
-#[derive(Debug, thiserror::Error)]
-#[error("transport error: {source}")]
+/// The request could not be sent or its answer could not be read. It names the host and
+/// the path *template* of the request, never its URL: path values and the query may hold
+/// order numbers and tokens.
+#[derive(Debug)]
 pub struct TransportError {
-    #[source]
+    /// `METHOD host[:port]/template`, when known.
+    endpoint: Option<String>,
     source: reqwest::Error,
 }
 
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.endpoint {
+            Some(endpoint) => write!(f, "transport error on {endpoint}: {}", self.source),
+            None => write!(f, "transport error: {}", self.source),
+        }
+    }
+}
+
+impl std::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
+
 impl TransportError {
+    /// The error of a request to `endpoint` (`METHOD host[:port]/template`), its URL removed.
+    pub(crate) fn new(source: reqwest::Error, endpoint: String) -> Self {
+        Self {
+            endpoint: Some(endpoint),
+            source: source.without_url(),
+        }
+    }
+
+    /// The request the error happened on: method, host (and port) and path template.
+    pub fn endpoint(&self) -> Option<&str> {
+        self.endpoint.as_deref()
+    }
+
+    pub(crate) fn into_source(self) -> reqwest::Error {
+        self.source
+    }
+
     /// Whether the attempt timed out.
     pub fn is_timeout(&self) -> bool {
         self.source.is_timeout()
@@ -243,7 +277,10 @@ impl TransportError {
 
 impl From<reqwest::Error> for TransportError {
     fn from(source: reqwest::Error) -> Self {
-        Self { source }
+        Self {
+            endpoint: None,
+            source: source.without_url(),
+        }
     }
 }
 

@@ -67,20 +67,43 @@ async fn a_gzip_bomb_inflates_in_bounded_writes_and_stops_at_the_cap() {
 
     // By default the inflated size is capped: the bomb stops there, with its own error.
     let mut writer = Recording::default();
-    let err = client.bill(&apply).unwrap().gunzip().download(&mut writer).await.unwrap_err();
+    let err = client
+        .bill(&apply)
+        .unwrap()
+        .gunzip()
+        .download(&mut writer)
+        .await
+        .unwrap_err();
     assert!(
         matches!(err, Error::Body(BodyError::InflatedTooLarge { .. })),
         "{err:?}"
     );
-    assert!(writer.written < INFLATED / 2, "{} bytes reached the writer", writer.written);
-    assert!(writer.largest <= 2 * MIB as usize, "one write of {} bytes", writer.largest);
+    assert!(
+        writer.written < INFLATED / 2,
+        "{} bytes reached the writer",
+        writer.written
+    );
+    assert!(
+        writer.largest <= 2 * MIB as usize,
+        "one write of {} bytes",
+        writer.largest
+    );
 
     // With a wrong digest the transfer still stops at the cap, not after everything was written.
     let mut wrong = apply.clone();
     wrong["hash_value"] = "0000000000000000000000000000000000000000".into();
     let mut writer = Recording::default();
-    let err = client.bill(&wrong).unwrap().gunzip().download(&mut writer).await.unwrap_err();
-    assert!(matches!(err, Error::Body(BodyError::InflatedTooLarge { .. })), "{err:?}");
+    let err = client
+        .bill(&wrong)
+        .unwrap()
+        .gunzip()
+        .download(&mut writer)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Body(BodyError::InflatedTooLarge { .. })),
+        "{err:?}"
+    );
     assert!(writer.written < INFLATED / 2);
 
     // Allowed explicitly, the whole file inflates, still in bounded writes and memory.
@@ -94,7 +117,11 @@ async fn a_gzip_bomb_inflates_in_bounded_writes_and_stops_at_the_cap() {
         .await
         .unwrap();
     assert_eq!((download.bytes(), writer.written), (bomb.len() as u64, INFLATED));
-    assert!(writer.largest <= 2 * MIB as usize, "one write of {} bytes", writer.largest);
+    assert!(
+        writer.largest <= 2 * MIB as usize,
+        "one write of {} bytes",
+        writer.largest
+    );
     // One byte less than the file inflates to is refused.
     let err = client
         .bill(&apply)
@@ -111,7 +138,10 @@ async fn a_gzip_bomb_inflates_in_bounded_writes_and_stops_at_the_cap() {
 
     if let (Some(before), Some(after)) = (before, peak_rss_kib()) {
         let growth = after.saturating_sub(before);
-        eprintln!("peak RSS {before} KiB -> {after} KiB (+{growth} KiB) inflating {} MiB", INFLATED / MIB);
+        eprintln!(
+            "peak RSS {before} KiB -> {after} KiB (+{growth} KiB) inflating {} MiB",
+            INFLATED / MIB
+        );
         assert!(growth < 16 * 1024, "peak RSS grew by {growth} KiB");
     }
 }
@@ -130,6 +160,13 @@ async fn a_gzip_bomb_to_a_file_leaves_no_file_and_stops_at_the_cap() {
         .download_to_file(&target)
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::Body(BodyError::InflatedTooLarge { .. })), "{err:?}");
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "no file, whole or partial");
+    assert!(
+        matches!(err, Error::Body(BodyError::InflatedTooLarge { .. })),
+        "{err:?}"
+    );
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "no file, whole or partial"
+    );
 }

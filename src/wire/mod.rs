@@ -16,7 +16,7 @@ use http::{HeaderMap, StatusCode};
 use url::Url;
 
 use crate::auth::signing::{self, Signer};
-use crate::error::{BodyError, RequestError, Result};
+use crate::error::{BodyError, RequestError, Result, TransportError};
 use crate::protocol::headers::SERIAL;
 
 /// How one attempt is authenticated.
@@ -80,17 +80,22 @@ impl Wire {
 
     /// Signs, sends and reads the whole answer within the size limit.
     pub(crate) async fn exchange(&self, attempt: Attempt<'_>) -> Result<RawAnswer> {
+        let endpoint = endpoint(attempt.prepared, attempt.url);
         let mut response = self.send(attempt).await?;
         let status = response.status();
         let headers = std::mem::take(response.headers_mut());
-        let body = self.read_body(response).await?;
+        let body = self.read_body(response, &endpoint).await?;
         Ok(RawAnswer { status, headers, body })
     }
 
     /// Signs and sends; the answer's body is left unread (downloads stream it).
     pub(crate) async fn send(&self, attempt: Attempt<'_>) -> Result<reqwest::Response> {
+        let endpoint = endpoint(attempt.prepared, attempt.url);
         let request = self.request(attempt)?;
-        Ok(self.http.execute(request).await?)
+        self.http
+            .execute(request)
+            .await
+            .map_err(|e| TransportError::new(e, endpoint).into())
     }
 
     /// The signed request of one attempt.
@@ -156,9 +161,32 @@ impl Wire {
         Ok(request)
     }
 
-    /// Reads the whole body, refusing to hold more than the limit.
-    pub(crate) async fn read_body(&self, response: reqwest::Response) -> Result<Bytes> {
-        read_body(response, self.max_response_bytes).await
+    /// Reads the whole body, refusing to hold more than the limit; `endpoint` names the
+    /// request in a transport error (see [`endpoint`]).
+    pub(crate) async fn read_body(&self, response: reqwest::Response, endpoint: &str) -> Result<Bytes> {
+        read_body(response, self.max_response_bytes)
+            .await
+            .map_err(|e| with_endpoint(e, endpoint))
+    }
+}
+
+/// How a request is named in errors and logs: method, host (and port) and path template,
+/// never the path's values or the query.
+pub(crate) fn endpoint(prepared: &Prepared, url: &Url) -> String {
+    let host = url.host_str().unwrap_or("");
+    match url.port() {
+        Some(port) => format!("{} {host}:{port}{}", prepared.method, prepared.template),
+        None => format!("{} {host}{}", prepared.method, prepared.template),
+    }
+}
+
+/// A transport error named after its request.
+pub(crate) fn with_endpoint(error: crate::Error, endpoint: &str) -> crate::Error {
+    match error {
+        crate::Error::Transport(e) if e.endpoint().is_none() => {
+            TransportError::new(e.into_source(), endpoint.to_owned()).into()
+        }
+        other => other,
     }
 }
 
