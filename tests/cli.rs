@@ -617,3 +617,42 @@ fn help_documents_configuration_exit_codes_and_examples() {
         }
     }
 }
+
+/// The folder `mock serve` wrote its keys into, from its second line of output.
+#[cfg(unix)]
+fn keys_folder_of_a_default_sandbox() -> PathBuf {
+    let mut child = std::process::Command::new(BIN)
+        .args(["mock", "serve", "--port", "0"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut lines = String::new();
+    for _ in 0..2 {
+        reader.read_line(&mut lines).unwrap();
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let folder = lines
+        .lines()
+        .find_map(|l| l.strip_prefix("keys, ids and env.sh in "))
+        .and_then(|l| l.strip_suffix(" (test keys only)"))
+        .unwrap_or_else(|| panic!("no keys folder in {lines:?}"));
+    PathBuf::from(folder)
+}
+
+#[cfg(unix)]
+#[test]
+fn mock_serve_writes_into_a_fresh_private_folder_by_default() {
+    use std::os::unix::fs::MetadataExt as _;
+    let first = keys_folder_of_a_default_sandbox();
+    let second = keys_folder_of_a_default_sandbox();
+    assert_ne!(first, second, "each sandbox gets a folder of its own");
+    for folder in [&first, &second] {
+        assert_eq!(std::fs::metadata(folder).unwrap().mode() & 0o777, 0o700, "{folder:?}");
+        assert_eq!(std::fs::metadata(folder.join("env.sh")).unwrap().mode() & 0o777, 0o600);
+        std::fs::remove_dir_all(folder).unwrap();
+    }
+}

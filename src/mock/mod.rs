@@ -26,6 +26,7 @@
 //! ```
 
 mod faults;
+mod files;
 mod handler;
 mod media;
 mod platform;

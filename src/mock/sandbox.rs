@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::files;
 use super::{
     APIV3_KEY, MCHID, MERCHANT_SERIAL, MockReply, MockRequest, MockServer, PLATFORM_CERTIFICATE_SERIAL,
     PLATFORM_PUBLIC_KEY_ID, keys,
@@ -117,10 +118,15 @@ fn substitute(value: &Value, params: &std::collections::HashMap<String, String>)
 }
 
 impl MockServer {
-    /// Writes the mock's merchant and platform keys and ids into `dir` (created if needed),
-    /// with an `env.sh` exporting the `WECHATPAY_*` variables that point at them and at
-    /// this mock, so other SDKs and tools can be pointed at it. These are the fixed test
-    /// keys of [`keys`]: public, never for anything real.
+    /// Writes the mock's merchant and platform keys and ids into `dir`, with an `env.sh`
+    /// exporting the `WECHATPAY_*` variables that point at them and at this mock, so other
+    /// SDKs and tools can be pointed at it. These are the fixed test keys of [`keys`]:
+    /// public, never for anything real.
+    ///
+    /// A missing `dir` is created readable by its owner only (0700 on Unix); an existing one
+    /// must be a real folder of this user that others cannot write to, or nothing is
+    /// written. Each file goes to a new temporary name first and is renamed into place, so a
+    /// symlink planted under a file's name is replaced, never followed.
     ///
     /// ```
     /// let mock = wechatpay::mock::MockServer::start();
@@ -131,11 +137,8 @@ impl MockServer {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn write_keys(&self, dir: impl AsRef<Path>) -> io::Result<SandboxFiles> {
-        let dir = dir.as_ref();
-        std::fs::create_dir_all(dir)?;
-        let dir = std::fs::canonicalize(dir)?;
-        let certificates = dir.join("certificates");
-        std::fs::create_dir_all(&certificates)?;
+        let dir = files::private_dir(dir.as_ref())?;
+        let certificates = files::private_dir(&dir.join("certificates"))?;
         let files = SandboxFiles {
             private_key: dir.join("apiclient_key.pem"),
             merchant_certificate: dir.join("apiclient_cert.pem"),
@@ -147,12 +150,12 @@ impl MockServer {
             env_sh: dir.join("env.sh"),
             dir,
         };
-        write(&files.private_key, keys::MERCHANT_PRIVATE_KEY, true)?;
-        write(&files.merchant_certificate, keys::MERCHANT_CERTIFICATE, false)?;
-        write(&files.public_key, keys::PLATFORM_PUBLIC_KEY, false)?;
-        write(&files.public_key_id, PLATFORM_PUBLIC_KEY_ID, false)?;
-        write(&files.platform_certificate, keys::PLATFORM_CERTIFICATE, false)?;
-        write(&files.apiv3_key, APIV3_KEY, true)?;
+        files.write_in_place(&files.private_key, keys::MERCHANT_PRIVATE_KEY, PRIVATE)?;
+        files.write_in_place(&files.merchant_certificate, keys::MERCHANT_CERTIFICATE, PUBLIC)?;
+        files.write_in_place(&files.public_key, keys::PLATFORM_PUBLIC_KEY, PUBLIC)?;
+        files.write_in_place(&files.public_key_id, PLATFORM_PUBLIC_KEY_ID, PUBLIC)?;
+        files.write_in_place(&files.platform_certificate, keys::PLATFORM_CERTIFICATE, PUBLIC)?;
+        files.write_in_place(&files.apiv3_key, APIV3_KEY, PRIVATE)?;
         let quote = |path: &Path| shell_quote(&path.to_string_lossy());
         let env = format!(
             "# The wechatpay mock sandbox: `. {env}` points wechatpay tools and SDKs at it.\n\
@@ -175,7 +178,7 @@ impl MockServer {
             apiv3 = shell_quote(APIV3_KEY),
             base_url = shell_quote(&self.base_url()),
         );
-        write(&files.env_sh, &env, true)?;
+        files.write_in_place(&files.env_sh, &env, PRIVATE)?;
         Ok(files)
     }
 
@@ -221,24 +224,32 @@ impl MockServer {
     }
 }
 
-/// Writes a file, readable by its owner only when `private` (on Unix).
-fn write(path: &Path, contents: &str, private: bool) -> io::Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
-        let mode = if private { 0o600 } else { 0o644 };
-        options.mode(mode);
-        let file = options.open(path)?;
-        // An existing file keeps its mode on open: set it.
-        file.set_permissions(std::fs::Permissions::from_mode(mode))?;
-        io::Write::write_all(&mut &file, contents.as_bytes())
+/// The mode of the files that hold secrets (on Unix).
+const PRIVATE: u32 = 0o600;
+/// The mode of the others.
+const PUBLIC: u32 = 0o644;
+
+impl SandboxFiles {
+    /// Writes another file into the sandbox folder, as safely as the keys: a new file under a
+    /// temporary name (never through a symlink), mode 0600 on Unix, renamed to `name`.
+    ///
+    /// ```
+    /// let mock = wechatpay::mock::MockServer::start();
+    /// let dir = tempfile::tempdir()?;
+    /// let files = mock.write_keys(dir.path().join("sandbox"))?;
+    /// let notes = files.write("notes.txt", "test keys only")?;
+    /// assert_eq!(std::fs::read_to_string(notes)?, "test keys only");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn write(&self, name: &str, contents: &str) -> io::Result<PathBuf> {
+        files::write_file(&self.dir, name, contents.as_bytes(), PRIVATE)
     }
-    #[cfg(not(unix))]
-    {
-        let _ = private;
-        io::Write::write_all(&mut options.open(path)?, contents.as_bytes())
+
+    /// Writes one of the sandbox's own files (`path` is inside its folder).
+    fn write_in_place(&self, path: &Path, contents: &str, mode: u32) -> io::Result<()> {
+        let dir = path.parent().unwrap_or(&self.dir);
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        files::write_file(dir, name, contents.as_bytes(), mode).map(|_| ())
     }
 }
 

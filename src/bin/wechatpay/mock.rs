@@ -45,7 +45,8 @@ pub struct MockServeArgs {
     /// Port on 127.0.0.1 (0: any free port; the first output line tells which)
     #[arg(long, default_value_t = 0)]
     port: u16,
-    /// Folder to write the keys, ids and env.sh into (default: <temp>/wechatpay-mock)
+    /// Folder to write the keys, ids and env.sh into (default: a new private folder
+    /// <temp>/wechatpay-mock-<random>); an existing one must be yours alone
     #[arg(long, value_name = "DIR")]
     keys_dir: Option<PathBuf>,
     /// JSON routes file: [{"method", "path", "status", "body"}, ...]
@@ -135,7 +136,7 @@ fn write_profile(files: &SandboxFiles, base_url: &str) -> std::io::Result<()> {
         certificates = name(&files.certificates),
         apiv3 = name(&files.apiv3_key),
     );
-    std::fs::write(files.dir.join("profiles.toml"), text)
+    files.write("profiles.toml", &text).map(|_| ())
 }
 
 async fn serve(args: MockServeArgs) -> Result<u8, Failure> {
@@ -188,10 +189,10 @@ fn routes(args: &MockServeArgs) -> Result<Vec<MockRoute>, Failure> {
 
 /// The sandbox's keys, ids, `env.sh` and `profiles.toml`.
 fn write_files(mock: &MockServer, args: &MockServeArgs) -> Result<SandboxFiles, Failure> {
-    let dir = args
-        .keys_dir
-        .clone()
-        .unwrap_or_else(|| std::env::temp_dir().join("wechatpay-mock"));
+    let dir = match &args.keys_dir {
+        Some(dir) => dir.clone(),
+        None => fresh_dir()?,
+    };
     let files = mock
         .write_keys(&dir)
         .map_err(|e| Failure::other(format!("cannot write the keys into {}: {e}", dir.display())))?;
@@ -202,6 +203,12 @@ fn write_files(mock: &MockServer, args: &MockServeArgs) -> Result<SandboxFiles, 
         ))
     })?;
     Ok(files)
+}
+
+/// A new folder under the system's temporary folder, with a name no one can guess.
+fn fresh_dir() -> Result<PathBuf, Failure> {
+    let nonce = wechatpay::auth::signing::nonce().map_err(|e| Failure::other(e.to_string()))?;
+    Ok(std::env::temp_dir().join(format!("wechatpay-mock-{}", &nonce[..12])))
 }
 
 /// What the sandbox serves and how to point tools at it. The first line tells where it
