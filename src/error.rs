@@ -9,6 +9,8 @@
 
 use std::fmt;
 
+use crate::protocol::text::visible;
+
 /// A specialised `Result` for this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -308,17 +310,19 @@ pub struct ApiError {
 
 impl std::error::Error for ApiError {}
 
+/// The answer is not signed, so its text is shown with control characters escaped: it can
+/// neither forge a log line nor act on a terminal.
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "API error {}", self.status)?;
         if let Some(code) = &self.code {
-            write!(f, " {code}")?;
+            write!(f, " {}", visible(code))?;
         }
         if let Some(message) = &self.message {
-            write!(f, ": {message}")?;
+            write!(f, ": {}", visible(message))?;
         }
         if let Some(id) = &self.request_id {
-            write!(f, " (Request-ID {id})")?;
+            write!(f, " (Request-ID {})", visible(id))?;
         }
         Ok(())
     }

@@ -656,3 +656,42 @@ fn mock_serve_writes_into_a_fresh_private_folder_by_default() {
         std::fs::remove_dir_all(folder).unwrap();
     }
 }
+
+/// An error answer is not signed: whatever control characters it carries are shown escaped,
+/// so it cannot clear the screen or forge a line of output.
+#[test]
+fn an_unverified_error_answer_cannot_write_control_characters_to_the_terminal() {
+    let mock = MockServer::start();
+    let forged = "\u{1b}[2J\u{1b}[H\r\nHTTP 200 OK\nVerified-By: PUB_KEY_ID_0114232134912410000000000000";
+    mock.route_fn(wechatpay::Method::POST, "/v3/json-error", move |_| {
+        mock::MockReply::error(400, "PARAM_ERROR\u{1b}[31m", forged)
+    });
+    mock.route_fn(wechatpay::Method::POST, "/v3/text-error", move |_| {
+        mock::MockReply::raw(502, format!("<html>{forged}</html>"))
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let files = mock.write_keys(dir.path().join("keys")).unwrap();
+    for path in ["v3/json-error", "v3/text-error"] {
+        let out = bare_cmd(dir.path())
+            .env("WECHATPAY_MCHID", mock::MCHID)
+            .env("WECHATPAY_MERCHANT_SERIAL", mock::MERCHANT_SERIAL)
+            .env("WECHATPAY_PRIVATE_KEY", &files.private_key)
+            .env("WECHATPAY_PUBLIC_KEY_ID", mock::PLATFORM_PUBLIC_KEY_ID)
+            .env("WECHATPAY_PUBLIC_KEY", &files.public_key)
+            .env("WECHATPAY_BASE_URL", mock.base_url())
+            .args(["request", "POST", path, "--json", "{}"])
+            .assert()
+            .code(API_ERROR)
+            .get_output()
+            .clone();
+        for (stream, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+            let text = text(bytes);
+            assert!(!text.contains('\u{1b}'), "{path}: ESC on {stream}: {text:?}");
+            assert!(!text.contains('\r'), "{path}: CR on {stream}: {text:?}");
+            assert!(
+                !text.lines().any(|l| l.starts_with("HTTP 200")),
+                "{path}: a forged line on {stream}: {text:?}"
+            );
+        }
+    }
+}

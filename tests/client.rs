@@ -532,3 +532,21 @@ async fn on_signed_reports_each_attempt_exactly_as_sent() {
     );
     assert_eq!(seen[0].1, expected.into_bytes());
 }
+
+#[tokio::test]
+async fn an_api_errors_display_escapes_the_control_characters_of_the_unsigned_answer() {
+    let mock = MockServer::start();
+    mock.route_fn(Method::GET, "/v3/forged", |_| {
+        MockReply::error(400, "PARAM\rERROR", "bad\r\n2024-01-01 INFO payment verified\u{1b}[2K")
+            .with_header("Request-ID", "08F0A4BB\u{7f}")
+    });
+    let err = mock.client().chain("v3/forged").get().await.unwrap_err();
+    let shown = err.to_string();
+    assert!(!shown.contains(['\r', '\n', '\u{1b}']), "{shown:?}");
+    assert!(shown.contains("bad\\r\\n2024-01-01"), "still readable: {shown}");
+    // The fields keep what the platform sent.
+    assert_eq!(
+        err.api().unwrap().message.as_deref(),
+        Some("bad\r\n2024-01-01 INFO payment verified\u{1b}[2K")
+    );
+}

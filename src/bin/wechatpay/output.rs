@@ -55,6 +55,15 @@ pub fn print_body(body: &[u8]) {
     let _ = out.flush();
 }
 
+/// Writes text that was not verified (an error answer's body) to standard output with its
+/// control characters escaped, whatever standard output is: it is information to read, not
+/// data to keep.
+pub fn print_escaped(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{}", wechatpay::protocol::text::visible(text));
+    let _ = out.flush();
+}
+
 /// Writes a JSON value to standard output: pretty on a terminal, compact otherwise.
 pub fn print_json(value: &serde_json::Value) {
     let text = if std::io::stdout().is_terminal() {

@@ -178,10 +178,10 @@ pub async fn run(config: &Config, args: RequestArgs) -> Result<u8, Failure> {
     }
 }
 
-/// The answer's headers, one `< name: value` line each.
+/// The answer's headers, one `< name: value` line each, escaped.
 fn print_response_headers(headers: &http::HeaderMap) {
     for (name, value) in headers {
-        eprintln!("< {name}: {}", String::from_utf8_lossy(value.as_bytes()));
+        eprintln!("< {name}: {}", visible(&String::from_utf8_lossy(value.as_bytes())));
     }
 }
 
@@ -218,15 +218,16 @@ fn report_error(error: &Error, local: Option<&SignedMessage>, serial: &str, verb
                 .ok()
                 .and_then(|s| s.canonical_reason())
                 .unwrap_or("");
+            // An error answer is not signed: everything it says is shown escaped.
             eprintln!("HTTP {status} {reason}");
-            eprintln!("Request-ID: {}", request_id.as_deref().unwrap_or("-"));
+            eprintln!("Request-ID: {}", visible(request_id.as_deref().unwrap_or("-")));
             if verbose {
                 print_response_headers(headers);
             }
             eprintln!(
                 "error: API error {status} {}: {}",
-                code.as_deref().unwrap_or("(no code)"),
-                message.as_deref().unwrap_or("(no message)")
+                visible(code.as_deref().unwrap_or("(no code)")),
+                visible(message.as_deref().unwrap_or("(no message)"))
             );
             if code.as_deref() == Some("SIGN_ERROR") {
                 print_sign_error(detail.as_ref(), local, serial);
@@ -238,7 +239,7 @@ fn report_error(error: &Error, local: Option<&SignedMessage>, serial: &str, verb
                 }
                 output::print_json(&answer);
             } else if let Some(body) = body {
-                output::print_body(body.as_bytes());
+                output::print_escaped(body);
             }
         }
         cause if cause.is_verification_failure() => {
