@@ -89,14 +89,20 @@ impl State {
             .get(http::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("");
+        // The Authorization header is checked before anything else: a request that cannot be
+        // the merchant's never gets its body scanned.
+        let fields = match self.check_authorization_header(headers) {
+            Ok(fields) => fields,
+            Err(rejection) => return (Err(rejection), None),
+        };
         if !content_type.starts_with("multipart/form-data") {
-            return (self.check_authorization(method, target, headers, body), None);
+            return (self.check_signature(&fields, method, target, body), None);
         }
         let upload = match MockUpload::parse(content_type, body) {
             Ok(upload) => upload,
             Err(reason) => return (Err(Box::new(MockReply::error(400, "PARAM_ERROR", reason))), None),
         };
-        let auth = self.check_authorization(method, target, headers, &upload.meta_text);
+        let auth = self.check_signature(&fields, method, target, &upload.meta_text);
         let auth = match auth {
             Ok(()) if upload.meta["sha256"].as_str() != Some(&crate::crypto::sha256_hex(&upload.content)) => {
                 Err(Box::new(MockReply::error(
@@ -160,14 +166,10 @@ impl State {
         })
     }
 
-    /// Verifies the `Authorization` header as the platform does; the error is the 401 answer.
-    fn check_authorization(
-        &self,
-        method: &Method,
-        target: &str,
-        headers: &HeaderMap,
-        body: &[u8],
-    ) -> Result<(), Box<MockReply>> {
+    /// Checks the `Authorization` header's fields as the platform does before looking at the
+    /// body: present, well formed, this merchant and serial, a timestamp within the window.
+    /// The error is the 401 answer.
+    fn check_authorization_header(&self, headers: &HeaderMap) -> Result<Authorization, Box<MockReply>> {
         let header = headers
             .get(http::header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
@@ -188,9 +190,15 @@ impl State {
         if (self.clock.now() - timestamp).abs() > MAX_SKEW_SECONDS {
             return Err(sign_error("timestamp is outside the 300 s window", None));
         }
-        let message = signing::message(method.as_str(), target, timestamp, &fields.nonce, body);
-        let valid =
-            base64_decode(&fields.signature).is_some_and(|sig| self.merchant_public_key.verify_sha256(&message, &sig));
+        Ok(Authorization { fields, timestamp })
+    }
+
+    /// Verifies the signature over the exact method, target and signed body; the error is
+    /// the 401 answer, with the message the platform built.
+    fn check_signature(&self, auth: &Authorization, method: &Method, target: &str, body: &[u8]) -> Authenticated {
+        let message = signing::message(method.as_str(), target, auth.timestamp, &auth.fields.nonce, body);
+        let valid = base64_decode(&auth.fields.signature)
+            .is_some_and(|sig| self.merchant_public_key.verify_sha256(&message, &sig));
         if !valid {
             return Err(sign_error(
                 "the signature does not match",
@@ -199,6 +207,12 @@ impl State {
         }
         Ok(())
     }
+}
+
+/// The checked fields of a request's `Authorization` header.
+struct Authorization {
+    fields: signing::AuthorizationFields,
+    timestamp: i64,
 }
 
 /// The platform's 401 answer to a bad signature, with the message it built when the

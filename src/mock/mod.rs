@@ -28,15 +28,18 @@
 mod faults;
 mod files;
 mod handler;
+mod log;
 mod media;
 mod platform;
 mod sandbox;
 mod server;
 
 pub use faults::Fault;
+pub use log::{MAX_LOGGED_BYTES, MAX_LOGGED_REQUESTS};
 pub use media::{MockFile, MockUpload};
 pub use platform::MockCertificate;
 pub use sandbox::{MockRoute, SandboxFiles};
+pub use server::MAX_CONNECTIONS;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -219,7 +222,7 @@ struct Route {
 
 pub(crate) struct State {
     routes: RwLock<Vec<Route>>,
-    requests: Mutex<Vec<MockRequest>>,
+    requests: Mutex<log::RequestLog>,
     faults: Mutex<faults::FaultPlan>,
     mode: Mutex<SigningMode>,
     signing_certificate: Mutex<MockCertificate>,
@@ -238,6 +241,8 @@ pub struct MockBuilder {
     mode: SigningMode,
     clock: Option<Arc<dyn Clock>>,
     port: u16,
+    max_connections: Option<usize>,
+    log_limits: Option<(usize, usize)>,
 }
 
 impl MockBuilder {
@@ -261,6 +266,21 @@ impl MockBuilder {
         self
     }
 
+    /// The most connections served at once (default [`MAX_CONNECTIONS`]); further ones are
+    /// closed as soon as they are accepted.
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.max_connections = Some(max.max(1));
+        self
+    }
+
+    /// How much of the request log [`MockServer::requests`] keeps: at most `max_requests`
+    /// requests and `max_body_bytes` of their bodies (defaults [`MAX_LOGGED_REQUESTS`] and
+    /// [`MAX_LOGGED_BYTES`]); the oldest are dropped and counted.
+    pub fn log_limits(mut self, max_requests: usize, max_body_bytes: usize) -> Self {
+        self.log_limits = Some((max_requests, max_body_bytes));
+        self
+    }
+
     /// Binds `127.0.0.1` (on a free port unless [`Self::port`] chose one) and starts serving.
     pub fn start(self) -> MockServer {
         self.try_start().expect("the mock can bind 127.0.0.1")
@@ -272,7 +292,10 @@ impl MockBuilder {
             RsaPrivateKey::from_pem(keys::MERCHANT_PRIVATE_KEY).expect("the mock's fixture keys are valid");
         let state = Arc::new(State {
             routes: RwLock::new(Vec::new()),
-            requests: Mutex::new(Vec::new()),
+            requests: Mutex::new({
+                let (max_requests, max_bytes) = self.log_limits.unwrap_or((MAX_LOGGED_REQUESTS, MAX_LOGGED_BYTES));
+                log::RequestLog::new(max_requests, max_bytes)
+            }),
             faults: Mutex::new(faults::FaultPlan::default()),
             mode: Mutex::new(self.mode),
             signing_certificate: Mutex::new(MockCertificate::Original),
@@ -283,7 +306,11 @@ impl MockBuilder {
             request_counter: AtomicU64::new(0),
             signature_cache: Mutex::new(None),
         });
-        let server = server::Server::start(state.clone(), self.port)?;
+        let server = server::Server::start(
+            state.clone(),
+            self.port,
+            self.max_connections.unwrap_or(MAX_CONNECTIONS),
+        )?;
         Ok(MockServer { state, server })
     }
 }
@@ -362,9 +389,16 @@ impl MockServer {
         });
     }
 
-    /// Every request received so far, in order.
+    /// The requests received, oldest first: all of them, or the latest ones when more than
+    /// the log keeps were received (see [`Self::dropped_requests`]).
     pub fn requests(&self) -> Vec<MockRequest> {
-        self.state.requests.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.state.requests.lock().unwrap_or_else(|e| e.into_inner()).all()
+    }
+
+    /// How many of the oldest requests were dropped from [`Self::requests`] to stay within
+    /// the log's limits (see [`MockBuilder::log_limits`]).
+    pub fn dropped_requests(&self) -> u64 {
+        self.state.requests.lock().unwrap_or_else(|e| e.into_inner()).dropped()
     }
 
     /// Makes every following answer misbehave (`None` restores normal service).

@@ -217,10 +217,11 @@ impl MockServer {
     }
 
     /// The requests received after the first `skip` ones, in order: poll it with the
-    /// number already seen to follow requests as they arrive.
+    /// number already seen to follow requests as they arrive. Requests dropped from the log
+    /// (see [`MockServer::dropped_requests`]) are not returned.
     pub fn requests_since(&self, skip: usize) -> Vec<MockRequest> {
         let requests = self.state.requests.lock().unwrap_or_else(|e| e.into_inner());
-        requests.iter().skip(skip).cloned().collect()
+        requests.since(skip as u64)
     }
 }
 

@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::combinators::BoxBody;
@@ -11,7 +12,7 @@ use http_body_util::{BodyExt as _, Full, Limited};
 use hyper::body::{Frame, Incoming, SizeHint};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 
 use super::State;
 use super::faults::Disruption;
@@ -25,13 +26,23 @@ fn full(bytes: Bytes) -> Body {
 /// The largest request body the mock reads (uploads included).
 const MAX_REQUEST_BYTES: usize = 64 * 1024 * 1024;
 
+/// How long a client may take to send a request's headers.
+const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How long a client may take to send a request's body.
+const BODY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The most connections served at once by default; further ones are closed as soon as they
+/// are accepted (the load benchmark holds 1,000).
+pub const MAX_CONNECTIONS: usize = 1024;
+
 pub(crate) struct Server {
     addr: SocketAddr,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
 impl Server {
-    pub(crate) fn start(state: Arc<State>, port: u16) -> std::io::Result<Server> {
+    pub(crate) fn start(state: Arc<State>, port: u16, max_connections: usize) -> std::io::Result<Server> {
         let listener = std::net::TcpListener::bind(("127.0.0.1", port))?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
@@ -49,7 +60,7 @@ impl Server {
                         return;
                     };
                     tokio::select! {
-                        _ = accept_loop(listener, state) => {}
+                        _ = accept_loop(listener, state, max_connections) => {}
                         _ = stopped => {}
                     }
                 });
@@ -74,17 +85,25 @@ impl Drop for Server {
     }
 }
 
-async fn accept_loop(listener: tokio::net::TcpListener, state: Arc<State>) {
+async fn accept_loop(listener: tokio::net::TcpListener, state: Arc<State>, max_connections: usize) {
+    let slots = Arc::new(tokio::sync::Semaphore::new(max_connections));
     loop {
         let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
+        let Ok(slot) = slots.clone().try_acquire_owned() else {
+            drop(stream); // over the cap: closed at once
             continue;
         };
         let state = state.clone();
         tokio::spawn(async move {
             let service = service_fn(move |req| serve(state.clone(), req));
             let _ = http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEADER_TIMEOUT)
                 .serve_connection(TokioIo::new(stream), service)
                 .await;
+            drop(slot);
         });
     }
 }
@@ -96,11 +115,11 @@ async fn serve(state: Arc<State>, request: hyper::Request<Incoming>) -> Result<h
         .path_and_query()
         .map(|pq| pq.as_str().to_owned())
         .unwrap_or_else(|| "/".into());
-    let body = match Limited::new(body, MAX_REQUEST_BYTES).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(_) => {
+    let body = match tokio::time::timeout(BODY_TIMEOUT, Limited::new(body, MAX_REQUEST_BYTES).collect()).await {
+        Ok(Ok(collected)) => collected.to_bytes(),
+        Ok(Err(_)) | Err(_) => {
             let mut res = hyper::Response::new(full(Bytes::from_static(
-                br#"{"code":"PARAM_ERROR","message":"request body unreadable or too large"}"#,
+                br#"{"code":"PARAM_ERROR","message":"request body unreadable, too large or too slow"}"#,
             )));
             *res.status_mut() = http::StatusCode::BAD_REQUEST;
             return Ok(res);
