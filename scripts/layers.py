@@ -17,6 +17,7 @@ import sys
 
 # The layers, bottom to top. This list is the one place the order is written down.
 LAYERS = [
+    ["text"],
     ["error", "clock"],
     ["crypto"],
     ["protocol"],

@@ -15,9 +15,9 @@ use url::Url;
 use crate::error::{BodyError, Error, RequestError, Result, TransportError};
 use crate::protocol::api_error::api_error;
 use crate::protocol::downloads::{Digest, Hasher};
-use crate::protocol::text::sanitize;
 use crate::send::Sender;
 use crate::send::checks::{self, Statement};
+use crate::text::sanitize;
 use crate::trust::Asker;
 use crate::wire::{Check, Prepared};
 

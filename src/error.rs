@@ -9,7 +9,7 @@
 
 use std::fmt;
 
-use crate::protocol::text::visible;
+use crate::text::visible;
 
 /// A specialised `Result` for this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

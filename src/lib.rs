@@ -50,6 +50,7 @@ mod request;
 mod response;
 mod send;
 pub mod sensitive;
+pub mod text;
 mod trust;
 mod wire;
 

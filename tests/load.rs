@@ -121,8 +121,10 @@ async fn with_one_percent_faults_nothing_is_lost_and_nothing_non_idempotent_is_d
         }
     }
     assert_eq!(ok + failed, REQUESTS);
-    // Faults did happen (about 10 expected), and the idempotent ones were retried.
-    assert!(mock.requests().len() > REQUESTS, "no fault was injected");
+    // Faults did happen (about 10 expected): a retried idempotent order adds a request, a
+    // non-idempotent one fails. (Requiring a retry alone failed about once in 150 runs: all
+    // the faults can fall on non-idempotent orders.)
+    assert!(mock.requests().len() > REQUESTS || failed > 0, "no fault was injected");
     // With 1% faults and 4 attempts, an idempotent order virtually never fails; the
     // non-idempotent ones fail where a fault hit them (about 1%).
     let idempotent_failures = outcomes.iter().filter(|(_, i, r)| *i && r.is_err()).count();

@@ -4,7 +4,7 @@
 
 use crate::crypto::{Certificate, RsaPublicKey};
 use crate::error::{Error, Result};
-use crate::protocol::text::sanitize;
+use crate::text::sanitize;
 
 /// Prefix of every platform public key id.
 pub const PUBLIC_KEY_ID_PREFIX: &str = "PUB_KEY_ID_";

@@ -4,7 +4,7 @@
 use crate::crypto::{RsaPrivateKey, base64_encode};
 use crate::error::{Error, Result};
 pub use crate::protocol::SCHEME;
-use crate::protocol::text::sanitize;
+use crate::text::sanitize;
 
 /// Length of the nonces this crate generates.
 pub const NONCE_LEN: usize = 32;

@@ -8,7 +8,7 @@ use crate::crypto::base64_decode;
 use crate::error::{Result, VerificationError};
 pub use crate::protocol::MAX_SKEW_SECONDS;
 pub use crate::protocol::headers::{NONCE, SERIAL, SIGNATURE, SIGNATURE_TYPE, TIMESTAMP};
-use crate::protocol::text::sanitize;
+use crate::text::sanitize;
 
 /// The message an answer's signature covers: `TIMESTAMP\nNONCE\nBODY\n`.
 ///

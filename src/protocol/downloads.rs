@@ -5,8 +5,8 @@
 use http::Method;
 
 use super::path::matches_template;
-use super::text::sanitize;
 use crate::error::{BodyError, RequestError, Result};
+use crate::text::sanitize;
 
 /// How a `GET` on one of the download paths is authenticated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

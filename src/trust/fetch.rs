@@ -17,7 +17,7 @@ use crate::crypto::{ApiV3Key, Certificate};
 use crate::error::{BodyError, Result};
 use crate::protocol::api_error::api_error;
 use crate::protocol::envelope::EncryptedResource;
-use crate::protocol::text::sanitize;
+use crate::text::sanitize;
 use crate::wire::{Attempt, Prepared, Wire};
 
 /// Downloads the platform certificates; the key store calls it.

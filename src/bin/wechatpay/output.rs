@@ -60,7 +60,7 @@ pub fn print_body(body: &[u8]) {
 /// data to keep.
 pub fn print_escaped(text: &str) {
     let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{}", wechatpay::protocol::text::visible(text));
+    let _ = writeln!(out, "{}", wechatpay::text::visible(text));
     let _ = out.flush();
 }
 

@@ -8,7 +8,7 @@ use clap::Args;
 
 use serde_json::{Value, json};
 use wechatpay::Error;
-use wechatpay::protocol::text::visible;
+use wechatpay::text::visible;
 
 use crate::config::Config;
 use crate::exit::{self, Failure};

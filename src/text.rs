@@ -5,7 +5,7 @@
 /// (anything else becomes `?`), at most 64 characters.
 ///
 /// ```
-/// use wechatpay::protocol::text::sanitize;
+/// use wechatpay::text::sanitize;
 /// assert_eq!(sanitize("PUB_KEY_ID_1 <x>\u{1b}[2J"), "PUB_KEY_ID_1?<x>?[2J");
 /// assert_eq!(sanitize(&"a".repeat(100)).len(), 64);
 /// ```
@@ -22,7 +22,7 @@ pub fn sanitize(value: &str) -> String {
 /// are kept.
 ///
 /// ```
-/// use wechatpay::protocol::text::visible;
+/// use wechatpay::text::visible;
 /// assert_eq!(visible("a\r\nb\u{1b}[2J 签名错误"), "a\\r\\nb\\u{1b}[2J 签名错误");
 /// ```
 pub fn visible(text: &str) -> String {
