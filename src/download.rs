@@ -167,10 +167,15 @@ pub(crate) struct TemporaryFile {
 }
 
 impl TemporaryFile {
-    /// Creates the temporary file beside `target`.
+    /// Creates the temporary file beside `target`: a new file (never an existing one, nor
+    /// through a symlink), readable by its owner only (bills hold payer data).
     pub(crate) async fn create(target: &Path) -> Result<Self> {
         let temporary = temporary_path(target)?;
-        let file = tokio::fs::File::create(&temporary).await?;
+        let mut options = tokio::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        options.mode(0o600);
+        let file = options.open(&temporary).await?;
         Ok(Self {
             file,
             temporary,

@@ -18,12 +18,25 @@ use crate::error::{BodyError, Error, Result};
 /// let certificates: serde_json::Value = res.json()?;
 /// # Ok(()) }
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Response {
     status: StatusCode,
     headers: HeaderMap,
     body: Bytes,
     verified_by: Option<String>,
+}
+
+/// `Debug` shows the status, the Request-ID, the key that verified it and the body's size:
+/// not the body nor the header values, which may hold payer and order details.
+impl std::fmt::Debug for Response {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Response")
+            .field("status", &self.status)
+            .field("request_id", &self.request_id())
+            .field("verified_by", &self.verified_by)
+            .field("body_bytes", &self.body.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Response {

@@ -299,19 +299,31 @@ proptest! {
 
     #[test]
     fn authorization_round_trips(
-        mchid in "[^\",]{0,20}",
-        serial in "[^\",]{0,48}",
-        nonce in "[^\",]{0,40}",
+        mchid in "[0-9]{1,20}",
+        serial in "[0-9A-Fa-f]{1,48}",
+        nonce in "[!#-+\\--\\[\\]-~]{1,40}",
         timestamp in any::<i64>(),
-        signature in prop_oneof!["[A-Za-z0-9+/]{0,350}={0,2}", "[^\",]{0,40}"],
+        signature in prop_oneof!["[A-Za-z0-9+/]{1,350}={0,2}", "[!#-+\\--\\[\\]-~]{1,40}"],
     ) {
-        let header = authorization(&mchid, &serial, &nonce, timestamp, &signature);
+        let header = authorization(&mchid, &serial, &nonce, timestamp, &signature)
+            .map_err(|e| TestCaseError::fail(format!("{e}")))?;
         let fields = parse_authorization(&header).map_err(|e| TestCaseError::fail(format!("{header:?}: {e}")))?;
         prop_assert_eq!(fields.mchid, mchid);
         prop_assert_eq!(fields.serial_no, serial);
         prop_assert_eq!(fields.nonce, nonce);
         prop_assert_eq!(fields.timestamp, timestamp.to_string());
         prop_assert_eq!(fields.signature, signature);
+    }
+
+    #[test]
+    fn authorization_refuses_any_field_that_could_close_its_quotes(
+        field in 0..4usize,
+        evil in "[^\"]{0,8}[\"\\\\,\r\n ][^\"]{0,8}",
+    ) {
+        let mut values = ["1900000001".to_owned(), "ABC".to_owned(), "nonce".to_owned(), "c2ln".to_owned()];
+        values[field] = evil;
+        let [mchid, serial, nonce, signature] = &values;
+        prop_assert!(authorization(mchid, serial, nonce, 1, signature).is_err(), "{values:?}");
     }
 
     #[test]

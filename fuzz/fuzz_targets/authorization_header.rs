@@ -22,13 +22,16 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(timestamp) = fields.timestamp.parse::<i64>()
         && timestamp.to_string() == fields.timestamp
     {
-        let again = authorization(
+        // Fields the signing side would refuse (not digits, not hex, ...) are not re-rendered.
+        let Ok(again) = authorization(
             &fields.mchid,
             &fields.serial_no,
             &fields.nonce,
             timestamp,
             &fields.signature,
-        );
+        ) else {
+            return;
+        };
         assert_eq!(
             parse_authorization(&again).as_ref(),
             Ok(&fields),

@@ -64,13 +64,38 @@ pub fn nonce() -> Result<String> {
 /// The `Authorization` header value, fields in a fixed order.
 ///
 /// ```
-/// let h = wechatpay::auth::signing::authorization("1900000001", "ABC", "n", 1, "c2ln");
+/// let h = wechatpay::auth::signing::authorization("1900000001", "ABC", "n", 1, "c2ln")?;
 /// assert_eq!(h, r#"WECHATPAY2-SHA256-RSA2048 mchid="1900000001",nonce_str="n",signature="c2ln",timestamp="1",serial_no="ABC""#);
+/// // A value that would add or change a field is refused.
+/// assert!(wechatpay::auth::signing::authorization("1900000001", "ABC", "n\",mchid=\"2", 1, "c2ln").is_err());
+/// # Ok::<(), wechatpay::Error>(())
 /// ```
-pub fn authorization(mchid: &str, serial_no: &str, nonce: &str, timestamp: i64, signature: &str) -> String {
-    format!(
+///
+/// # Errors
+///
+/// A merchant id that is not decimal digits, a serial that is not hex, or a nonce or
+/// signature that is empty or holds anything but printable ASCII other than `"`, `\` and `,`.
+pub fn authorization(mchid: &str, serial_no: &str, nonce: &str, timestamp: i64, signature: &str) -> Result<String> {
+    check_mchid(mchid)?;
+    check_serial(serial_no)?;
+    check_field("nonce_str", nonce)?;
+    check_field("signature", signature)?;
+    Ok(format!(
         r#"{SCHEME} mchid="{mchid}",nonce_str="{nonce}",signature="{signature}",timestamp="{timestamp}",serial_no="{serial_no}""#
-    )
+    ))
+}
+
+/// A quoted field of the `Authorization` header: printable ASCII that cannot close the
+/// quotes or start another field.
+fn check_field(name: &str, value: &str) -> Result<()> {
+    let fits = |b: u8| b.is_ascii_graphic() && !matches!(b, b'"' | b'\\' | b',');
+    if value.is_empty() || !value.bytes().all(fits) {
+        return Err(Error::config(format!(
+            "the Authorization field {name} must be printable ASCII without quotes, backslashes or commas, got {:?}",
+            sanitize(value)
+        )));
+    }
+    Ok(())
 }
 
 /// Checks a merchant id: decimal digits, as the platform issues them.
@@ -125,9 +150,11 @@ pub struct Signer {
 }
 
 impl Signer {
-    /// Builds a signer from the merchant id, the merchant API certificate serial and the PEM
-    /// private key (PKCS#1 or PKCS#8).
+    /// Builds a signer from the merchant id (decimal digits), the merchant API certificate
+    /// serial (hex) and the PEM private key (PKCS#1 or PKCS#8).
     pub fn new(mchid: &str, serial: &str, private_key_pem: &str) -> Result<Self> {
+        check_mchid(mchid)?;
+        check_serial(serial)?;
         Ok(Self::from_parts(
             mchid.into(),
             serial.into(),
@@ -163,7 +190,7 @@ impl Signer {
         nonce: &str,
     ) -> Result<String> {
         let signature = self.sign(&message(method, target, timestamp, nonce, body))?;
-        Ok(authorization(&self.mchid, &self.serial, nonce, timestamp, &signature))
+        authorization(&self.mchid, &self.serial, nonce, timestamp, &signature)
     }
 
     /// Base64 RSASSA-PKCS1-v1_5 SHA-256 signature of an arbitrary message with the merchant
@@ -214,9 +241,10 @@ pub struct AuthorizationFields {
 ///
 /// ```
 /// use wechatpay::auth::signing::{authorization, parse_authorization};
-/// let header = authorization("1900000001", "ABC", "n", 1, "c2ln");
+/// let header = authorization("1900000001", "ABC", "n", 1, "c2ln")?;
 /// let fields = parse_authorization(&header).unwrap();
 /// assert_eq!((fields.mchid.as_str(), fields.timestamp.as_str()), ("1900000001", "1"));
+/// # Ok::<(), wechatpay::Error>(())
 /// ```
 pub fn parse_authorization(header: &str) -> std::result::Result<AuthorizationFields, &'static str> {
     let rest = header

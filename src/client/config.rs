@@ -164,6 +164,15 @@ impl Config {
         if self.auto_certificates.is_some() && !has_apiv3_key {
             return Err(Error::config("auto_certificates() needs the APIv3 key (apiv3_key)"));
         }
+        if let Some(auto) = &self.auto_certificates
+            && (auto.interval.is_zero() || auto.min_on_demand_interval.is_zero())
+        {
+            // A zero refresh interval would spin; a zero on-demand interval would lift the
+            // limit that keeps forged serials from causing a download storm.
+            return Err(Error::config(
+                "auto_certificates_with() needs non-zero intervals (the refresh and the on-demand limit)",
+            ));
+        }
         if self.platform_keys.is_empty() && !has_apiv3_key {
             return Err(Error::config(
                 "no platform key: add platform_public_key(id, pem) or platform_certificate(pem), \
