@@ -33,6 +33,8 @@
 
 pub mod auth;
 pub mod blocking;
+#[cfg(feature = "catalog")]
+pub mod catalog;
 pub mod certificates;
 mod chain;
 mod client;
