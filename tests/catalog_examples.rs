@@ -23,8 +23,11 @@ fn errors(violations: Vec<Violation>) -> Vec<Violation> {
         .collect()
 }
 
+/// Parameters as `example_parameters` gives them: `(name, value)`.
+type Params = Vec<(&'static str, String)>;
+
 /// The example path variables and query parameters of an operation.
-fn example_params(op: &Operation<'static>) -> (Vec<(&'static str, String)>, Vec<(&'static str, String)>) {
+fn example_params(op: &Operation<'static>) -> (Params, Params) {
     (
         op.example_parameters(Location::Path),
         op.example_parameters(Location::Query),

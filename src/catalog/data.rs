@@ -127,6 +127,7 @@ struct RawCatalog {
 }
 
 /// What [`load`] gives the catalogue.
+#[derive(Debug)]
 pub(super) struct Loaded {
     pub nodes: Vec<Node>,
     pub ops: Vec<OpData>,
@@ -180,13 +181,17 @@ pub(super) fn load(bytes: &[u8]) -> Result<Loaded, CatalogError> {
             check(index, &what)?;
         }
     }
+    if let Some(i) = first_cycle(&raw.schemas) {
+        // The generator breaks recursion; a schema that contains itself has no finite example.
+        return Err(CatalogError(format!("schema {i} contains itself")));
+    }
     let mut nodes = raw.schemas;
-    for i in 0..nodes.len() {
-        let loose = match &nodes[i].example {
-            Some(example) => super::validate::broken_here(&nodes[i], example),
-            None => 0,
-        };
-        nodes[i].loose = loose;
+    for node in &mut nodes {
+        let loose = node
+            .example
+            .as_ref()
+            .map_or(0, |example| super::validate::broken_here(node, example));
+        node.loose = loose;
     }
     Ok(Loaded {
         nodes,
@@ -194,4 +199,95 @@ pub(super) fn load(bytes: &[u8]) -> Result<Loaded, CatalogError> {
         source: raw.source,
         license: raw.license,
     })
+}
+
+/// A schema that contains itself (through properties and items), if any: an iterative
+/// depth-first walk, each node left once done.
+fn first_cycle(nodes: &[Node]) -> Option<usize> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        Open,
+        Done,
+    }
+    let children = |i: usize| {
+        let node = &nodes[i];
+        node.properties
+            .iter()
+            .map(|(_, c)| *c as usize)
+            .chain(node.items.map(|c| c as usize))
+    };
+    let mut marks = vec![Mark::New; nodes.len()];
+    let mut stack: Vec<(usize, usize)> = Vec::new(); // (node, next child to visit)
+    for root in 0..nodes.len() {
+        if marks[root] != Mark::New {
+            continue;
+        }
+        marks[root] = Mark::Open;
+        stack.push((root, 0));
+        while let Some(&mut (at, ref mut next)) = stack.last_mut() {
+            match children(at).nth(*next) {
+                Some(child) => {
+                    *next += 1;
+                    match marks[child] {
+                        Mark::Open => return Some(child),
+                        Mark::New => {
+                            marks[child] = Mark::Open;
+                            stack.push((child, 0));
+                        }
+                        Mark::Done => {}
+                    }
+                }
+                None => {
+                    marks[at] = Mark::Done;
+                    stack.pop();
+                }
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn catalog(schemas: &str) -> String {
+        format!(
+            r#"{{"format":1,"source":{{"version":"0","commit":"0","date":"2024-01-01"}},"license":"",
+            "schemas":{schemas},"operations":[]}}"#
+        )
+    }
+
+    #[test]
+    fn indexes_out_of_range_and_cycles_are_refused() {
+        let ok = catalog(r#"[{"type":"string"},{"type":"object","properties":[["a",0],["b",0]]}]"#);
+        assert!(load(ok.as_bytes()).is_ok());
+        let out = catalog(r#"[{"type":"array","items":1}]"#);
+        assert!(load(out.as_bytes()).unwrap_err().to_string().contains("out of range"));
+        let cycle = catalog(r#"[{"type":"object","properties":[["self",1]]},{"type":"array","items":0}]"#);
+        assert!(
+            load(cycle.as_bytes())
+                .unwrap_err()
+                .to_string()
+                .contains("contains itself")
+        );
+        let unknown = catalog(r#"[{"type":"string","x-new":1}]"#);
+        assert!(load(unknown.as_bytes()).is_err());
+        let wrong = r#"{"format":2,"source":{"version":"0","commit":"0","date":"2024-01-01"},"license":"","schemas":[],"operations":[]}"#;
+        assert!(load(wrong.as_bytes()).unwrap_err().to_string().contains("format 2"));
+    }
+
+    #[test]
+    fn the_embedded_catalogue_loads_and_marks_loose_rules() {
+        let loaded = load(EMBEDDED).unwrap();
+        assert!(!loaded.ops.is_empty());
+        // Some nodes' own examples break their enum: those are marked, the others not.
+        let enum_bit = super::super::Rule::Enum.bit();
+        let loose = loaded.nodes.iter().filter(|n| n.loose & enum_bit != 0).count();
+        let with_enum = loaded.nodes.iter().filter(|n| n.enumeration.is_some()).count();
+        assert!(loose > 0 && loose * 10 < with_enum, "{loose} of {with_enum}");
+        let garbage = [0x1f, 0x8b, 0, 1, 2, 3];
+        assert!(load(&garbage).unwrap_err().to_string().contains("gzip"));
+    }
 }

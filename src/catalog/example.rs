@@ -18,7 +18,7 @@ const DATE_TIME: &str = "2024-07-04T15:30:00+08:00";
 /// An example value for the schema at `index`: built from the examples, or made up.
 pub(super) fn build(catalog: &Catalog, index: u32, protocol: Protocol) -> Value {
     let b = Builder { catalog, protocol };
-    b.from_examples(index, 0).unwrap_or_else(|| b.make(index, 0))
+    b.example_of(index, 0).unwrap_or_else(|| b.make(index, 0))
 }
 
 /// Lays the request's values over an example response: a property of the response named
@@ -50,7 +50,7 @@ pub(super) fn parameter(catalog: &Catalog, index: u32, required: bool) -> Option
         catalog,
         protocol: Protocol::V2,
     };
-    let value = match b.from_examples(index, 0) {
+    let value = match b.example_of(index, 0) {
         Some(value) => value,
         None if required => b.make(index, 0),
         None => return None,
@@ -100,7 +100,7 @@ impl Builder<'_> {
     }
 
     /// A value made of the examples under `index`; `None` when there are none.
-    fn from_examples(&self, index: u32, depth: usize) -> Option<Value> {
+    fn example_of(&self, index: u32, depth: usize) -> Option<Value> {
         if depth > MAX_DEPTH {
             return None;
         }
@@ -111,7 +111,7 @@ impl Builder<'_> {
         if is_object(node) {
             self.object(node, depth, false)
         } else if node.ty == Some(SchemaType::Array) {
-            let item = self.from_examples(node.items?, depth + 1)?;
+            let item = self.example_of(node.items?, depth + 1)?;
             Some(Value::Array(vec![item; item_count(node)]))
         } else {
             None
@@ -124,7 +124,7 @@ impl Builder<'_> {
         let mut map = Map::new();
         let mut any = false;
         for (name, child) in &node.properties {
-            match self.from_examples(*child, depth + 1) {
+            match self.example_of(*child, depth + 1) {
                 Some(value) => {
                     any = true;
                     map.insert(name.to_string(), value);
@@ -161,7 +161,7 @@ impl Builder<'_> {
             Some(SchemaType::Array) => {
                 let item = match node.items {
                     Some(items) => self
-                        .from_examples(items, depth + 1)
+                        .example_of(items, depth + 1)
                         .unwrap_or_else(|| self.make(items, depth + 1)),
                     None => Value::String("example".into()),
                 };
@@ -256,4 +256,46 @@ fn fit(text: &str, min: Option<u64>, max: Option<u64>) -> String {
         out.extend(std::iter::repeat_n('0', (min - len).min(10_000) as usize));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn node(schema: Value) -> Node {
+        serde_json::from_value(schema).unwrap()
+    }
+
+    #[test]
+    fn made_up_text_fits_the_length_limits() {
+        assert_eq!(fit("example", None, Some(3)), "exa");
+        assert_eq!(fit("ab", Some(5), None), "ab000");
+        assert_eq!(fit("订单", Some(3), Some(3)), "订单0");
+    }
+
+    #[test]
+    fn made_up_numbers_and_counts_keep_within_limits() {
+        assert_eq!(number(&node(json!({ "type": "integer" }))), 1.0);
+        assert_eq!(number(&node(json!({ "type": "integer", "minimum": 100 }))), 100.0);
+        assert_eq!(
+            number(&node(
+                json!({ "type": "integer", "minimum": 0, "exclusiveMinimum": true })
+            )),
+            1.0
+        );
+        assert_eq!(number(&node(json!({ "type": "integer", "maximum": 0 }))), 0.0);
+        assert_eq!(item_count(&node(json!({ "type": "array" }))), 1);
+        assert_eq!(item_count(&node(json!({ "type": "array", "minItems": 3 }))), 3);
+        assert_eq!(
+            item_count(&node(json!({ "type": "array", "minItems": 3, "maxItems": 2 }))),
+            2
+        );
+    }
+
+    #[test]
+    fn parameter_text_joins_lists_with_commas() {
+        assert_eq!(text(&json!(["A", 1, true])), "A,1,true");
+        assert_eq!(text(&json!("A")), "A");
+    }
 }

@@ -108,7 +108,7 @@ fn full_date(b: &[u8]) -> bool {
         return false;
     };
     let year = u32::from(hi) * 100 + u32::from(lo);
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let leap = year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
     let days = match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
@@ -128,7 +128,7 @@ fn base64(s: &str) -> bool {
     let b = s.as_bytes();
     let body = b.iter().rposition(|&c| c != b'=').map_or(0, |i| i + 1);
     !b.is_empty()
-        && b.len() % 4 == 0
+        && b.len().is_multiple_of(4)
         && b.len() - body <= 2
         && b[..body]
             .iter()

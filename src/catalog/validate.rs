@@ -612,3 +612,59 @@ pub(super) fn request(catalog: &Catalog, op: &OpData, request: &Request<'_>) -> 
     }
     walker.out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn javascript_patterns_are_unanchored_with_their_flags() {
+        let digits = compile(r"/\d{8}|\d{14}/").unwrap();
+        assert!(digits.is_match("20240704") && digits.is_match("at 20240704153000"));
+        assert!(!digits.is_match("2024-07-04"));
+        let insensitive = compile("/^ab$/i").unwrap();
+        assert!(insensitive.is_match("AB"));
+        // A bare pattern (JSON Schema style) is taken as it is.
+        assert!(compile("^[0-9]{6}$").unwrap().is_match("123456"));
+        // `\|-_` is a reversed range: JavaScript refuses it too. Such a pattern is not checked.
+        assert!(compile(r"/[a-zA-Z0-9\|-_\*]{1,128}/").is_none());
+        assert!(compile(r"/[a-zA-Z0-9\|\*_-]{1,128}/").is_some());
+    }
+
+    #[test]
+    fn enum_values_match_across_string_and_number_text() {
+        assert!(same(&json!(74), &json!("74")));
+        assert!(same(&json!("74"), &json!(74)));
+        assert!(same(&json!(1), &json!(1.0)));
+        assert!(!same(&json!("1"), &json!(true)));
+        assert!(!same(&json!("A"), &json!("a")));
+    }
+
+    #[test]
+    fn found_values_are_shortened_by_characters() {
+        assert_eq!(show_str("short"), "\"short\"");
+        let long = "退".repeat(100);
+        let shown = show_str(&long);
+        assert!(
+            shown.starts_with("\"退退") && shown.ends_with("...\" (100 characters)"),
+            "{shown}"
+        );
+        assert_eq!(show(&json!([1, 2])), "an array of 2 items");
+        assert_eq!(found_typed(&json!(1.5)), "number 1.5");
+        assert_eq!(found_typed(&json!("x")), "string \"x\"");
+    }
+
+    #[test]
+    fn a_nodes_own_example_marks_the_rules_it_breaks() {
+        let node: Node = serde_json::from_value(json!({
+            "type": "string", "enum": ["A", "B"], "maxLength": 2, "example": "LONG"
+        }))
+        .unwrap();
+        let mask = broken_here(&node, node.example.as_ref().unwrap());
+        assert_eq!(mask, Rule::Enum.bit() | Rule::MaxLength.bit());
+        // The type is never marked loose: a number for a string is a slip of the example.
+        let node: Node = serde_json::from_value(json!({ "type": "string", "example": 12 })).unwrap();
+        assert_eq!(broken_here(&node, &json!(12)), 0);
+    }
+}
