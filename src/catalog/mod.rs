@@ -239,7 +239,8 @@ impl Catalog {
         if let Some(op) = self.lookup(method, template) {
             return Some(op);
         }
-        search::closest(&self.ops, method, template).map(|i| Operation::new(self, i))
+        let index = self.search.get_or_init(|| search::Index::new(&self.ops));
+        search::closest(index, method, template).map(|i| Operation::new(self, i))
     }
 
     /// The version of the description the catalogue was generated from.

@@ -2,9 +2,14 @@
 
 use super::data::OpData;
 
-/// The lower-cased text of every operation, built at the first search.
+/// The lower-cased text of every operation, and its template as segment ids, built at the
+/// first search.
 pub(super) struct Index {
     entries: Vec<Entry>,
+    /// Every distinct segment of the templates (a variable is kept as written).
+    segments: Vec<Box<str>>,
+    /// Each operation's method and template segments, as indexes into `segments`.
+    templates: Vec<(Box<str>, Vec<u32>)>,
 }
 
 struct Entry {
@@ -33,7 +38,27 @@ impl Index {
                 }
             })
             .collect();
-        Index { entries }
+        let mut ids: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
+        let mut segments: Vec<Box<str>> = Vec::new();
+        let templates = ops
+            .iter()
+            .map(|op| {
+                let list = split(&op.path)
+                    .map(|segment| {
+                        *ids.entry(segment).or_insert_with(|| {
+                            segments.push(segment.into());
+                            segments.len() as u32 - 1
+                        })
+                    })
+                    .collect();
+                (op.method.clone(), list)
+            })
+            .collect();
+        Index {
+            entries,
+            segments,
+            templates,
+        }
     }
 
     /// The indexes of the operations every word matches, best first: more words in the path,
@@ -67,25 +92,37 @@ impl Index {
 /// for `transactions` costs little; a variable for a variable costs nothing; a segment added
 /// or removed costs 1), plus a half for another method. `None` when the best is more than half
 /// the segments away (at least 1, at most 3).
-pub(super) fn closest(ops: &[OpData], method: &str, template: &str) -> Option<usize> {
+///
+/// The cost of replacing a wanted segment by a catalogued one is computed once per distinct
+/// catalogued segment, when first needed, and each template's distance stops as soon as it
+/// cannot beat the best so far.
+pub(super) fn closest(index: &Index, method: &str, template: &str) -> Option<usize> {
     let wanted: Vec<&str> = split(template).collect();
     if wanted.is_empty() || wanted.len() > 64 {
         return None;
     }
     let limit = (wanted.len() as f64 / 2.0).clamp(1.0, 3.0);
+    let width = index.segments.len();
+    let mut costs = vec![f64::NAN; wanted.len() * width];
+    let mut cost = |w: usize, id: u32| {
+        let slot = &mut costs[w * width + id as usize];
+        if slot.is_nan() {
+            *slot = segment_cost(wanted[w], &index.segments[id as usize]);
+        }
+        *slot
+    };
     let mut best: Option<(f64, usize)> = None;
-    for (i, op) in ops.iter().enumerate() {
-        let have: Vec<&str> = split(&op.path).collect();
+    for (i, (op_method, have)) in index.templates.iter().enumerate() {
         if have.len().abs_diff(wanted.len()) as f64 > limit {
             continue;
         }
-        let penalty = if op.method.eq_ignore_ascii_case(method) {
+        let penalty = if op_method.eq_ignore_ascii_case(method) {
             0.0
         } else {
             0.5
         };
-        let bound = best.map_or(limit, |(d, _)| d.min(limit));
-        if let Some(d) = distance(&wanted, &have, bound - penalty) {
+        let bound = best.map_or(limit, |(d, _)| d.min(limit)) - penalty;
+        if let Some(d) = distance(wanted.len(), have, bound, &mut cost) {
             let d = d + penalty;
             if d <= limit && best.is_none_or(|(b, _)| d < b) {
                 best = Some((d, i));
@@ -100,15 +137,16 @@ fn split(path: &str) -> impl Iterator<Item = &str> {
     path.strip_prefix('/').unwrap_or(path).split('/')
 }
 
-/// Edit distance between two segment lists; `None` once it must exceed `bound`.
-fn distance(a: &[&str], b: &[&str], bound: f64) -> Option<f64> {
-    let mut prev: Vec<f64> = (0..=b.len()).map(|j| j as f64).collect();
-    let mut row = vec![0.0; b.len() + 1];
-    for (i, sa) in a.iter().enumerate() {
-        row[0] = (i + 1) as f64;
+/// Edit distance between `wanted` segments (counted) and `have` (ids), with `cost(w, id)` for
+/// a replacement; `None` once it must exceed `bound`.
+fn distance(wanted: usize, have: &[u32], bound: f64, cost: &mut impl FnMut(usize, u32) -> f64) -> Option<f64> {
+    let mut prev: Vec<f64> = (0..=have.len()).map(|j| j as f64).collect();
+    let mut row = vec![0.0; have.len() + 1];
+    for w in 0..wanted {
+        row[0] = (w + 1) as f64;
         let mut least = row[0];
-        for (j, sb) in b.iter().enumerate() {
-            let swap = prev[j] + segment_cost(sa, sb);
+        for (j, &id) in have.iter().enumerate() {
+            let swap = prev[j] + cost(w, id);
             row[j + 1] = swap.min(prev[j + 1] + 1.0).min(row[j] + 1.0);
             least = least.min(row[j + 1]);
         }
@@ -117,7 +155,7 @@ fn distance(a: &[&str], b: &[&str], bound: f64) -> Option<f64> {
         }
         std::mem::swap(&mut prev, &mut row);
     }
-    let d = prev[b.len()];
+    let d = prev[have.len()];
     (d <= bound).then_some(d)
 }
 
@@ -163,8 +201,13 @@ mod tests {
 
     #[test]
     fn distance_counts_segments_added_removed_and_replaced() {
-        assert_eq!(distance(&["v3", "a", "b"], &["v3", "a", "b"], 3.0), Some(0.0));
-        assert_eq!(distance(&["v3", "a"], &["v3", "a", "b"], 3.0), Some(1.0));
-        assert_eq!(distance(&["v3", "a", "b", "c"], &["x", "y"], 1.0), None);
+        let names = ["v3", "a", "b", "c", "x", "y"];
+        let dist = |wanted: &[&str], have: &[u32], bound: f64| {
+            let mut cost = |w: usize, id: u32| segment_cost(wanted[w], names[id as usize]);
+            distance(wanted.len(), have, bound, &mut cost)
+        };
+        assert_eq!(dist(&["v3", "a", "b"], &[0, 1, 2], 3.0), Some(0.0));
+        assert_eq!(dist(&["v3", "a"], &[0, 1, 2], 3.0), Some(1.0));
+        assert_eq!(dist(&["v3", "a", "b", "c"], &[4, 5], 1.0), None);
     }
 }
