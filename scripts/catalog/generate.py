@@ -186,7 +186,8 @@ class Generator:
                 for name, sub in v.items():
                     props.append((str(name), self.schema(sub, file, f"{where}/{name}")))
                     if isinstance(sub, dict) and sub.get("required") is True:
-                        required.append(str(name))  # `required: true` written on the property
+                        warn(f"{where}/{name}: `required: true` on the property: listed in its parent's `required`")
+                        required.append(str(name))
                 out[k] = props
                 if required:
                     out["required"] = (out.get("required") or []) + required
@@ -254,7 +255,7 @@ class Generator:
                 node = merge(node, self.schema(prm["schema"], file, f"{where}/{name}/schema"))
         return {"name": str(name), "in": place, "required": required is True or place == "path", "schema": node}
 
-    def operation(self, path, method, op, file):
+    def operation(self, path, method, op, file, shared=()):
         where = f"{method.upper()} {path}"
         first = path.split("/")[1] if path.count("/") > 1 else ""
         protocol = "v3" if first in ("v3", "hk", "global") else "v2"
@@ -279,7 +280,11 @@ class Generator:
         if op.get("deprecated") is True:
             out["deprecated"] = True
         params, body = [], None
-        for prm in op.get("parameters") or []:
+        # Parameters of the path item apply to each of its operations, unless redefined there.
+        own = op.get("parameters") or []
+        keys = {(p.get("name"), p.get("in")) for p in own if isinstance(p, dict)}
+        inherited = [p for p in shared if not isinstance(p, dict) or (p.get("name"), p.get("in")) not in keys]
+        for prm in inherited + own:
             p = self.parameter(prm, file, where)
             if p["in"] == "body":
                 body = p["schema"]
@@ -319,7 +324,7 @@ class Generator:
                 referenced.add(file)
             for method, op in item.items():
                 if method in METHODS:
-                    operations.append(self.operation(path, method, op, file))
+                    operations.append(self.operation(path, method, op, file, item.get("parameters") or []))
         for top in ("v3", "v2", "hk", "global"):
             for dirpath, _, names in os.walk(os.path.join(self.docs, top)):
                 for name in names:

@@ -28,6 +28,13 @@ pub enum Protocol {
 }
 
 /// Where a parameter goes.
+///
+/// ```
+/// use wechatpay::catalog::{Catalog, Location};
+/// let op = Catalog::get().lookup("POST", "/v3/pay/transactions/native").unwrap();
+/// let serial = op.header_parameters().next().unwrap();
+/// assert_eq!((serial.name(), serial.location()), ("Wechatpay-Serial", Location::Header));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
 pub enum Location {
     /// A `{variable}` of the path.
@@ -93,6 +100,18 @@ impl std::fmt::Debug for Parameter<'_> {
 }
 
 /// One operation: a method and path template, with what the description says of it.
+///
+/// ```
+/// use wechatpay::catalog::{Catalog, Protocol};
+/// let op = Catalog::get().lookup("GET", "/v3/refund/domestic/refunds/R1").unwrap();
+/// assert_eq!(op.to_string(), "GET /v3/refund/domestic/refunds/{out_refund_no}");
+/// assert_eq!((op.protocol(), op.response_status()), (Protocol::V3, Some(200)));
+/// assert!(op.roles().any(|r| r == "直连商户"));
+/// assert!(op.tags().any(|t| t.contains("退款")));
+/// assert!(!op.cert_required() && op.base_uri().is_none());
+/// let query: Vec<&str> = op.query_parameters().map(|p| p.name()).collect();
+/// assert_eq!(query, ["sub_mchid"]);
+/// ```
 #[derive(Clone, Copy)]
 pub struct Operation<'a> {
     catalog: &'a Catalog,

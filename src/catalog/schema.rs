@@ -136,6 +136,13 @@ impl<'a> Schema<'a> {
     }
 
     /// The allowed values (`enum`); empty when any value of the type is allowed.
+    ///
+    /// ```
+    /// let op = wechatpay::catalog::Catalog::get().lookup("GET", "/v3/pay/transactions/id/{transaction_id}").unwrap();
+    /// let state = op.response_schema().unwrap().property("trade_state").unwrap();
+    /// assert!(state.enum_values().iter().any(|v| v == "NOTPAY"));
+    /// assert!(state.description().is_some());
+    /// ```
     pub fn enum_values(&self) -> &'a [Value] {
         self.node.enumeration.as_deref().unwrap_or(&[])
     }
@@ -186,6 +193,13 @@ impl<'a> Schema<'a> {
     }
 
     /// The `format` (`rfc3339`, `date`, `int32`, `base64`, `MediaId`, ...).
+    ///
+    /// ```
+    /// let op = wechatpay::catalog::Catalog::get().lookup("POST", "/v3/pay/transactions/native").unwrap();
+    /// let expire = op.request_schema().unwrap().property("time_expire").unwrap();
+    /// assert_eq!(expire.format(), Some("rfc3339"));
+    /// assert_eq!(expire.example().and_then(|e| e.as_str()), Some("2018-06-08T10:34:56+08:00"));
+    /// ```
     pub fn format(&self) -> Option<&'a str> {
         self.node.format.as_deref()
     }

@@ -75,6 +75,17 @@ impl std::fmt::Display for Rule {
 }
 
 /// How much a [`Violation`] matters.
+///
+/// ```
+/// use wechatpay::catalog::{Catalog, Request, Rule, Severity};
+/// use serde_json::json;
+/// let op = Catalog::get().lookup("POST", "/v3/parking/reminders/ext-payment").unwrap();
+/// let body = json!({ "out_trade_no": "T1", "fee_items": [{ "fee_type": "EXT_PARKING_PAYMENT_FEE_TYPE_MEMBER", "amount": 1 }],
+///                    "pay_time": 1719128975, "note": "undocumented" });
+/// let violations = op.validate(&Request { body: Some(&body), ..Request::default() });
+/// assert_eq!(violations.len(), 1);
+/// assert_eq!((violations[0].rule, violations[0].severity), (Rule::UnknownField, Severity::Warning));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Severity {
     /// The request breaks a rule the platform enforces, as far as the description tells.
