@@ -19,6 +19,7 @@ import sys
 LAYERS = [
     ["text"],
     ["error", "clock"],
+    ["catalog"],
     ["crypto"],
     ["protocol"],
     ["auth"],

@@ -37,6 +37,8 @@
 
 pub mod auth;
 pub mod blocking;
+#[cfg(feature = "catalog")]
+pub mod catalog;
 mod client;
 pub mod clock;
 pub mod crypto;

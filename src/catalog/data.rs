@@ -1,0 +1,293 @@
+//! Loading: the embedded catalogue (JSON written by `scripts/catalog/generate.py`, gzip-
+//! compressed) into the tables the other modules read, every index checked.
+
+use std::io::Read;
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::operation::{Location, Protocol};
+use super::schema::SchemaType;
+
+/// The generated catalogue, as committed.
+pub(super) static EMBEDDED: &[u8] = include_bytes!("catalog.json.gz");
+
+/// The format number this module reads (the generator's `"format"`).
+const FORMAT: u32 = 1;
+
+/// Why a catalogue could not be loaded by [`Catalog::from_slice`](super::Catalog::from_slice).
+///
+/// ```
+/// let err = wechatpay::catalog::Catalog::from_slice(b"not json").unwrap_err();
+/// assert!(err.to_string().starts_with("catalogue:"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogError(String);
+
+impl std::fmt::Display for CatalogError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "catalogue: {}", self.0)
+    }
+}
+
+impl std::error::Error for CatalogError {}
+
+/// Where the data comes from (from the description's SOURCE.md).
+#[derive(Debug, Deserialize)]
+pub(super) struct Source {
+    pub version: Box<str>,
+    pub commit: Box<str>,
+    pub date: Box<str>,
+}
+
+/// One interned schema. Children are indexes into the catalogue's node table.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+pub(super) struct Node {
+    #[serde(rename = "type")]
+    pub ty: Option<SchemaType>,
+    pub format: Option<Box<str>>,
+    pub description: Option<Box<str>>,
+    #[serde(rename = "enum")]
+    pub enumeration: Option<Vec<Value>>,
+    pub required: Vec<Box<str>>,
+    pub properties: Vec<(Box<str>, u32)>,
+    pub items: Option<u32>,
+    pub min_length: Option<u64>,
+    pub max_length: Option<u64>,
+    pub minimum: Option<f64>,
+    pub maximum: Option<f64>,
+    pub exclusive_minimum: bool,
+    pub exclusive_maximum: bool,
+    pub min_items: Option<u64>,
+    pub max_items: Option<u64>,
+    pub pattern: Option<Box<str>>,
+    pub nullable: bool,
+    pub default: Option<Value>,
+    pub example: Option<Value>,
+    /// Rules this node's own example breaks (bits of [`Rule::bit`](super::Rule)): the
+    /// description is loose there, so they are reported as warnings. Set at load.
+    #[serde(skip)]
+    pub loose: u16,
+    /// The compiled `pattern`, at first use; `None` when it does not compile.
+    #[serde(skip)]
+    pub regex: OnceLock<Option<regex_lite::Regex>>,
+}
+
+/// One operation, as stored.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct OpData {
+    pub method: Box<str>,
+    pub path: Box<str>,
+    pub protocol: Protocol,
+    #[serde(default)]
+    pub wire: Option<Box<str>>,
+    pub summary: Box<str>,
+    #[serde(default)]
+    pub tags: Vec<Box<str>>,
+    #[serde(default)]
+    pub roles: Vec<Box<str>>,
+    #[serde(default)]
+    pub cert: bool,
+    #[serde(default)]
+    pub base_uri: Option<Box<str>>,
+    #[serde(default)]
+    pub deprecated: bool,
+    #[serde(default)]
+    pub params: Vec<ParamData>,
+    #[serde(default)]
+    pub request: Option<u32>,
+    #[serde(default)]
+    pub status: Option<u16>,
+    #[serde(default)]
+    pub response: Option<u32>,
+}
+
+/// One path, query, header or form parameter.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ParamData {
+    pub name: Box<str>,
+    #[serde(rename = "in")]
+    pub location: Location,
+    pub required: bool,
+    pub schema: u32,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCatalog {
+    format: u32,
+    source: Source,
+    license: Box<str>,
+    schemas: Vec<Node>,
+    operations: Vec<OpData>,
+}
+
+/// What [`load`] gives the catalogue.
+#[derive(Debug)]
+pub(super) struct Loaded {
+    pub nodes: Vec<Node>,
+    pub ops: Vec<OpData>,
+    pub source: Source,
+    pub license: Box<str>,
+}
+
+/// Decompresses (when gzip) and parses a catalogue, checks every index, and marks the rules
+/// each node's own example breaks.
+pub(super) fn load(bytes: &[u8]) -> Result<Loaded, CatalogError> {
+    let json;
+    let text = if bytes.starts_with(&[0x1f, 0x8b]) {
+        let mut out = Vec::with_capacity(bytes.len() * 7);
+        flate2::read::GzDecoder::new(bytes)
+            .read_to_end(&mut out)
+            .map_err(|e| CatalogError(format!("gzip: {e}")))?;
+        json = out;
+        &json[..]
+    } else {
+        bytes
+    };
+    let raw: RawCatalog = serde_json::from_slice(text).map_err(|e| CatalogError(format!("JSON: {e}")))?;
+    if raw.format != FORMAT {
+        return Err(CatalogError(format!(
+            "format {} (this build reads {FORMAT})",
+            raw.format
+        )));
+    }
+    let count = raw.schemas.len();
+    let check = |index: u32, what: &dyn Fn() -> String| {
+        if (index as usize) < count {
+            Ok(())
+        } else {
+            Err(CatalogError(format!("{}: schema {index} out of range", what())))
+        }
+    };
+    for (i, node) in raw.schemas.iter().enumerate() {
+        for (name, child) in &node.properties {
+            check(*child, &|| format!("schema {i}, property {name}"))?;
+        }
+        if let Some(items) = node.items {
+            check(items, &|| format!("schema {i}, items"))?;
+        }
+    }
+    for op in &raw.operations {
+        let what = || format!("{} {}", op.method, op.path);
+        for p in &op.params {
+            check(p.schema, &what)?;
+        }
+        for index in [op.request, op.response].into_iter().flatten() {
+            check(index, &what)?;
+        }
+    }
+    if let Some(i) = first_cycle(&raw.schemas) {
+        // The generator breaks recursion; a schema that contains itself has no finite example.
+        return Err(CatalogError(format!("schema {i} contains itself")));
+    }
+    let mut nodes = raw.schemas;
+    for node in &mut nodes {
+        let loose = node
+            .example
+            .as_ref()
+            .map_or(0, |example| super::validate::broken_here(node, example));
+        node.loose = loose;
+    }
+    Ok(Loaded {
+        nodes,
+        ops: raw.operations,
+        source: raw.source,
+        license: raw.license,
+    })
+}
+
+/// A schema that contains itself (through properties and items), if any: an iterative
+/// depth-first walk, each node left once done.
+fn first_cycle(nodes: &[Node]) -> Option<usize> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        Open,
+        Done,
+    }
+    let children = |i: usize| {
+        let node = &nodes[i];
+        node.properties
+            .iter()
+            .map(|(_, c)| *c as usize)
+            .chain(node.items.map(|c| c as usize))
+    };
+    let mut marks = vec![Mark::New; nodes.len()];
+    let mut stack: Vec<(usize, usize)> = Vec::new(); // (node, next child to visit)
+    for root in 0..nodes.len() {
+        if marks[root] != Mark::New {
+            continue;
+        }
+        marks[root] = Mark::Open;
+        stack.push((root, 0));
+        while let Some(&mut (at, ref mut next)) = stack.last_mut() {
+            match children(at).nth(*next) {
+                Some(child) => {
+                    *next += 1;
+                    match marks[child] {
+                        Mark::Open => return Some(child),
+                        Mark::New => {
+                            marks[child] = Mark::Open;
+                            stack.push((child, 0));
+                        }
+                        Mark::Done => {}
+                    }
+                }
+                None => {
+                    marks[at] = Mark::Done;
+                    stack.pop();
+                }
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn catalog(schemas: &str) -> String {
+        format!(
+            r#"{{"format":1,"source":{{"version":"0","commit":"0","date":"2024-01-01"}},"license":"",
+            "schemas":{schemas},"operations":[]}}"#
+        )
+    }
+
+    #[test]
+    fn indexes_out_of_range_and_cycles_are_refused() {
+        let ok = catalog(r#"[{"type":"string"},{"type":"object","properties":[["a",0],["b",0]]}]"#);
+        assert!(load(ok.as_bytes()).is_ok());
+        let out = catalog(r#"[{"type":"array","items":1}]"#);
+        assert!(load(out.as_bytes()).unwrap_err().to_string().contains("out of range"));
+        let cycle = catalog(r#"[{"type":"object","properties":[["self",1]]},{"type":"array","items":0}]"#);
+        assert!(
+            load(cycle.as_bytes())
+                .unwrap_err()
+                .to_string()
+                .contains("contains itself")
+        );
+        let unknown = catalog(r#"[{"type":"string","x-new":1}]"#);
+        assert!(load(unknown.as_bytes()).is_err());
+        let wrong = r#"{"format":2,"source":{"version":"0","commit":"0","date":"2024-01-01"},"license":"","schemas":[],"operations":[]}"#;
+        assert!(load(wrong.as_bytes()).unwrap_err().to_string().contains("format 2"));
+    }
+
+    #[test]
+    fn the_embedded_catalogue_loads_and_marks_loose_rules() {
+        let loaded = load(EMBEDDED).unwrap();
+        assert!(!loaded.ops.is_empty());
+        // Some nodes' own examples break their enum: those are marked, the others not.
+        let enum_bit = super::super::Rule::Enum.bit();
+        let loose = loaded.nodes.iter().filter(|n| n.loose & enum_bit != 0).count();
+        let with_enum = loaded.nodes.iter().filter(|n| n.enumeration.is_some()).count();
+        assert!(loose > 0 && loose * 10 < with_enum, "{loose} of {with_enum}");
+        let garbage = [0x1f, 0x8b, 0, 1, 2, 3];
+        assert!(load(&garbage).unwrap_err().to_string().contains("gzip"));
+    }
+}
