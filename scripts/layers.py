@@ -18,8 +18,8 @@ import sys
 # The layers, bottom to top. This list is the one place the order is written down.
 LAYERS = [
     ["text"],
-    ["error", "clock"],
     ["catalog"],
+    ["error", "clock"],
     ["crypto"],
     ["protocol"],
     ["auth"],

@@ -208,6 +208,19 @@ pub enum RequestError {
         reason: String,
     },
 
+    /// The request breaks the operation catalogue's rules and the client was built with
+    /// [`ValidationMode::Refuse`](crate::ValidationMode::Refuse): nothing was signed or sent.
+    /// `violations` holds every rule broken (warnings included); the message names where and
+    /// which rules, not the values found.
+    #[cfg(feature = "catalog")]
+    #[error("{operation} breaks the catalogue's rules: {}", refused_summary(violations))]
+    Refused {
+        /// The operation, `METHOD /template`.
+        operation: String,
+        /// Every rule broken.
+        violations: Vec<crate::catalog::Violation>,
+    },
+
     /// A download URL points to a host other than the API host: the merchant's signature
     /// would go there. Allow the host explicitly if it is genuinely the platform's.
     #[error("refusing to send a signed request to {host}, which is not the API host")]
@@ -430,6 +443,20 @@ pub enum BodyError {
         /// Why it was refused.
         reason: String,
     },
+}
+
+/// The error-level violations, as `pointer (rule)`, without the values found.
+#[cfg(feature = "catalog")]
+fn refused_summary(violations: &[crate::catalog::Violation]) -> String {
+    let errors: Vec<String> = violations
+        .iter()
+        .filter(|v| v.severity == crate::catalog::Severity::Error)
+        .map(|v| {
+            let place = if v.pointer.is_empty() { "body" } else { &v.pointer };
+            format!("{place} ({}: expected {})", v.rule, v.expected)
+        })
+        .collect();
+    errors.join(", ")
 }
 
 macro_rules! from_group {

@@ -67,6 +67,8 @@ pub use http::Method;
 pub use notify::{Notification, Notifications};
 pub use protocol::downloads::Digest;
 pub use protocol::path;
+#[cfg(feature = "catalog")]
+pub use request::ValidationMode;
 pub use request::{Chain, RequestBuilder};
 pub use response::Response;
 pub use send::retry;

@@ -191,6 +191,18 @@ impl RequestBuilder {
         self.map(|r| r.max_inflated_bytes(limit))
     }
 
+    /// The catalogued operation this request names; see [`crate::RequestBuilder::describe`].
+    #[cfg(feature = "catalog")]
+    pub fn describe(&self) -> Option<crate::catalog::Operation<'static>> {
+        self.inner.describe()
+    }
+
+    /// Every rule of the catalogue the request breaks; see [`crate::RequestBuilder::validate`].
+    #[cfg(feature = "catalog")]
+    pub fn validate(&self) -> Vec<crate::catalog::Violation> {
+        self.inner.validate()
+    }
+
     /// Signs and sends the request and waits for the verified answer.
     pub fn send(self) -> Result<Response> {
         Client::block_on(&self.runtime, self.inner.send())

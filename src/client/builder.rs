@@ -291,6 +291,22 @@ impl<F> ClientBuilder<F> {
         self
     }
 
+    /// Checks every request against the operation catalogue before it is signed: `Off` (the
+    /// default), `Warn` (a `tracing` warning per rule broken) or `Refuse` (an error, nothing
+    /// sent). An operation missing from the catalogue is never refused.
+    ///
+    /// ```
+    /// use wechatpay::ValidationMode;
+    /// let mock = wechatpay::mock::MockServer::start();
+    /// let client = mock.client_builder().validate_requests(ValidationMode::Refuse).build()?;
+    /// # Ok::<(), wechatpay::Error>(())
+    /// ```
+    #[cfg(feature = "catalog")]
+    pub fn validate_requests(mut self, mode: crate::request::ValidationMode) -> Self {
+        self.config.validation = mode;
+        self
+    }
+
     /// Checks the configuration and builds the async client.
     pub(crate) fn build_async(self) -> Result<Client> {
         Ok(Client::from_inner(self.config.build()?))

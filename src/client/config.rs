@@ -57,6 +57,8 @@ pub(crate) struct Config {
     pub(crate) repeat_unsent: bool,
     pub(crate) deadline: Option<Duration>,
     pub(crate) download_hosts: Vec<String>,
+    #[cfg(feature = "catalog")]
+    pub(crate) validation: crate::request::ValidationMode,
 }
 
 impl Default for Config {
@@ -83,6 +85,8 @@ impl Default for Config {
             repeat_unsent: false,
             deadline: None,
             download_hosts: Vec::new(),
+            #[cfg(feature = "catalog")]
+            validation: crate::request::ValidationMode::Off,
         }
     }
 }
@@ -131,6 +135,8 @@ impl Config {
             },
             apiv3_key,
             download_hosts: self.download_hosts,
+            #[cfg(feature = "catalog")]
+            validation: self.validation,
         })
     }
 

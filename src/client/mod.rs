@@ -56,6 +56,9 @@ pub(crate) struct Inner {
     pub(crate) apiv3_key: Option<ApiV3Key>,
     /// Hosts besides the API host that may receive signed download requests.
     pub(crate) download_hosts: Vec<String>,
+    /// What is done with requests that break the catalogue's rules.
+    #[cfg(feature = "catalog")]
+    pub(crate) validation: crate::request::ValidationMode,
 }
 
 impl fmt::Debug for Client {
@@ -236,6 +239,12 @@ impl Client {
     pub fn download_url(&self, url: &str) -> Result<RequestBuilder> {
         let url = crate::download::download_url(url, self.base_url(), &self.inner.download_hosts)?;
         Ok(RequestBuilder::for_url(self.clone(), url))
+    }
+
+    /// What is done with requests that break the catalogue's rules.
+    #[cfg(feature = "catalog")]
+    pub(crate) fn validation_mode(&self) -> crate::request::ValidationMode {
+        self.inner.validation
     }
 
     /// What sending takes.

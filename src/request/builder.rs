@@ -315,9 +315,46 @@ impl RequestBuilder {
         prepare(&self.spec, &context, digest.as_ref())
     }
 
+    /// The catalogued operation this request names, by method and path template (whatever
+    /// its variables are called); `None` for an operation missing from the catalogue.
+    ///
+    /// ```
+    /// let client = wechatpay::mock::MockServer::start().client();
+    /// let op = client.chain("v3/pay/transactions/native").post(serde_json::json!({})).describe().unwrap();
+    /// assert_eq!(op.summary(), "Native下单API");
+    /// assert!(client.chain("v3/not/a/real/path").get().describe().is_none());
+    /// ```
+    #[cfg(feature = "catalog")]
+    pub fn describe(&self) -> Option<crate::catalog::Operation<'static>> {
+        super::validate::operation(&self.spec)
+    }
+
+    /// Checks the path variables, query and body against the catalogued operation, without
+    /// signing or sending: every rule broken, as a JSON pointer (`/fee_items/0/amount`) or a
+    /// parameter (`path: out_trade_no`), the rule, what was expected and what was found.
+    /// Empty for a request that keeps every rule, and for an operation missing from the
+    /// catalogue.
+    ///
+    /// ```
+    /// use serde_json::json;
+    /// let client = wechatpay::mock::MockServer::start().client();
+    /// let request = client
+    ///     .chain("v3/parking/reminders/ext-payment")
+    ///     .post(json!({"out_trade_no": "T1", "fee_items": [{"fee_type": "EXT_PARKING_PAYMENT_FEE_TYPE_MONTHLY", "amount": 1}]}));
+    /// let violations = request.validate();
+    /// assert_eq!(violations.len(), 1);
+    /// assert_eq!(violations[0].pointer, "/pay_time");
+    /// ```
+    #[cfg(feature = "catalog")]
+    pub fn validate(&self) -> Vec<crate::catalog::Violation> {
+        super::validate::violations(&self.spec)
+    }
+
     /// Signs and sends the request, then reads and verifies the answer, retrying as the
     /// client's policy allows. Same as `.await`.
     pub async fn send(self) -> Result<Response> {
+        #[cfg(feature = "catalog")]
+        super::validate::enforce(self.client.validation_mode(), &self.spec)?;
         let sender = self.client.sender();
         let attempts = AtomicU32::new(0);
         let repeatable = self.repeatable();

@@ -46,6 +46,19 @@ impl Chain {
         self
     }
 
+    /// The catalogued operations at this path, one per method (empty for a path missing
+    /// from the catalogue).
+    ///
+    /// ```
+    /// let client = wechatpay::mock::MockServer::start().client();
+    /// let ops = client.chain("v3/pay/transactions/out-trade-no/{out_trade_no}").describe();
+    /// assert!(ops.iter().any(|op| op.method() == "GET"));
+    /// ```
+    #[cfg(feature = "catalog")]
+    pub fn describe(&self) -> Vec<crate::catalog::Operation<'static>> {
+        crate::catalog::Catalog::get().lookup_path(&format!("/{}", self.template))
+    }
+
     /// The normalised path template, without a leading slash.
     pub fn template(&self) -> &str {
         &self.template

@@ -5,6 +5,10 @@ mod builder;
 mod chain;
 mod prepare;
 mod upload;
+#[cfg(feature = "catalog")]
+mod validate;
 
 pub use builder::RequestBuilder;
 pub use chain::Chain;
+#[cfg(feature = "catalog")]
+pub use validate::ValidationMode;

@@ -1,0 +1,106 @@
+//! Checking a request against the operation catalogue before it is signed (feature
+//! `catalog`): what the operation is, every rule the request breaks, and what a client does
+//! with them on every send ([`ValidationMode`]). An operation missing from the catalogue is
+//! never refused.
+
+use crate::catalog::{Catalog, Operation, Request, Severity, Violation};
+use crate::error::{RequestError, Result};
+
+use super::builder::Spec;
+
+/// What a client does, on every send, with a request that breaks the catalogue's rules
+/// (set with [`ClientBuilder::validate_requests`](crate::ClientBuilder::validate_requests)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ValidationMode {
+    /// Nothing is checked (the default): requests go out exactly as built.
+    #[default]
+    Off,
+    /// Each violation becomes a `tracing` warning (event `request breaks the catalogue`);
+    /// the request is sent.
+    Warn,
+    /// A request with an error-level violation is refused before it is signed
+    /// ([`RequestError::Refused`]); warning-level ones (where the catalogue is known to be
+    /// loose, such as fields it does not document) are only logged.
+    Refuse,
+}
+
+/// The catalogued operation `spec` names: by method and path template (any variable names).
+pub(crate) fn operation(spec: &Spec) -> Option<Operation<'static>> {
+    Catalog::get().lookup(spec.method.as_str(), &format!("/{}", spec.template))
+}
+
+/// Every rule `spec` breaks; none for an operation missing from the catalogue.
+pub(crate) fn violations(spec: &Spec) -> Vec<Violation> {
+    let Some(op) = operation(spec) else {
+        return Vec::new();
+    };
+    let names = variable_names(&spec.template, op.template());
+    let params: Vec<(&str, &str)> = spec
+        .params
+        .iter()
+        .map(|(name, value)| (renamed(&names, name), value.as_str()))
+        .collect();
+    let query: Vec<(&str, &str)> = spec.query.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    op.validate(&Request {
+        params: &params,
+        query: &query,
+        body: spec.body.as_ref(),
+    })
+}
+
+/// Applies `mode` to `spec` before it is sent.
+pub(crate) fn enforce(mode: ValidationMode, spec: &Spec) -> Result<()> {
+    if mode == ValidationMode::Off {
+        return Ok(());
+    }
+    let violations = violations(spec);
+    let operation = format!("{} /{}", spec.method, spec.template);
+    let refuse = mode == ValidationMode::Refuse;
+    for v in violations.iter().filter(|v| !refuse || v.severity == Severity::Warning) {
+        // What was found may be the caller's data (an order number): it stays out of logs.
+        tracing::warn!(
+            operation = %operation,
+            pointer = %v.pointer,
+            rule = %v.rule,
+            expected = %v.expected,
+            severity = %v.severity,
+            "request breaks the catalogue"
+        );
+    }
+    if refuse && violations.iter().any(|v| v.severity == Severity::Error) {
+        return Err(RequestError::Refused { operation, violations }.into());
+    }
+    Ok(())
+}
+
+/// For each variable of the caller's template, the catalogue's name at the same place.
+fn variable_names<'a>(mine: &'a str, catalogued: &'a str) -> Vec<(&'a str, &'a str)> {
+    let variable = |segment: &'a str| segment.strip_prefix('{').and_then(|s| s.strip_suffix('}'));
+    mine.split('/')
+        .zip(catalogued.trim_start_matches('/').split('/'))
+        .filter_map(|(m, c)| Some((variable(m)?, variable(c)?)))
+        .collect()
+}
+
+fn renamed<'a>(names: &[(&'a str, &'a str)], name: &'a str) -> &'a str {
+    names
+        .iter()
+        .find(|(mine, _)| *mine == name)
+        .map_or(name, |(_, catalogued)| catalogued)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variables_are_renamed_to_the_catalogues_by_position() {
+        let names = variable_names(
+            "v3/pay/transactions/id/{id}",
+            "/v3/pay/transactions/id/{transaction_id}",
+        );
+        assert_eq!(names, [("id", "transaction_id")]);
+        assert_eq!(renamed(&names, "id"), "transaction_id");
+        assert_eq!(renamed(&names, "other"), "other");
+    }
+}

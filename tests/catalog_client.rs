@@ -1,0 +1,136 @@
+//! The client and the catalogue: describing a request, checking it before it is signed,
+//! and what each validation mode does on send. An operation missing from the catalogue is
+//! never refused.
+#![cfg(feature = "catalog")]
+
+use serde_json::{Value, json};
+use wechatpay::catalog::{Rule, Severity};
+use wechatpay::error::RequestError;
+use wechatpay::mock::MockServer;
+use wechatpay::{Error, Method, ValidationMode};
+
+fn seed_body() -> Value {
+    json!({
+        "out_trade_no": "TRADE202407041530001",
+        "fee_items": [{ "fee_type": "EXT_PARKING_PAYMENT_FEE_TYPE_MONTHLY", "amount": 5000 }],
+        "pay_time": 1719128975,
+        "wx_parking_lot_id": "21232735744117624001123604298240",
+        "wx_trade_no": "4200001999202407041234567890"
+    })
+}
+
+#[test]
+fn validate_names_every_violation_without_sending() {
+    let mock = MockServer::start();
+    let client = mock.client();
+    let mut body = seed_body();
+    body.as_object_mut().unwrap().remove("pay_time");
+    body["fee_items"][0]["amount"] = json!("5000");
+    let violations = client.chain("v3/parking/reminders/ext-payment").post(body).validate();
+    let found: Vec<(&str, Rule)> = violations.iter().map(|v| (v.pointer.as_str(), v.rule)).collect();
+    assert!(found.contains(&("/pay_time", Rule::Required)), "{violations:?}");
+    assert!(found.contains(&("/fee_items/0/amount", Rule::Type)), "{violations:?}");
+    assert!(
+        client
+            .chain("v3/parking/reminders/ext-payment")
+            .post(seed_body())
+            .validate()
+            .is_empty()
+    );
+    assert!(mock.requests().is_empty(), "validating sends nothing");
+}
+
+#[test]
+fn path_variables_are_checked_under_the_callers_names() {
+    let client = MockServer::start().client();
+    let request = client
+        .chain("v3/pay/transactions/out-trade-no/{order}")
+        .get()
+        .param("order", "T1")
+        .query("mchid", "1900000001");
+    assert_eq!(
+        request.describe().unwrap().template(),
+        "/v3/pay/transactions/out-trade-no/{out_trade_no}"
+    );
+    let errors: Vec<_> = request
+        .validate()
+        .into_iter()
+        .filter(|v| v.severity == Severity::Error)
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+}
+
+#[tokio::test]
+async fn refuse_mode_sends_nothing_that_breaks_a_rule_and_names_the_field() {
+    let mock = MockServer::start();
+    mock.route(Method::POST, "/v3/parking/reminders/ext-payment", 204, Value::Null);
+    let client = mock
+        .client_builder()
+        .validate_requests(ValidationMode::Refuse)
+        .build()
+        .unwrap();
+    let mut body = seed_body();
+    body.as_object_mut().unwrap().remove("pay_time");
+    let err = client
+        .chain("v3/parking/reminders/ext-payment")
+        .post(body)
+        .await
+        .unwrap_err();
+    match &err {
+        Error::Request(RequestError::Refused { violations, .. }) => {
+            assert!(violations.iter().any(|v| v.pointer == "/pay_time"), "{violations:?}")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(err.to_string().contains("/pay_time"), "{err}");
+    assert!(mock.requests().is_empty(), "nothing was sent");
+
+    let res = client
+        .chain("v3/parking/reminders/ext-payment")
+        .post(seed_body())
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+}
+
+#[tokio::test]
+async fn refuse_mode_never_refuses_an_uncatalogued_operation_or_an_undocumented_field() {
+    let mock = MockServer::start();
+    mock.route(Method::POST, "/v3/tomorrow/new-operation", 200, json!({"ok": true}));
+    mock.route(Method::POST, "/v3/parking/reminders/ext-payment", 204, Value::Null);
+    let client = mock
+        .client_builder()
+        .validate_requests(ValidationMode::Refuse)
+        .build()
+        .unwrap();
+    let res = client
+        .chain("v3/tomorrow/new-operation")
+        .post(json!({"anything": 1}))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let mut body = seed_body();
+    body["a_field_the_catalogue_does_not_document"] = json!("x");
+    let res = client
+        .chain("v3/parking/reminders/ext-payment")
+        .post(body)
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204, "an undocumented field is a warning, not a refusal");
+}
+
+#[tokio::test]
+async fn off_and_warn_modes_send_what_was_built() {
+    let mock = MockServer::start();
+    mock.route(Method::POST, "/v3/parking/reminders/ext-payment", 204, Value::Null);
+    for mode in [ValidationMode::Off, ValidationMode::Warn] {
+        let client = mock.client_builder().validate_requests(mode).build().unwrap();
+        let res = client
+            .chain("v3/parking/reminders/ext-payment")
+            .post(json!({}))
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 204, "{mode:?}");
+    }
+    assert_eq!(mock.requests().len(), 2);
+}
