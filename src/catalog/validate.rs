@@ -575,7 +575,14 @@ pub(super) fn request(catalog: &Catalog, op: &OpData, request: &Request<'_>) -> 
         (Location::Path, request.params, "path: "),
         (Location::Query, request.query, "query: "),
     ] {
-        for p in op.params.iter().filter(|p| p.location == location) {
+        // A path variable the template does not have (a slip of the description) can never be
+        // given: it is not asked for.
+        let in_template = |name: &str| location != Location::Path || op.path.contains(&format!("{{{name}}}"));
+        for p in op
+            .params
+            .iter()
+            .filter(|p| p.location == location && in_template(&p.name))
+        {
             walker.pointer.clear();
             walker.pointer.push_str(label);
             walker.pointer.push_str(&p.name);

@@ -60,20 +60,33 @@ impl State {
                 MockReply::raw(500, "<html><body><h1>500 Internal Server Error</h1></body></html>")
                     .with_header("Content-Type", "text/html")
             }
-            (Ok(()), None) if request.method == Method::GET && path == "/v3/certificates" => {
-                request.handled = true;
-                self.certificates_reply(fault.as_ref())
-            }
-            (Ok(()), None) => MockReply::error(
-                404,
-                "RESOURCE_NOT_EXISTS",
-                "the mock has no route for this method and path",
-            ),
             (Ok(()), Some((handler, _))) => handler(&request),
+            (Ok(()), None) => self.built_in(&mut request, fault.as_ref()),
         };
         let method = request.method.clone();
         self.requests.lock().unwrap_or_else(|e| e.into_inner()).push(request);
         self.answer(reply, &method, &path, &request_id, fault.as_ref())
+    }
+
+    /// The answer to an authenticated request no route answers: the certificate list, a
+    /// catalogued operation (unless the catalogue is off), or `404 RESOURCE_NOT_EXISTS`.
+    fn built_in(&self, request: &mut MockRequest, fault: Option<&Fault>) -> MockReply {
+        if request.method == Method::GET && request.path() == "/v3/certificates" {
+            request.handled = true;
+            return self.certificates_reply(fault);
+        }
+        #[cfg(feature = "catalog")]
+        if self.catalog.load(Ordering::Relaxed)
+            && let Some(reply) = super::catalog::answer(request, &self.base_url())
+        {
+            request.handled = true;
+            return reply;
+        }
+        MockReply::error(
+            404,
+            "RESOURCE_NOT_EXISTS",
+            "the mock has no route for this method and path",
+        )
     }
 
     /// The platform's checks: the signature (over an upload's meta part), then an upload's

@@ -25,6 +25,8 @@
 //! # Ok(()) }
 //! ```
 
+#[cfg(feature = "catalog")]
+mod catalog;
 mod faults;
 mod files;
 mod handler;
@@ -232,10 +234,24 @@ pub(crate) struct State {
     signer: platform::PlatformSigner,
     request_counter: AtomicU64,
     signature_cache: Mutex<Option<platform::SignatureCache>>,
+    /// Whether catalogued operations without a route are answered (feature `catalog`).
+    catalog: std::sync::atomic::AtomicBool,
+    /// The address it listens on, once bound.
+    addr: std::sync::OnceLock<std::net::SocketAddr>,
+}
+
+impl State {
+    /// The base URL clients reach it at, `http://127.0.0.1:PORT/`.
+    pub(crate) fn base_url(&self) -> String {
+        match self.addr.get() {
+            Some(addr) => format!("http://{addr}/"),
+            None => String::new(),
+        }
+    }
 }
 
 /// Options for a [`MockServer`].
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[must_use]
 pub struct MockBuilder {
     mode: SigningMode,
@@ -243,6 +259,20 @@ pub struct MockBuilder {
     port: u16,
     max_connections: Option<usize>,
     log_limits: Option<(usize, usize)>,
+    catalog: bool,
+}
+
+impl Default for MockBuilder {
+    fn default() -> Self {
+        Self {
+            mode: SigningMode::default(),
+            clock: None,
+            port: 0,
+            max_connections: None,
+            log_limits: None,
+            catalog: true,
+        }
+    }
 }
 
 impl MockBuilder {
@@ -270,6 +300,15 @@ impl MockBuilder {
     /// closed as soon as they are accepted.
     pub fn max_connections(mut self, max: usize) -> Self {
         self.max_connections = Some(max.max(1));
+        self
+    }
+
+    /// Whether catalogued operations that no route answers are answered from the operation
+    /// catalogue (default: yes, with feature `catalog`): checked against their schema (a
+    /// violation is `400 PARAM_ERROR` naming the field), then answered with the documented
+    /// status and an example body. Off, only routes and `/v3/certificates` are answered.
+    pub fn catalog(mut self, enabled: bool) -> Self {
+        self.catalog = enabled;
         self
     }
 
@@ -305,12 +344,15 @@ impl MockBuilder {
             signer: platform::PlatformSigner::new(),
             request_counter: AtomicU64::new(0),
             signature_cache: Mutex::new(None),
+            catalog: std::sync::atomic::AtomicBool::new(self.catalog),
+            addr: std::sync::OnceLock::new(),
         });
         let server = server::Server::start(
             state.clone(),
             self.port,
             self.max_connections.unwrap_or(MAX_CONNECTIONS),
         )?;
+        let _ = state.addr.set(server.addr());
         Ok(MockServer { state, server })
     }
 }
@@ -342,7 +384,7 @@ impl MockServer {
 
     /// The base URL to point a client at, `http://127.0.0.1:PORT/`.
     pub fn base_url(&self) -> String {
-        format!("http://{}/", self.server.addr())
+        self.state.base_url()
     }
 
     /// The socket address the mock listens on.
@@ -461,6 +503,12 @@ impl MockServer {
     pub fn reuse_signatures(&self, enabled: bool) {
         *self.state.signature_cache.lock().unwrap_or_else(|e| e.into_inner()) =
             enabled.then(platform::SignatureCache::default);
+    }
+
+    /// Turns answering catalogued operations without a route on or off (see
+    /// [`MockBuilder::catalog`]).
+    pub fn set_catalog(&self, enabled: bool) {
+        self.state.catalog.store(enabled, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Switches the platform key that signs answers.
