@@ -12,6 +12,7 @@ mod backend;
 mod certificate;
 pub mod digest;
 mod keys;
+pub mod legacy;
 
 pub use certificate::Certificate;
 pub(crate) use keys::{RsaPrivateKey, RsaPublicKey};
