@@ -45,6 +45,7 @@ pub mod media;
 pub mod mock;
 pub mod notify;
 pub mod path;
+pub mod protocol;
 mod request;
 mod response;
 pub mod retry;
