@@ -1,13 +1,13 @@
 //! Signing a request: the five-line message `METHOD\nTARGET\nTIMESTAMP\nNONCE\nBODY\n`, its
 //! RSA signature, and the `Authorization` header that carries it.
 
+pub use crate::crypto::nonce;
 use crate::crypto::{RsaPrivateKey, base64_encode};
 use crate::error::{Error, Result};
 pub use crate::protocol::SCHEME;
 use crate::text::sanitize;
 
-/// Length of the nonces this crate generates.
-pub const NONCE_LEN: usize = 32;
+pub use crate::crypto::NONCE_LEN;
 
 /// The message a request signature covers: five lines, each ended by `\n`.
 ///
@@ -29,36 +29,6 @@ pub fn message(method: &str, target: &str, timestamp: i64, nonce: &str, body: &[
     m.extend_from_slice(body);
     m.push(b'\n');
     m
-}
-
-/// A fresh nonce: 32 characters of `[0-9A-Za-z]` from the backend's CSPRNG (AWS-LC's
-/// OS-seeded DRBG, or the operating system's source with `rust-crypto`), drawn by rejection
-/// sampling so that every character is equally likely.
-///
-/// ```
-/// let n = wechatpay::auth::signing::nonce()?;
-/// assert_eq!(n.len(), 32);
-/// assert!(n.bytes().all(|b| b.is_ascii_alphanumeric()));
-/// # Ok::<(), wechatpay::Error>(())
-/// ```
-pub fn nonce() -> Result<String> {
-    const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-    // 248 = 4 * 62: bytes at or above it would favour the first characters, so they are dropped.
-    const LIMIT: u8 = 248;
-    let mut out = String::with_capacity(NONCE_LEN);
-    let mut buf = [0u8; 48];
-    while out.len() < NONCE_LEN {
-        if !crate::crypto::fill_random(&mut buf) {
-            return Err(Error::Crypto("the random source failed"));
-        }
-        for &b in buf.iter().filter(|&&b| b < LIMIT) {
-            if out.len() == NONCE_LEN {
-                break;
-            }
-            out.push(ALPHABET[(b % 62) as usize] as char);
-        }
-    }
-    Ok(out)
 }
 
 /// The `Authorization` header value, fields in a fixed order.

@@ -12,6 +12,7 @@ mod backend;
 mod certificate;
 pub mod digest;
 mod keys;
+pub mod legacy;
 
 pub(crate) use aes_gcm::ApiV3Key;
 pub use certificate::Certificate;
@@ -19,6 +20,8 @@ pub use keys::key_bits;
 pub(crate) use keys::{RsaPrivateKey, RsaPublicKey};
 
 use base64::Engine as _;
+
+use crate::error::{Error, Result};
 
 /// Base64 (standard alphabet, padded), the encoding of every signature on the wire.
 pub(crate) fn base64_encode(bytes: &[u8]) -> String {
@@ -43,6 +46,39 @@ pub fn backend() -> &'static str {
 /// Fills `out` with random bytes from the backend's CSPRNG; `false` if the source failed.
 pub(crate) fn fill_random(out: &mut [u8]) -> bool {
     backend::fill_random(out)
+}
+
+/// Length of the nonces this crate generates.
+pub const NONCE_LEN: usize = 32;
+
+/// A fresh nonce: 32 characters of `[0-9A-Za-z]` from the backend's CSPRNG (AWS-LC's
+/// OS-seeded DRBG, or the operating system's source with `rust-crypto`), drawn by rejection
+/// sampling so that every character is equally likely.
+///
+/// ```
+/// let n = wechatpay::crypto::nonce()?;
+/// assert_eq!(n.len(), 32);
+/// assert!(n.bytes().all(|b| b.is_ascii_alphanumeric()));
+/// # Ok::<(), wechatpay::Error>(())
+/// ```
+pub fn nonce() -> Result<String> {
+    const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    // 248 = 4 * 62: bytes at or above it would favour the first characters, so they are dropped.
+    const LIMIT: u8 = 248;
+    let mut out = String::with_capacity(NONCE_LEN);
+    let mut buf = [0u8; 48];
+    while out.len() < NONCE_LEN {
+        if !fill_random(&mut buf) {
+            return Err(Error::Crypto("the random source failed"));
+        }
+        for &b in buf.iter().filter(|&&b| b < LIMIT) {
+            if out.len() == NONCE_LEN {
+                break;
+            }
+            out.push(ALPHABET[(b % 62) as usize] as char);
+        }
+    }
+    Ok(out)
 }
 
 /// SHA-256 of `bytes`, as lower-case hex.

@@ -1,7 +1,7 @@
 //! The facts both ends of the wire share, as pure functions and constants: header names,
 //! the replay window, the paths answered unsigned, the encrypted-resource envelope, how a
-//! non-2xx answer reads, multipart uploads, path templates. No network, no client: the
-//! client and the mock server both build on this.
+//! non-2xx answer reads, multipart uploads, path templates, and APIv2's XML protocol
+//! ([`v2`]). No network, no client: the client and the mock server both build on this.
 //!
 //! The rules are summarised in `docs/protocol.md`.
 
@@ -10,6 +10,7 @@ pub mod downloads;
 pub mod envelope;
 pub mod multipart;
 pub mod path;
+pub mod v2;
 
 /// The authorisation scheme of APIv3 with RSA keys (the `Authorization` header's first word,
 /// and the only `Wechatpay-Signature-Type` accepted).

@@ -250,3 +250,50 @@ impl Sha256Hasher {
         self.0.finish().as_ref().to_vec()
     }
 }
+
+// APIv2 (legacy) primitives, for `crypto::legacy`.
+
+/// MD5 of `bytes` (APIv2 signatures and the refund-notification key only). aws-lc-rs
+/// exposes no MD5, so both backends use the RustCrypto `md-5` crate.
+pub(crate) fn md5(bytes: &[u8]) -> [u8; 16] {
+    use md5::Digest as _;
+    md5::Md5::digest(bytes).into()
+}
+
+/// HMAC-SHA256 of `message` under `key`.
+pub(crate) fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
+    let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, key);
+    let tag = aws_lc_rs::hmac::sign(&key, message);
+    let mut out = [0; 32];
+    out.copy_from_slice(tag.as_ref());
+    out
+}
+
+/// AES-256-ECB encryption with PKCS#7 padding (always at least one byte of padding).
+pub(crate) fn aes_256_ecb_pkcs7_encrypt(key: &[u8; 32], plaintext: &[u8]) -> Option<Vec<u8>> {
+    use aws_lc_rs::cipher::{AES_256, PaddedBlockEncryptingKey, UnboundCipherKey};
+    let key = PaddedBlockEncryptingKey::ecb_pkcs7(UnboundCipherKey::new(&AES_256, key).ok()?).ok()?;
+    let mut buffer = plaintext.to_vec();
+    key.encrypt(&mut buffer).ok()?;
+    Some(buffer)
+}
+
+/// AES-256-ECB decryption with strict PKCS#7 unpadding; `None` when the length is not a
+/// positive multiple of 16 or the padding is malformed.
+pub(crate) fn aes_256_ecb_pkcs7_decrypt(key: &[u8; 32], ciphertext: &[u8]) -> Option<Vec<u8>> {
+    use aws_lc_rs::cipher::{AES_256, DecryptionContext, PaddedBlockDecryptingKey, UnboundCipherKey};
+    if ciphertext.is_empty() || !ciphertext.len().is_multiple_of(16) {
+        return None;
+    }
+    let key = PaddedBlockDecryptingKey::ecb_pkcs7(UnboundCipherKey::new(&AES_256, key).ok()?).ok()?;
+    let mut buffer = ciphertext.to_vec();
+    let len = key.decrypt(&mut buffer, DecryptionContext::None).ok()?.len();
+    buffer.truncate(len);
+    Some(buffer)
+}
+
+/// Whether `a` and `b` are equal, in time independent of their contents (not of their
+/// lengths).
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    aws_lc_rs::constant_time::verify_slices_are_equal(a, b).is_ok()
+}

@@ -17,7 +17,9 @@
 //!   `verify_sha256`, `encrypt_oaep_sha1`;
 //! - `fill_random` (the CSPRNG behind nonces),
 //! - `aes_256_gcm_seal`, `aes_256_gcm_open`, `sha256`, and the incremental
-//!   `Sha1Hasher` and `Sha256Hasher` (`new`, `update`, `finish`).
+//!   `Sha1Hasher` and `Sha256Hasher` (`new`, `update`, `finish`);
+//! - for APIv2 (`crypto::legacy`): `md5` (the `md-5` crate on both), `hmac_sha256`,
+//!   `aes_256_ecb_pkcs7_encrypt`, `aes_256_ecb_pkcs7_decrypt` and `constant_time_eq`.
 //!
 //! Keys are parsed once, into the backend's native form, when they are loaded; the
 //! per-request operations never see PEM or DER again. Everything the caller sees (PEM
@@ -52,6 +54,9 @@ pub(crate) enum OaepEncryptError {
     /// Any other failure (the random source, an internal error).
     Failed,
 }
+
+#[cfg(all(test, feature = "aws-lc", feature = "rust-crypto"))]
+mod agreement_legacy;
 
 #[cfg(all(test, feature = "aws-lc", feature = "rust-crypto"))]
 mod agreement {

@@ -158,3 +158,63 @@ impl Sha256Hasher {
         sha2::Digest::finalize(self.0).to_vec()
     }
 }
+
+// APIv2 (legacy) primitives, for `crypto::legacy`.
+
+/// MD5 of `bytes` (APIv2 signatures and the refund-notification key only).
+pub(crate) fn md5(bytes: &[u8]) -> [u8; 16] {
+    <md5::Md5 as sha2::Digest>::digest(bytes).into()
+}
+
+/// HMAC-SHA256 of `message` under `key`.
+pub(crate) fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
+    use hmac::{KeyInit as _, Mac as _};
+    // HMAC takes keys of any length: `new_from_slice` cannot fail for it.
+    let Ok(mut mac) = hmac::Hmac::<Sha256>::new_from_slice(key) else {
+        unreachable!("HMAC accepts keys of every length")
+    };
+    mac.update(message);
+    mac.finalize().into_bytes().into()
+}
+
+/// AES-256-ECB encryption with PKCS#7 padding (always at least one byte of padding). The
+/// cipher's round keys are zeroized on drop.
+pub(crate) fn aes_256_ecb_pkcs7_encrypt(key: &[u8; 32], plaintext: &[u8]) -> Option<Vec<u8>> {
+    use aes::cipher::{BlockCipherEncrypt as _, KeyInit as _};
+    let cipher = aes::Aes256::new_from_slice(key).ok()?;
+    let pad = 16 - plaintext.len() % 16;
+    let mut buffer = Vec::with_capacity(plaintext.len() + pad);
+    buffer.extend_from_slice(plaintext);
+    buffer.resize(plaintext.len() + pad, pad as u8);
+    let (blocks, rest) = aes::Block::slice_as_chunks_mut(&mut buffer);
+    debug_assert!(rest.is_empty());
+    cipher.encrypt_blocks(blocks);
+    Some(buffer)
+}
+
+/// AES-256-ECB decryption with strict PKCS#7 unpadding; `None` when the length is not a
+/// positive multiple of 16 or the padding is malformed.
+pub(crate) fn aes_256_ecb_pkcs7_decrypt(key: &[u8; 32], ciphertext: &[u8]) -> Option<Vec<u8>> {
+    use aes::cipher::{BlockCipherDecrypt as _, KeyInit as _};
+    if ciphertext.is_empty() || !ciphertext.len().is_multiple_of(16) {
+        return None;
+    }
+    let cipher = aes::Aes256::new_from_slice(key).ok()?;
+    let mut buffer = ciphertext.to_vec();
+    let (blocks, _) = aes::Block::slice_as_chunks_mut(&mut buffer);
+    cipher.decrypt_blocks(blocks);
+    let pad = *buffer.last()?;
+    let len = buffer.len().checked_sub(usize::from(pad))?;
+    if !(1..=16).contains(&pad) || buffer[len..].iter().any(|&b| b != pad) {
+        return None;
+    }
+    buffer.truncate(len);
+    Some(buffer)
+}
+
+/// Whether `a` and `b` are equal, in time independent of their contents (not of their
+/// lengths).
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    use subtle::ConstantTimeEq as _;
+    a.len() == b.len() && bool::from(a.ct_eq(b))
+}
