@@ -50,6 +50,11 @@ pub enum Error {
     #[error(transparent)]
     Api(Box<ApiError>),
 
+    /// An APIv2 answer said the call failed: the platform refused it (`return_code`) or
+    /// declined the operation (`result_code` `FAIL`).
+    #[error(transparent)]
+    ApiV2(Box<ApiV2Error>),
+
     /// An answer or callback could not be authenticated: do not trust it.
     #[error(transparent)]
     Verification(VerificationError),
@@ -130,6 +135,28 @@ pub enum ConfigError {
     /// has none: set it with `ClientBuilder::apiv3_key`.
     #[error("no APIv3 key is configured (needed for callbacks and certificate downloads)")]
     MissingApiV3Key,
+
+    /// The APIv2 key given is unusable (it must be exactly 32 printable ASCII characters).
+    /// The key itself is never included.
+    #[error("invalid APIv2 key: {reason}")]
+    InvalidApiV2Key {
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// An APIv2 request (a `v2/...` path) or callback needs the APIv2 key and the client has
+    /// none: set it with `ClientBuilder::apiv2_key`.
+    #[error("no APIv2 key is configured (needed for v2/... requests and v2 callbacks)")]
+    MissingApiV2Key,
+
+    /// The operation needs the merchant's client certificate on the TLS connection and the
+    /// client has none: give `ClientBuilder::merchant_certificate` (with the private key) or
+    /// `merchant_certificate_p12`.
+    #[error("{operation} needs the merchant API certificate (mutual TLS): set ClientBuilder::merchant_certificate")]
+    MissingClientCertificate {
+        /// The operation, `METHOD /path`.
+        operation: String,
+    },
 }
 
 /// The request could not be built as given; nothing was sent.
@@ -175,6 +202,18 @@ pub enum RequestError {
         name: String,
         /// Why it was refused.
         reason: &'static str,
+    },
+
+    /// An APIv2 body names a merchant (`mch_id`, `mchid` or `combine_mch_id`) other than the
+    /// configured one.
+    #[error("field {field} names merchant {found}, but the client signs for {expected}")]
+    MerchantMismatch {
+        /// The field.
+        field: &'static str,
+        /// The configured merchant id.
+        expected: String,
+        /// The value in the body (sanitised).
+        found: String,
     },
 
     /// The body could not be encoded as it must go on the wire.
@@ -341,6 +380,59 @@ impl fmt::Display for ApiError {
     }
 }
 
+/// An APIv2 answer that says the call failed. An answer whose `return_code` is not
+/// `SUCCESS` is usually unsigned: information, not proof; a declined operation's answer was
+/// verified (or comes from an endpoint that answers unsigned by design).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum ApiV2Error {
+    /// The platform refused the call: `return_code` is not `SUCCESS` (a signature error, a
+    /// missing field, a missing client certificate, ...).
+    Refused {
+        /// `return_code` as received (`FAIL`), `None` when absent.
+        return_code: Option<String>,
+        /// `return_msg` as received, such as `签名错误`.
+        return_msg: Option<String>,
+    },
+    /// The platform processed the call and declined the operation (`result_code` `FAIL`).
+    Declined {
+        /// `err_code` as received, such as `ORDERPAID`.
+        err_code: Option<String>,
+        /// `err_code_des` as received.
+        err_code_des: Option<String>,
+        /// Every field of the answer, as a JSON object of strings.
+        answer: serde_json::Value,
+    },
+}
+
+impl std::error::Error for ApiV2Error {}
+
+/// Text from the platform is shown with control characters escaped.
+impl fmt::Display for ApiV2Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let shown = |text: &Option<String>| text.as_deref().map_or("(none)".to_owned(), visible);
+        match self {
+            ApiV2Error::Refused {
+                return_code,
+                return_msg,
+            } => write!(
+                f,
+                "APIv2: the platform refused the call: return_code {}, return_msg {}",
+                shown(return_code),
+                shown(return_msg)
+            ),
+            ApiV2Error::Declined {
+                err_code, err_code_des, ..
+            } => write!(
+                f,
+                "APIv2: the platform declined the operation: err_code {}, err_code_des {}",
+                shown(err_code),
+                shown(err_code_des)
+            ),
+        }
+    }
+}
+
 /// An answer or callback could not be authenticated: it may have been forged or altered,
 /// or the local clock is wrong.
 #[derive(Debug, thiserror::Error)]
@@ -387,6 +479,14 @@ pub enum VerificationError {
         /// The platform key the signature was checked with.
         key_id: String,
     },
+
+    /// An APIv2 answer or callback is not signed by the APIv2 key (no `sign`, one of no
+    /// known length, or one that does not match).
+    #[error("APIv2 signature check failed: {reason}")]
+    BadV2Signature {
+        /// What failed.
+        reason: String,
+    },
 }
 
 /// The content received is not what was expected.
@@ -427,6 +527,14 @@ pub enum BodyError {
     InflatedTooLarge {
         /// The limit that applied, in inflated bytes.
         limit: u64,
+    },
+
+    /// An APIv2 answer or callback is not an XML document this crate accepts (a DTD or an
+    /// entity, nesting, a duplicated field, bytes that are not UTF-8, too large, ...).
+    #[error("malformed XML: {reason}")]
+    Xml {
+        /// What is wrong, and where.
+        reason: String,
     },
 
     /// A callback body is not a well-formed notification (after its signature verified).
@@ -476,6 +584,12 @@ from_group!(
     VerificationError => Verification,
     BodyError => Body,
 );
+
+impl From<ApiV2Error> for Error {
+    fn from(e: ApiV2Error) -> Self {
+        Error::ApiV2(Box::new(e))
+    }
+}
 
 impl From<ApiError> for Error {
     fn from(e: ApiError) -> Self {

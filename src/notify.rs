@@ -15,6 +15,7 @@ use crate::crypto::ApiV3Key;
 use crate::error::{BodyError, ConfigError, Error, Result};
 pub use crate::protocol::envelope::AEAD_AES_256_GCM;
 use crate::protocol::envelope::EncryptedResource;
+use crate::protocol::v2::ApiV2Key;
 use crate::trust::{Asker, KeyStore};
 
 /// Parses callbacks with one client's platform keys and APIv3 key; see
@@ -23,11 +24,47 @@ use crate::trust::{Asker, KeyStore};
 pub struct Notifications<'a> {
     keys: &'a KeyStore,
     apiv3_key: Option<&'a ApiV3Key>,
+    apiv2_key: Option<&'a ApiV2Key>,
 }
 
+pub use crate::protocol::v2::RefundNotification;
+/// The answer to a v2 callback that was handled: `<xml>` with `return_code` `SUCCESS`.
+pub use crate::protocol::v2::SUCCESS_REPLY as V2_SUCCESS_REPLY;
+/// The answer to a v2 callback that could not be handled (the platform sends it again).
+pub use crate::protocol::v2::failure_reply as v2_failure_reply;
+
 impl<'a> Notifications<'a> {
-    pub(crate) fn new(keys: &'a KeyStore, apiv3_key: Option<&'a ApiV3Key>) -> Self {
-        Self { keys, apiv3_key }
+    pub(crate) fn new(keys: &'a KeyStore, apiv3_key: Option<&'a ApiV3Key>, apiv2_key: Option<&'a ApiV2Key>) -> Self {
+        Self {
+            keys,
+            apiv3_key,
+            apiv2_key,
+        }
+    }
+
+    /// Verifies an APIv2 (XML) callback, a payment notification for one: its `sign`
+    /// recomputed over every field with the APIv2 key (MD5 unless its `sign_type` says
+    /// HMAC-SHA256), its `return_code` checked. Returns its fields as a JSON object of
+    /// strings. Answer [`V2_SUCCESS_REPLY`] when it is handled.
+    ///
+    /// ```no_run
+    /// # fn f(client: wechatpay::Client, body: &[u8]) -> wechatpay::Result<()> {
+    /// let fields = client.notifications().parse_v2(body)?;
+    /// println!("paid: {}", fields["out_trade_no"]);
+    /// // reply with wechatpay::notify::V2_SUCCESS_REPLY
+    /// # Ok(()) }
+    /// ```
+    pub fn parse_v2(&self, body: &[u8]) -> Result<Value> {
+        let key = self.apiv2_key.ok_or(Error::Config(ConfigError::MissingApiV2Key))?;
+        Ok(crate::protocol::v2::verify_notification(body, key)?)
+    }
+
+    /// Reads an APIv2 refund notification: its `req_info` decrypted (AES-256-ECB under the
+    /// MD5 of the APIv2 key) into the refund's fields. It carries no `sign`: only decrypting
+    /// under the key vouches for it, so confirm the refund with a query before acting on it.
+    pub fn parse_v2_refund(&self, body: &[u8]) -> Result<RefundNotification> {
+        let key = self.apiv2_key.ok_or(Error::Config(ConfigError::MissingApiV2Key))?;
+        Ok(crate::protocol::v2::read_refund_notification(body, key)?)
     }
 
     /// Verifies a callback's `Wechatpay-*` signature over `body` (the raw bytes received)

@@ -203,6 +203,12 @@ impl RequestBuilder {
         self.inner.validate()
     }
 
+    /// Whether the TLS connection presents the merchant certificate; see
+    /// [`crate::RequestBuilder::client_certificate`].
+    pub fn client_certificate(self, present: bool) -> Self {
+        self.map(|r| r.client_certificate(present))
+    }
+
     /// Signs and sends the request and waits for the verified answer.
     pub fn send(self) -> Result<Response> {
         Client::block_on(&self.runtime, self.inner.send())

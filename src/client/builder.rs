@@ -51,6 +51,7 @@ impl<F> fmt::Debug for ClientBuilder<F> {
             .field("private_key", &c.private_key.as_ref().map(|_| "<redacted>"))
             .field("platform_keys", &c.platform_keys.ids())
             .field("apiv3_key", &c.apiv3_key.as_ref().map(|_| "<redacted>"))
+            .field("apiv2_key", &c.apiv2_key.as_ref().map(|_| "<redacted>"))
             .field("auto_certificates", &c.auto_certificates)
             .field("base_url", &c.base_url.as_str())
             .finish_non_exhaustive()
@@ -103,18 +104,46 @@ impl<F> ClientBuilder<F> {
     }
 
     /// The merchant API certificate (`apiclient_cert.pem`): sets the merchant serial from
-    /// it, and `build()` checks that the private key belongs to it.
+    /// it, and `build()` checks that the private key belongs to it. With the private key, it
+    /// is also the client certificate the APIv2 operations that need one present on the TLS
+    /// connection (mutual TLS).
     pub fn merchant_certificate(mut self, pem: &str) -> Result<Self> {
         let cert = Certificate::parse("merchant certificate", pem)?;
         self.config.merchant_serial = Some(cert.serial().to_owned());
         self.config.merchant_certificate = Some(cert);
+        self.config.merchant_certificate_pem = Some(pem.to_owned());
         Ok(self)
+    }
+
+    /// The merchant API certificate from a PEM file (`apiclient_cert.pem`); see
+    /// [`Self::merchant_certificate`].
+    pub fn merchant_certificate_file(self, path: impl AsRef<Path>) -> Result<Self> {
+        let pem = read_file("merchant certificate", path)?;
+        self.merchant_certificate(&pem)
     }
 
     /// The merchant API private key as PEM text (PKCS#8 `PRIVATE KEY` or PKCS#1
     /// `RSA PRIVATE KEY`).
     pub fn private_key_pem(mut self, pem: &str) -> Result<Self> {
         self.config.private_key = Some(RsaPrivateKey::from_pem(pem)?);
+        self.config.private_key_pem = Some(zeroize::Zeroizing::new(pem.to_owned()));
+        Ok(self)
+    }
+
+    /// The APIv2 key (32 characters, set in the merchant portal): signs and verifies the
+    /// `v2/...` requests and v2 callbacks. Checked at `build()`, wiped when the client is
+    /// dropped, never shown.
+    pub fn apiv2_key(mut self, key: impl Into<String>) -> Self {
+        self.config.apiv2_key = Some(zeroize::Zeroizing::new(key.into()));
+        self
+    }
+
+    /// Trusts this CA certificate (PEM) for the API host's TLS certificate, besides the
+    /// system's roots: for a sandbox or an inspecting proxy of your own.
+    pub fn add_root_certificate(mut self, pem: &str) -> Result<Self> {
+        let certificate = reqwest::Certificate::from_pem(pem.as_bytes())
+            .map_err(|e| Error::key("root certificate", e.to_string()))?;
+        self.config.root_certificates.push(certificate);
         Ok(self)
     }
 

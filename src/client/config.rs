@@ -12,6 +12,7 @@ use crate::auth::signing::{Signer, check_mchid, check_serial};
 use crate::clock::{Clock, SystemClock};
 use crate::crypto::{ApiV3Key, Certificate, RsaPrivateKey};
 use crate::error::{Error, Result};
+use crate::protocol::v2::ApiV2Key;
 use crate::send::Sender;
 use crate::send::retry::{Retries, RetryPolicy};
 use crate::trust::{AutoRefresh, CertificateFetcher, KeyStore, WireFetcher};
@@ -40,6 +41,11 @@ pub(crate) struct Config {
     pub(crate) merchant_serial: Option<String>,
     pub(crate) merchant_certificate: Option<Certificate>,
     pub(crate) private_key: Option<RsaPrivateKey>,
+    /// The PEM texts of the merchant certificate and key: the TLS client identity.
+    pub(crate) merchant_certificate_pem: Option<String>,
+    pub(crate) private_key_pem: Option<zeroize::Zeroizing<String>>,
+    pub(crate) apiv2_key: Option<zeroize::Zeroizing<String>>,
+    pub(crate) root_certificates: Vec<reqwest::Certificate>,
     pub(crate) platform_keys: PlatformKeys,
     pub(crate) platform_certificates: Vec<Certificate>,
     pub(crate) apiv3_key: Option<zeroize::Zeroizing<Vec<u8>>>,
@@ -68,6 +74,10 @@ impl Default for Config {
             merchant_serial: None,
             merchant_certificate: None,
             private_key: None,
+            merchant_certificate_pem: None,
+            private_key_pem: None,
+            apiv2_key: None,
+            root_certificates: Vec::new(),
             platform_keys: PlatformKeys::default(),
             platform_certificates: Vec::new(),
             apiv3_key: None,
@@ -98,10 +108,18 @@ impl Config {
     pub(crate) fn build(self) -> Result<Inner> {
         let signer = Arc::new(self.signer()?);
         let apiv3_key = self.apiv3_key.as_ref().map(|key| ApiV3Key::new(key)).transpose()?;
+        let apiv2_key = self
+            .apiv2_key
+            .as_ref()
+            .map(|key| ApiV2Key::new(key).map(Arc::new))
+            .transpose()?;
         self.check_platform_keys(apiv3_key.is_some())?;
         self.check_backup()?;
         let wire = Wire::new(
-            self.http_client()?,
+            self.http_client(None)?,
+            self.identity()?
+                .map(|identity| self.http_client(Some(identity)))
+                .transpose()?,
             http::HeaderValue::from_str(&self.user_agent)
                 .map_err(|_| Error::config("user_agent is not a valid header value"))?,
             self.max_response_bytes,
@@ -132,6 +150,7 @@ impl Config {
                     repeat_unsent: self.repeat_unsent,
                 },
                 deadline: self.deadline,
+                apiv2_key,
             },
             apiv3_key,
             download_hosts: self.download_hosts,
@@ -212,13 +231,35 @@ impl Config {
         }
     }
 
+    /// The TLS client identity: the merchant certificate and its private key, when both
+    /// were given as PEM.
+    fn identity(&self) -> Result<Option<reqwest::Identity>> {
+        let (Some(certificate), Some(key)) = (&self.merchant_certificate_pem, &self.private_key_pem) else {
+            return Ok(None);
+        };
+        let pem = zeroize::Zeroizing::new(format!("{}\n{}", key.trim(), certificate.trim()));
+        reqwest::Identity::from_pem(pem.as_bytes()).map(Some).map_err(|e| {
+            Error::key(
+                "merchant certificate",
+                format!("unusable as a TLS client identity: {e}"),
+            )
+        })
+    }
+
     /// The caller's HTTP client, or one that never follows redirects (a redirected request
-    /// would carry the merchant's signature to another URL).
-    fn http_client(&self) -> Result<reqwest::Client> {
+    /// would carry the merchant's signature to another URL), presenting `identity` on TLS
+    /// connections when given.
+    fn http_client(&self, identity: Option<reqwest::Identity>) -> Result<reqwest::Client> {
         if let Some(client) = &self.http_client {
             return Ok(client.clone());
         }
         let mut b = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none());
+        for root in &self.root_certificates {
+            b = b.add_root_certificate(root.clone());
+        }
+        if let Some(identity) = identity {
+            b = b.identity(identity);
+        }
         if let Some(t) = self.timeout {
             b = b.timeout(t);
         }

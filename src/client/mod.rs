@@ -145,7 +145,11 @@ impl Client {
 
     /// Callback (notification) parsing with this client's platform keys and APIv3 key.
     pub fn notifications(&self) -> Notifications<'_> {
-        Notifications::new(&self.inner.sender.keys, self.inner.apiv3_key.as_ref())
+        Notifications::new(
+            &self.inner.sender.keys,
+            self.inner.apiv3_key.as_ref(),
+            self.inner.sender.apiv2_key.as_deref(),
+        )
     }
 
     /// The client's clock, in Unix seconds.

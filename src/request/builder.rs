@@ -16,6 +16,7 @@ use url::Url;
 
 use super::prepare::{Context, prepare};
 use super::upload::Upload;
+use super::v2::V2Context;
 use crate::client::Client;
 use crate::download::{self, Download, Receiving, TemporaryFile};
 use crate::error::Result;
@@ -66,6 +67,8 @@ pub(crate) struct Spec {
     pub(crate) timeout: Option<Duration>,
     pub(crate) receiving: Receiving,
     pub(crate) on_signed: Option<SignedHook>,
+    /// Whether to present the merchant certificate, when the caller decides.
+    pub(crate) client_certificate: Option<bool>,
 }
 
 impl Spec {
@@ -84,6 +87,7 @@ impl Spec {
             timeout: None,
             receiving: Receiving::default(),
             on_signed: None,
+            client_certificate: None,
         }
     }
 }
@@ -289,6 +293,15 @@ impl RequestBuilder {
         self
     }
 
+    /// Whether the TLS connection presents the merchant certificate (mutual TLS), instead of
+    /// what the catalogue says of the operation (the APIv2 refunds, red packets, transfers,
+    /// reversals... need it). Without a merchant certificate configured, a request that
+    /// presents it fails before sending.
+    pub fn client_certificate(mut self, present: bool) -> Self {
+        self.spec.client_certificate = Some(present);
+        self
+    }
+
     /// Whether the client's retries and failover may repeat this request.
     fn repeatable(&self) -> bool {
         self.idempotent
@@ -311,6 +324,12 @@ impl RequestBuilder {
             base_url: self.client.base_url(),
             keys: &keys,
             now: sender.clock.now(),
+            v2: V2Context {
+                key: sender.apiv2_key.as_deref(),
+                mchid: self.client.mchid(),
+                has_client_certificate: sender.wire.has_client_certificate(),
+                production: self.client.base_url().as_str() == crate::DEFAULT_BASE_URL,
+            },
         };
         prepare(&self.spec, &context, digest.as_ref())
     }

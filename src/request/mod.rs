@@ -5,6 +5,7 @@ mod builder;
 mod chain;
 mod prepare;
 mod upload;
+mod v2;
 #[cfg(feature = "catalog")]
 mod validate;
 

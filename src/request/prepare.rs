@@ -10,6 +10,7 @@ use url::Url;
 
 use super::builder::Spec;
 use super::upload::ContentDigest;
+use super::v2::V2Context;
 use crate::auth::{PlatformKeys, same_key_id};
 use crate::error::{RequestError, Result};
 use crate::protocol::downloads::{FileKind, file_kind};
@@ -23,10 +24,15 @@ pub(crate) struct Context<'a> {
     /// The trusted keys, for sensitive fields.
     pub(crate) keys: &'a PlatformKeys,
     pub(crate) now: i64,
+    /// For APIv2 requests.
+    pub(crate) v2: V2Context<'a>,
 }
 
 /// Checks and renders `spec`; `upload` is the content's digest when it is an upload.
 pub(crate) fn prepare(spec: &Spec, context: &Context<'_>, upload: Option<&ContentDigest>) -> Result<Prepared> {
+    if super::v2::is_v2(&spec.template) {
+        return super::v2::prepare(spec, context);
+    }
     let located = locate(spec, context.base_url)?;
     let headers = headers(spec)?;
     let (json, encrypted_with) = sensitive_fields(spec, context, &headers)?;
@@ -41,6 +47,7 @@ pub(crate) fn prepare(spec: &Spec, context: &Context<'_>, upload: Option<&Conten
         headers,
         timeout: spec.timeout,
         encrypted_with,
+        client_certificate: spec.client_certificate.unwrap_or(false),
         on_signed: spec.on_signed.clone(),
     })
 }

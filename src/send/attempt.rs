@@ -6,10 +6,14 @@ use url::Url;
 
 use super::Sender;
 use super::checks;
-use crate::error::Result;
+use bytes::Bytes;
+
+use crate::error::{ConfigError, Error, Result};
 use crate::protocol::api_error::api_error;
+use crate::protocol::v2::{self, AnswerSignature};
 use crate::response::Response;
 use crate::trust::Asker;
+use crate::wire::RawAnswer;
 use crate::wire::{Check, Prepared};
 
 impl Sender {
@@ -57,8 +61,30 @@ impl Sender {
         }
         let verified_by = match &prepared.check {
             Check::Signature => Some(self.keys.verify(&answer.headers, &answer.body, Asker::Response).await?),
+            Check::V2 { signature, download } => return self.v2_answer(answer, *signature, *download),
             check => checks::check_whole(&self.keys, check, &answer.headers, &answer.body).await?,
         };
         Ok(Response::new(answer.status, answer.headers, answer.body, verified_by))
+    }
+
+    /// An APIv2 answer: its XML read (`return_code`, `sign`, `result_code`) into a JSON object
+    /// of strings; a bill download's file as it came.
+    fn v2_answer(&self, answer: RawAnswer, signature: AnswerSignature, download: bool) -> Result<Response> {
+        if download && v2::classify_download(&answer.body) != v2::DownloadKind::Xml {
+            return Ok(Response::new(answer.status, answer.headers, answer.body, None));
+        }
+        let key = self.apiv2_key.as_deref().ok_or(ConfigError::MissingApiV2Key)?;
+        let fields = v2::read_answer(&answer.body, key, signature)?;
+        let verified_by = match signature {
+            AnswerSignature::Signed(sign_type) => Some(format!("APIv2 key ({})", sign_type.as_str())),
+            AnswerSignature::Unsigned => None,
+        };
+        let body = serde_json::to_vec(&fields).map_err(Error::decode)?;
+        Ok(Response::new(
+            answer.status,
+            answer.headers,
+            Bytes::from(body),
+            verified_by,
+        ))
     }
 }

@@ -46,7 +46,7 @@ pub(crate) struct Statement {
 pub(crate) fn expected(check: &Check) -> Option<&Digest> {
     match check {
         Check::File { expect } | Check::Statement { expect } => expect.as_ref(),
-        Check::Signature => None,
+        Check::Signature | Check::V2 { .. } => None,
     }
 }
 

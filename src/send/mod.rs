@@ -15,9 +15,10 @@ use url::Url;
 use crate::auth::signing::Signer;
 use crate::clock::Clock;
 use crate::error::Result;
+use crate::protocol::v2::ApiV2Key;
 use crate::response::Response;
 use crate::trust::KeyStore;
-use crate::wire::{Attempt, Prepared, Wire};
+use crate::wire::{Attempt, Check, Prepared, SignedBody, Wire};
 use retry::Retries;
 
 /// Everything sending a request takes: the wire, the signing identity, the trusted keys,
@@ -30,6 +31,8 @@ pub(crate) struct Sender {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) retries: Retries,
     pub(crate) deadline: Option<Duration>,
+    /// Signs and verifies APIv2 requests and answers.
+    pub(crate) apiv2_key: Option<Arc<ApiV2Key>>,
 }
 
 impl Sender {
@@ -53,6 +56,16 @@ impl Sender {
     /// sensitive fields, or else the key the client prefers.
     pub(crate) fn wire_attempt<'a>(&'a self, prepared: &'a Prepared, url: &'a Url) -> Attempt<'a> {
         let timestamp = self.clock.now();
+        if matches!(prepared.check, Check::V2 { .. }) {
+            // APIv2: the body carries its signature; no platform key is named.
+            return Attempt {
+                prepared,
+                url,
+                scheme: &SignedBody,
+                serial: None,
+                timestamp,
+            };
+        }
         let serial = match &prepared.encrypted_with {
             Some(serial) => Some(serial.clone()),
             None => self.keys.current().preferred_id_at(timestamp).map(str::to_owned),

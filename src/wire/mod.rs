@@ -27,6 +27,15 @@ pub(crate) trait Scheme: Send + Sync {
     -> Result<Option<String>>;
 }
 
+/// APIv2: the body carries its own signature; no `Authorization` header.
+pub(crate) struct SignedBody;
+
+impl Scheme for SignedBody {
+    fn authorize(&self, _: &str, _: &str, _: &[u8], _: i64, _: &str) -> Result<Option<String>> {
+        Ok(None)
+    }
+}
+
 /// APIv3: an RSA signature over the five-line message, in `Authorization`.
 impl Scheme for Signer {
     fn authorize(
@@ -49,10 +58,13 @@ pub(crate) struct RawAnswer {
     pub(crate) body: Bytes,
 }
 
-/// The HTTP client and the settings every exchange shares. Cheap to clone.
+/// The HTTP clients and the settings every exchange shares. Cheap to clone.
 #[derive(Clone, Debug)]
 pub(crate) struct Wire {
     http: reqwest::Client,
+    /// The same, presenting the merchant certificate on TLS connections (mutual TLS), when
+    /// one is configured.
+    http_with_certificate: Option<reqwest::Client>,
     user_agent: HeaderValue,
     max_response_bytes: usize,
 }
@@ -70,12 +82,23 @@ pub(crate) struct Attempt<'a> {
 }
 
 impl Wire {
-    pub(crate) fn new(http: reqwest::Client, user_agent: HeaderValue, max_response_bytes: usize) -> Self {
+    pub(crate) fn new(
+        http: reqwest::Client,
+        http_with_certificate: Option<reqwest::Client>,
+        user_agent: HeaderValue,
+        max_response_bytes: usize,
+    ) -> Self {
         Self {
             http,
+            http_with_certificate,
             user_agent,
             max_response_bytes,
         }
+    }
+
+    /// Whether the merchant certificate can be presented on TLS connections.
+    pub(crate) fn has_client_certificate(&self) -> bool {
+        self.http_with_certificate.is_some()
     }
 
     /// Signs, sends and reads the whole answer within the size limit.
@@ -91,9 +114,15 @@ impl Wire {
     /// Signs and sends; the answer's body is left unread (downloads stream it).
     pub(crate) async fn send(&self, attempt: Attempt<'_>) -> Result<reqwest::Response> {
         let endpoint = endpoint(attempt.prepared, attempt.url);
+        let http = match (attempt.prepared.client_certificate, &self.http_with_certificate) {
+            (false, _) => &self.http,
+            (true, Some(http)) => http,
+            (true, None) => {
+                return Err(crate::error::ConfigError::MissingClientCertificate { operation: endpoint }.into());
+            }
+        };
         let request = self.request(attempt)?;
-        self.http
-            .execute(request)
+        http.execute(request)
             .await
             .map_err(|e| TransportError::new(e, endpoint).into())
     }
@@ -118,14 +147,20 @@ impl Wire {
         )?;
         let mut request = reqwest::Request::new(prepared.method.clone(), url.clone());
         let headers = request.headers_mut();
-        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
         headers.insert(USER_AGENT, self.user_agent.clone());
         match &prepared.body {
-            Body::Empty => {}
+            Body::Xml(_) => {
+                headers.insert(CONTENT_TYPE, HeaderValue::from_static("text/xml; charset=utf-8"));
+            }
+            Body::Empty => {
+                headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+            }
             Body::Json(_) => {
+                headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
                 headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
             }
             Body::Multipart(multipart) => {
+                headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
                 headers.insert(
                     CONTENT_TYPE,
                     header_value("Content-Type", multipart.frame.content_type())?,
@@ -154,7 +189,7 @@ impl Wire {
         }
         *request.body_mut() = match &prepared.body {
             Body::Empty => None,
-            Body::Json(bytes) => Some(bytes.clone().into()),
+            Body::Json(bytes) | Body::Xml(bytes) => Some(bytes.clone().into()),
             Body::Multipart(multipart) => Some(multipart.stream()),
         };
         *request.timeout_mut() = prepared.timeout;
@@ -273,7 +308,7 @@ mod tests {
     fn an_attempt_carries_the_signature_the_serial_and_the_callers_headers() {
         let key = crate::crypto::RsaPrivateKey::from_pem(include_str!("../mock/keys/merchant_key.pem")).unwrap();
         let signer = Signer::from_parts("1900000001".into(), "ABC".into(), key);
-        let wire = Wire::new(reqwest::Client::new(), HeaderValue::from_static("ua"), 64);
+        let wire = Wire::new(reqwest::Client::new(), None, HeaderValue::from_static("ua"), 64);
         let url = Url::parse("http://127.0.0.1:1/v3/x?a=1").unwrap();
         let mut prepared = Prepared::get(url.clone(), "/v3/x");
         prepared.target = "/v3/x?a=1".into();

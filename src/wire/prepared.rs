@@ -10,6 +10,7 @@ use url::Url;
 
 use super::body::Multipart;
 use crate::protocol::downloads::Digest;
+use crate::protocol::v2::AnswerSignature;
 
 /// Everything about a request that is decided before it is signed.
 #[derive(Clone)]
@@ -28,6 +29,9 @@ pub(crate) struct Prepared {
     pub(crate) encrypted_with: Option<String>,
     /// What makes the answer trustworthy.
     pub(crate) check: Check,
+    /// Whether the TLS connection presents the merchant certificate (APIv2 operations that
+    /// need it).
+    pub(crate) client_certificate: bool,
     /// Called with each attempt as it is signed.
     pub(crate) on_signed: Option<SignedHook>,
 }
@@ -54,6 +58,7 @@ impl Prepared {
             timeout: None,
             encrypted_with: None,
             check: Check::Signature,
+            client_certificate: false,
             on_signed: None,
         }
     }
@@ -68,6 +73,8 @@ pub(crate) enum Body {
     Json(Bytes),
     /// A multipart upload: the meta text is signed, the whole form is sent.
     Multipart(Multipart),
+    /// An APIv2 XML document, which carries its own signature.
+    Xml(Bytes),
 }
 
 impl Body {
@@ -75,7 +82,7 @@ impl Body {
     pub(crate) fn signed(&self) -> &[u8] {
         match self {
             Body::Empty => b"",
-            Body::Json(bytes) => bytes,
+            Body::Json(bytes) | Body::Xml(bytes) => bytes,
             Body::Multipart(multipart) => &multipart.meta,
         }
     }
@@ -91,6 +98,14 @@ pub(crate) enum Check {
     /// An overseas statement: its signed `Wechatpay-Statement-Sha1` must match the file, and
     /// so must the digest given, if any.
     Statement { expect: Option<Digest> },
+    /// An APIv2 answer: `return_code`, then its `sign` (unless the endpoint answers unsigned),
+    /// then `result_code`. A bill download answers a file on success.
+    V2 {
+        /// How the answer is signed.
+        signature: AnswerSignature,
+        /// `pay/downloadbill` or `pay/downloadfundflow`: a CSV or gzip file, or an XML error.
+        download: bool,
+    },
 }
 
 /// A callback that sees each attempt exactly as it is signed and sent.

@@ -221,3 +221,53 @@ impl fmt::Display for XmlErrorKind {
         }
     }
 }
+
+/// Each failure joins the crate's error group for its cause: what the caller gave (a request
+/// body, a key) is a request or configuration error, an answer that is not signed is a
+/// verification failure, an unreadable document a body error, and what the platform said
+/// an [`ApiV2Error`](crate::error::ApiV2Error).
+impl From<V2Error> for crate::Error {
+    fn from(e: V2Error) -> Self {
+        use crate::error::{ApiV2Error, BodyError, ConfigError, RequestError, VerificationError};
+        match e {
+            V2Error::InvalidKey(reason) => ConfigError::InvalidApiV2Key { reason }.into(),
+            V2Error::Xml(xml) => BodyError::Xml {
+                reason: xml.to_string(),
+            }
+            .into(),
+            V2Error::MerchantMismatch { field, expected, found } => RequestError::MerchantMismatch {
+                field,
+                expected,
+                found: crate::text::sanitize(&found),
+            }
+            .into(),
+            e @ (V2Error::NotAnObject | V2Error::InvalidField { .. } | V2Error::UnsupportedSignType(_)) => {
+                RequestError::InvalidBody { reason: e.to_string() }.into()
+            }
+            V2Error::Return {
+                return_code,
+                return_msg,
+            } => ApiV2Error::Refused {
+                return_code,
+                return_msg,
+            }
+            .into(),
+            V2Error::Signature(failure) => VerificationError::BadV2Signature {
+                reason: failure.to_string(),
+            }
+            .into(),
+            V2Error::Business {
+                err_code,
+                err_code_des,
+                answer,
+            } => ApiV2Error::Declined {
+                err_code,
+                err_code_des,
+                answer: *answer,
+            }
+            .into(),
+            V2Error::ReqInfo(what) => crate::Error::Decryption { what },
+            V2Error::Random => crate::Error::Crypto("the random source failed"),
+        }
+    }
+}
