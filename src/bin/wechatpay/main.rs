@@ -44,6 +44,7 @@ Exit codes:
   1  other failure (a doctor check FAILed, a file could not be written, nothing in the
      catalogue matches `api search` or `api show`, ...)
   2  usage: bad arguments, or a request that cannot be built (missing path parameter, ...)
+     or that breaks the operation catalogue's rules (nothing is sent)
   3  configuration: missing or invalid settings, unreadable or unfit keys
   4  API error: the platform answered non-2xx (code and message are printed)
   5  verification failure: the answer or callback could not be authenticated or decrypted
@@ -66,7 +67,7 @@ Example, from the sandbox to a first request:
     long_about = "WeChat Pay APIv3 from the command line: send signed requests and print verified answers, \
                   download platform certificates, verify and decrypt captured callbacks, check a \
                   configuration, run a local sandbox of the platform, and browse the catalogue of \
-                  the platform's operations.",
+                  the platform's operations (checked before each request is sent).",
     after_help = "Example, from the sandbox to a first request:\n  \
                   wechatpay mock serve --keys-dir ./sandbox &\n  \
                   . ./sandbox/env.sh\n  \
