@@ -5,6 +5,7 @@
 
 mod api;
 mod certificates;
+mod completions;
 mod config;
 mod doctor;
 mod exit;
@@ -15,7 +16,7 @@ mod request;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory as _, Parser, Subcommand};
 
 use crate::config::{Config, ConfigArgs};
 use crate::exit::Failure;
@@ -103,6 +104,12 @@ enum Command {
     /// The operation catalogue: find an operation, what it takes and answers, an example body
     #[command(subcommand, after_help = api::SHORT_HELP, after_long_help = api::HELP)]
     Api(api::ApiCommand),
+    /// Print a shell completion script (bash, zsh, fish)
+    #[command(after_help = completions::HELP)]
+    Completions(completions::CompletionsArgs),
+    /// Path templates for the completion scripts: `__complete-path METHOD PREFIX`
+    #[command(name = "__complete-path", hide = true)]
+    CompletePath(completions::CompletePathArgs),
 }
 
 fn main() -> ExitCode {
@@ -131,5 +138,7 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Doctor(args) => doctor::run(&Config::resolve(&cli.config)?, args).await,
         Command::Mock(command) => mock::run(command).await,
         Command::Api(command) => api::run(command),
+        Command::Completions(args) => completions::run(&args, Cli::command()),
+        Command::CompletePath(args) => completions::run_path(&args),
     }
 }
