@@ -242,7 +242,14 @@ fn an_api_error_exits_4_and_prints_code_and_message() {
     let sandbox = Sandbox::start(&[]);
     let assert = sandbox
         .cmd()
-        .args(["request", "POST", "v3/refund/domestic/refunds", "--json", "{}"])
+        .args([
+            "request",
+            "--no-validate",
+            "POST",
+            "v3/refund/domestic/refunds",
+            "--json",
+            "{}",
+        ])
         .assert()
         .code(API_ERROR);
     let out = assert.get_output();
@@ -260,7 +267,15 @@ fn an_api_error_exits_4_and_prints_code_and_message() {
     // With -v the answer's headers are shown, as for a success.
     let assert = sandbox
         .cmd()
-        .args(["request", "-v", "POST", "v3/refund/domestic/refunds", "--json", "{}"])
+        .args([
+            "request",
+            "-v",
+            "--no-validate",
+            "POST",
+            "v3/refund/domestic/refunds",
+            "--json",
+            "{}",
+        ])
         .assert()
         .code(API_ERROR);
     let stderr = text(&assert.get_output().stderr);
@@ -285,6 +300,7 @@ fn a_sign_error_shows_the_platforms_message_beside_the_local_one() {
         .env("WECHATPAY_PRIVATE_KEY", &other_key)
         .args([
             "request",
+            "--no-validate",
             "POST",
             "v3/parking/reminders/ext-payment",
             "--json",
@@ -313,6 +329,8 @@ fn get_order(sandbox: &Sandbox) -> assert_cmd::assert::Assert {
             "v3/pay/transactions/out-trade-no/{out_trade_no}",
             "--param",
             "out_trade_no=T1",
+            "--query",
+            "mchid=1900000001",
         ])
         .assert()
 }
@@ -394,7 +412,14 @@ fn certificates_download_writes_0600_files_matching_the_mock() {
         .env_remove("WECHATPAY_PUBLIC_KEY_ID")
         .env_remove("WECHATPAY_PUBLIC_KEY")
         .env("WECHATPAY_CERTIFICATES", &output)
-        .args(["request", "POST", "v3/parking/reminders/ext-payment", "--json", "{}"])
+        .args([
+            "request",
+            "--no-validate",
+            "POST",
+            "v3/parking/reminders/ext-payment",
+            "--json",
+            "{}",
+        ])
         .assert()
         .success();
 }
@@ -540,7 +565,14 @@ fn a_profile_configures_and_flags_and_environment_take_precedence() {
         cmd
     };
     with_profile()
-        .args(["request", "POST", "v3/parking/reminders/ext-payment", "--json", "{}"])
+        .args([
+            "request",
+            "--no-validate",
+            "POST",
+            "v3/parking/reminders/ext-payment",
+            "--json",
+            "{}",
+        ])
         .assert()
         .success();
     let dead = format!("http://127.0.0.1:{}/", closed_port());
@@ -580,7 +612,14 @@ fn a_profile_configures_and_flags_and_environment_take_precedence() {
         .replace("= \"apiv3_key.txt\"", &format!("= \"{keys}/apiv3_key.txt\""));
     std::fs::write(sandbox.dir.path().join("wechatpay/profiles.toml"), default).unwrap();
     bare_cmd(sandbox.dir.path())
-        .args(["request", "POST", "v3/parking/reminders/ext-payment", "--json", "{}"])
+        .args([
+            "request",
+            "--no-validate",
+            "POST",
+            "v3/parking/reminders/ext-payment",
+            "--json",
+            "{}",
+        ])
         .assert()
         .success();
     bare_cmd(sandbox.dir.path())

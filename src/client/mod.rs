@@ -89,7 +89,7 @@ impl Client {
     /// `WECHATPAY_PRIVATE_KEY` (path of the PEM file), `WECHATPAY_PUBLIC_KEY_ID` with
     /// `WECHATPAY_PUBLIC_KEY` (path of the PEM file), `WECHATPAY_CERTIFICATES` (a folder of
     /// platform certificate PEM files), `WECHATPAY_APIV3_KEY`, `WECHATPAY_BASE_URL` (the
-    /// names are in [`env`]); the merchant settings are required, the others optional, and
+    /// names are in [`env`](mod@env)); the merchant settings are required, the others optional, and
     /// an empty variable counts as unset.
     ///
     /// ```no_run

@@ -35,7 +35,7 @@ pub const TAG_LEN: usize = 16;
 ///
 /// # Errors
 ///
-/// [`ConfigError::InvalidApiV3Key`](crate::error::ConfigError::InvalidApiV3Key) when `key` is not exactly 32 bytes;
+/// [`ConfigError::InvalidApiV3Key`] when `key` is not exactly 32 bytes;
 /// [`Error::Decryption`] when the nonce is not 12 bytes, the text is not valid standard
 /// Base64, it decodes to fewer than 16 bytes, or the tag does not authenticate (wrong key,
 /// nonce or associated data, or an altered ciphertext).
@@ -76,7 +76,7 @@ pub fn decrypt(key: &[u8], nonce: &[u8], associated_data: &[u8], ciphertext_b64:
 ///
 /// # Errors
 ///
-/// [`ConfigError::InvalidApiV3Key`](crate::error::ConfigError::InvalidApiV3Key) when `key` is not exactly 32 bytes; [`Error::Crypto`] when
+/// [`ConfigError::InvalidApiV3Key`] when `key` is not exactly 32 bytes; [`Error::Crypto`] when
 /// the nonce is not 12 bytes or the input exceeds AES-GCM's limits.
 ///
 /// ```
@@ -122,7 +122,7 @@ impl std::fmt::Debug for ApiV3Key {
     }
 }
 
-/// The APIv3 key as the raw AES-256 key, or [`ConfigError::InvalidApiV3Key`](crate::error::ConfigError::InvalidApiV3Key) unless it is 32 bytes.
+/// The APIv3 key as the raw AES-256 key, or [`ConfigError::InvalidApiV3Key`] unless it is 32 bytes.
 fn api_v3_key(key: &[u8]) -> Result<&[u8; KEY_LEN]> {
     key.try_into().map_err(|_| ConfigError::InvalidApiV3Key.into())
 }

@@ -3,7 +3,9 @@
 //! `cargo install --path . --features cli`, then `wechatpay --help`. Each command's module
 //! owns its arguments and its run function; this file only dispatches.
 
+mod api;
 mod certificates;
+mod completions;
 mod config;
 mod doctor;
 mod exit;
@@ -14,7 +16,7 @@ mod request;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory as _, Parser, Subcommand};
 
 use crate::config::{Config, ConfigArgs};
 use crate::exit::Failure;
@@ -40,8 +42,10 @@ it is not a terminal) for the commands that need it.
 
 Exit codes:
   0  success (a 2xx answer, verified)
-  1  other failure (a doctor check FAILed, a file could not be written, ...)
+  1  other failure (a doctor check FAILed, a file could not be written, nothing in the
+     catalogue matches `api search` or `api show`, ...)
   2  usage: bad arguments, or a request that cannot be built (missing path parameter, ...)
+     or that breaks the operation catalogue's rules (nothing is sent)
   3  configuration: missing or invalid settings, unreadable or unfit keys
   4  API error: the platform answered non-2xx (code and message are printed)
   5  verification failure: the answer or callback could not be authenticated or decrypted
@@ -51,7 +55,10 @@ Exit codes:
 Example, from the sandbox to a first request:
   wechatpay mock serve --keys-dir ./sandbox &        # a local WeChat Pay sandbox
   . ./sandbox/env.sh                                  # point WECHATPAY_* at it
-  wechatpay request POST v3/parking/reminders/ext-payment --json '{\"out_trade_no\": \"T1\"}'";
+  wechatpay api search 停车                          # find an operation
+  wechatpay api show POST v3/parking/reminders/ext-payment
+  wechatpay api example POST v3/parking/reminders/ext-payment \\
+      | wechatpay request POST v3/parking/reminders/ext-payment --json @-";
 
 #[derive(Parser)]
 #[command(
@@ -60,11 +67,13 @@ Example, from the sandbox to a first request:
     about = "WeChat Pay APIv3 from the command line: signed requests, verified answers, a local sandbox",
     long_about = "WeChat Pay APIv3 from the command line: send signed requests and print verified answers, \
                   download platform certificates, verify and decrypt captured callbacks, check a \
-                  configuration, and run a local sandbox of the platform.",
+                  configuration, run a local sandbox of the platform, and browse the catalogue of \
+                  the platform's operations (checked before each request is sent).",
     after_help = "Example, from the sandbox to a first request:\n  \
                   wechatpay mock serve --keys-dir ./sandbox &\n  \
                   . ./sandbox/env.sh\n  \
-                  wechatpay request POST v3/parking/reminders/ext-payment --json '{\"out_trade_no\": \"T1\"}'\n\n\
+                  wechatpay api example POST v3/parking/reminders/ext-payment \\\n      \
+                  | wechatpay request POST v3/parking/reminders/ext-payment --json @-\n\n\
                   Run `wechatpay --help` for the configuration table and the exit codes.",
     after_long_help = MAIN_HELP
 )]
@@ -92,6 +101,15 @@ enum Command {
     /// The embedded mock WeChat Pay server, as a standalone sandbox
     #[command(subcommand)]
     Mock(mock::MockCommand),
+    /// The operation catalogue: find an operation, what it takes and answers, an example body
+    #[command(subcommand, after_help = api::SHORT_HELP, after_long_help = api::HELP)]
+    Api(api::ApiCommand),
+    /// Print a shell completion script (bash, zsh, fish)
+    #[command(after_help = completions::HELP)]
+    Completions(completions::CompletionsArgs),
+    /// Path templates for the completion scripts: `__complete-path METHOD PREFIX`
+    #[command(name = "__complete-path", hide = true)]
+    CompletePath(completions::CompletePathArgs),
 }
 
 fn main() -> ExitCode {
@@ -119,5 +137,8 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Notify(command) => notify::run(&Config::resolve(&cli.config)?, command).await,
         Command::Doctor(args) => doctor::run(&Config::resolve(&cli.config)?, args).await,
         Command::Mock(command) => mock::run(command).await,
+        Command::Api(command) => api::run(command),
+        Command::Completions(args) => completions::run(&args, Cli::command()),
+        Command::CompletePath(args) => completions::run_path(&args),
     }
 }

@@ -8,6 +8,7 @@ use clap::Args;
 
 use serde_json::{Value, json};
 use wechatpay::Error;
+use wechatpay::catalog::Severity;
 use wechatpay::text::visible;
 
 use crate::config::Config;
@@ -30,11 +31,20 @@ received when piped). An answer that fails verification is never printed. An API
 prints its code, message and detail; on SIGN_ERROR the message the platform built is shown
 beside the one built here, so a mismatch is visible.
 
-Exit codes: 0 2xx, 2 usage, 3 configuration, 4 API error, 5 verification failure,
-6 transport failure.
+Before anything is signed, the request is checked against the operation catalogue
+(`wechatpay api show METHOD PATH` shows its rules): each broken rule goes to standard error
+the way a compiler reports it, `error[required]: /pay_time: expected integer, found nothing`.
+Any error: nothing is sent, exit code 2. Warnings only (fields the catalogue does not list,
+rules it is known to state loosely): they are printed and the request is sent. An operation
+missing from the catalogue is sent unchecked; --no-validate skips the check.
+
+Exit codes: 0 2xx, 2 usage (a request that breaks the catalogue too), 3 configuration,
+4 API error, 5 verification failure, 6 transport failure.
 
 Examples:
   wechatpay request POST v3/parking/reminders/ext-payment --json @reminder.json
+  wechatpay api example POST v3/parking/reminders/ext-payment \\
+      | wechatpay request POST v3/parking/reminders/ext-payment --json @-
   wechatpay request GET 'v3/pay/transactions/out-trade-no/{out_trade_no}' \\
       --param out_trade_no=T1 --query mchid=1900000001 -v
   wechatpay request GET v3/certificates | jq .data[0].serial_no";
@@ -63,6 +73,9 @@ pub struct RequestArgs {
     /// Also print the request headers, the signing message and the response headers
     #[arg(short, long)]
     verbose: bool,
+    /// Send the request without checking it against the operation catalogue first
+    #[arg(long)]
+    no_validate: bool,
 }
 
 fn parse_pair(text: &str) -> Result<(String, String), String> {
@@ -139,6 +152,9 @@ pub async fn run(config: &Config, args: RequestArgs) -> Result<u8, Failure> {
     for (name, value) in &args.header {
         request = request.header(name, value);
     }
+    if !args.no_validate {
+        check(&request)?;
+    }
     let signed: Arc<Mutex<Option<SignedMessage>>> = Arc::default();
     let verbose = args.verbose;
     let last = signed.clone();
@@ -175,6 +191,52 @@ pub async fn run(config: &Config, args: RequestArgs) -> Result<u8, Failure> {
             report_error(&error, signed.as_ref(), client.signer().serial(), args.verbose);
             Ok(exit::code_of(&error))
         }
+    }
+}
+
+/// Checks the request against the operation catalogue before anything is signed: each
+/// violation on standard error, compiler style (`error[required]: /pay_time: ...`), then a
+/// summary. An error-level one refuses the request (exit 2); warnings only let it go. An
+/// operation missing from the catalogue passes in silence.
+///
+/// What was found can be the user's own data (an order number): it goes to standard error
+/// only, escaped.
+fn check(request: &wechatpay::RequestBuilder) -> Result<(), Failure> {
+    let violations = request.validate();
+    if violations.is_empty() {
+        return Ok(());
+    }
+    for violation in &violations {
+        eprintln!("{}", visible(&violation.to_string()));
+    }
+    let errors = violations.iter().filter(|v| v.severity == Severity::Error).count();
+    let warnings = violations.len() - errors;
+    let operation = request
+        .describe()
+        .map_or_else(|| "the catalogue".to_owned(), |op| op.to_string());
+    if errors > 0 {
+        let mut counted = plural(errors, "error");
+        if warnings > 0 {
+            counted.push_str(&format!(", {}", plural(warnings, "warning")));
+        }
+        return Err(Failure::usage(format!(
+            "the request breaks {operation} ({counted}): nothing was sent; \
+             `wechatpay api show {operation}` describes it, --no-validate sends it anyway"
+        )));
+    }
+    eprintln!(
+        "warning: {} against {operation}: sending the request all the same",
+        plural(warnings, "warning")
+    );
+    Ok(())
+}
+
+/// `1 error`, `2 warnings`.
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
     }
 }
 
