@@ -309,49 +309,56 @@ impl<'c> Walker<'c> {
                     self.report(node, Rule::Format, format::describe(f), show(value));
                 }
             }
-            Value::Array(items) => {
-                self.check_count(node, items.len());
-                if self.shallow {
-                    return;
-                }
-                if let Some(item_node) = node.items.and_then(|i| self.catalog.map(|c| c.node(i))) {
-                    for (i, item) in items.iter().enumerate() {
-                        let len = self.pointer.len();
-                        self.pointer.push('/');
-                        self.pointer.push_str(&i.to_string());
-                        self.check(item_node, item, depth + 1);
-                        self.pointer.truncate(len);
-                    }
-                }
-            }
-            Value::Object(map) => {
-                for name in &node.required {
-                    if !map.contains_key(&**name) {
-                        let child = self.property(node, name);
-                        let expected = child.map_or_else(|| "a value".to_owned(), expected_type);
-                        let len = self.pointer.len();
-                        push_segment(&mut self.pointer, name);
-                        self.report(node, Rule::Required, expected, "nothing".into());
-                        self.pointer.truncate(len);
-                    }
-                }
-                if self.shallow {
-                    return;
-                }
-                for (name, child_value) in map {
-                    let len = self.pointer.len();
-                    push_segment(&mut self.pointer, name);
-                    match self.property(node, name) {
-                        Some(child) => self.check(child, child_value, depth + 1),
-                        None if !node.properties.is_empty() => {
-                            self.report(node, Rule::UnknownField, "no such field".into(), show(child_value))
-                        }
-                        None => {}
-                    }
-                    self.pointer.truncate(len);
-                }
-            }
+            Value::Array(items) => self.check_items(node, items, depth),
+            Value::Object(map) => self.check_object(node, map, depth),
             _ => {}
+        }
+    }
+
+    /// An array's item count, then each item against the `items` schema.
+    fn check_items(&mut self, node: &Node, items: &[Value], depth: usize) {
+        self.check_count(node, items.len());
+        if self.shallow {
+            return;
+        }
+        if let Some(item_node) = node.items.and_then(|i| self.catalog.map(|c| c.node(i))) {
+            for (i, item) in items.iter().enumerate() {
+                let len = self.pointer.len();
+                self.pointer.push('/');
+                self.pointer.push_str(&i.to_string());
+                self.check(item_node, item, depth + 1);
+                self.pointer.truncate(len);
+            }
+        }
+    }
+
+    /// An object's required properties, then each property against its schema (one the
+    /// schema does not document is a warning).
+    fn check_object(&mut self, node: &Node, map: &serde_json::Map<String, Value>, depth: usize) {
+        for name in &node.required {
+            if !map.contains_key(&**name) {
+                let child = self.property(node, name);
+                let expected = child.map_or_else(|| "a value".to_owned(), expected_type);
+                let len = self.pointer.len();
+                push_segment(&mut self.pointer, name);
+                self.report(node, Rule::Required, expected, "nothing".into());
+                self.pointer.truncate(len);
+            }
+        }
+        if self.shallow {
+            return;
+        }
+        for (name, child_value) in map {
+            let len = self.pointer.len();
+            push_segment(&mut self.pointer, name);
+            match self.property(node, name) {
+                Some(child) => self.check(child, child_value, depth + 1),
+                None if !node.properties.is_empty() => {
+                    self.report(node, Rule::UnknownField, "no such field".into(), show(child_value))
+                }
+                None => {}
+            }
+            self.pointer.truncate(len);
         }
     }
 
