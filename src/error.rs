@@ -172,6 +172,20 @@ pub enum RequestError {
         reason: &'static str,
     },
 
+    /// A segment of the path reads as an identifier (an order number, an id): normalising
+    /// it (`TRADE2024ABC` becomes `trade2024-abc`) would silently send the request to another
+    /// path. Name it as a variable and give its value with `.param()`.
+    #[error(
+        "the path segment {segment:?} reads as an identifier, and would be sent rewritten to lower case: \
+         name it as a variable, as in {suggestion:?}, and give its value with .param() (--param in the CLI)"
+    )]
+    IdentifierInPath {
+        /// The segment as given (sanitised).
+        segment: String,
+        /// The path with a variable in its place (the catalogue's template when it knows one).
+        suggestion: String,
+    },
+
     /// The path names a `{variable}` for which no `.param()` was given.
     #[error("missing path parameter {name:?}")]
     MissingParam {

@@ -734,3 +734,53 @@ fn an_unverified_error_answer_cannot_write_control_characters_to_the_terminal() 
         }
     }
 }
+
+#[test]
+fn an_identifier_in_a_segment_is_refused_with_the_fix_and_a_near_miss_gets_a_hint() {
+    let sandbox = Sandbox::start(&[]);
+    let out = sandbox
+        .cmd()
+        .args([
+            "request",
+            "GET",
+            "v3/pay/transactions/out-trade-no/TRADE2024ABC",
+            "--query",
+            "mchid=1900000001",
+        ])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let stderr = text(&out.stderr);
+    for expected in [
+        "TRADE2024ABC",
+        "v3/pay/transactions/out-trade-no/{out_trade_no}",
+        "--param",
+    ] {
+        assert!(stderr.contains(expected), "{expected}: {stderr}");
+    }
+
+    // A template close to a catalogued one: a hint, and the request still goes out as given.
+    let out = sandbox
+        .cmd()
+        .args(["request", "POST", "v3/pay/transactions/nativ", "--json", "{}"])
+        .assert()
+        .code(4)
+        .get_output()
+        .clone();
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("did you mean POST /v3/pay/transactions/native"),
+        "{stderr}"
+    );
+    sandbox.wait_for_line("POST /v3/pay/transactions/nativ  verified: yes");
+    assert!(
+        !sandbox
+            .output
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|l| l.contains("TRADE2024ABC") || l.contains("trade2024")),
+        "the refused request never reached the sandbox"
+    );
+}

@@ -129,7 +129,8 @@ async fn path_parameter_with_reserved_characters_cannot_change_the_path() {
 #[tokio::test]
 async fn identifiers_in_segments_are_normalised_so_they_belong_in_params() {
     let mock = MockServer::start();
-    // Upper-case letters are case boundaries: an identifier written into the path changes.
+    // Upper-case letters are case boundaries: an identifier written into the path would
+    // change, which is why sending such a path is refused (see the next test).
     assert_eq!(
         mock.client().chain("v3/merchant/fund/balance/BASIC").template(),
         "v3/merchant/fund/balance/basic"
@@ -549,4 +550,74 @@ async fn an_api_errors_display_escapes_the_control_characters_of_the_unsigned_an
         err.api().unwrap().message.as_deref(),
         Some("bad\r\n2024-01-01 INFO payment verified\u{1b}[2K")
     );
+}
+
+#[tokio::test]
+async fn a_segment_that_reads_as_an_identifier_is_refused_with_the_fix_and_nothing_is_sent() {
+    let mock = MockServer::start();
+    let client = mock.client();
+    for (path, template) in [
+        (
+            "v3/pay/transactions/out-trade-no/TRADE2024ABC",
+            "v3/pay/transactions/out-trade-no/{out_trade_no}",
+        ),
+        (
+            "v3/refund/domestic/refunds/R1",
+            "v3/refund/domestic/refunds/{out_refund_no}",
+        ),
+        (
+            "v3/merchant/fund/balance/BASIC",
+            "v3/merchant/fund/balance/{account_type}",
+        ),
+    ] {
+        let err = client.chain(path).get().await.unwrap_err();
+        match &err {
+            Error::Request(RequestError::IdentifierInPath { suggestion, .. }) => {
+                assert_eq!(suggestion, template, "{path}")
+            }
+            other => panic!("{path}: {other:?}"),
+        }
+        let shown = err.to_string();
+        assert!(shown.contains(".param()"), "{shown}");
+    }
+    // Segment by segment, too.
+    let err = client
+        .chain("v3")
+        .chain("refund/domestic/refunds")
+        .chain("R1")
+        .get()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Request(RequestError::IdentifierInPath { .. })),
+        "{err:?}"
+    );
+    assert!(mock.requests().is_empty(), "nothing was sent");
+}
+
+#[test]
+fn camel_case_names_variables_and_the_protocol_marker_still_normalise() {
+    let client = MockServer::start().client();
+    for (given, template) in [
+        ("v3/parking/reminders/extPayment", "v3/parking/reminders/ext-payment"),
+        ("v3/parking/reminders/ExtPayment", "v3/parking/reminders/ext-payment"),
+        ("v3/merchant-service/complaintsV2", "v3/merchant-service/complaints-v2"),
+        ("v3/applyment4sub/applyment/", "v3/applyment4sub/applyment/"),
+        ("v3/merchant/media/video_upload", "v3/merchant/media/video_upload"),
+        (
+            "v3/pay/transactions/out-trade-no/{out_trade_no}",
+            "v3/pay/transactions/out-trade-no/{out_trade_no}",
+        ),
+        ("V2/pay/micropay", "v2/pay/micropay"),
+    ] {
+        let chain = client.chain(given);
+        assert_eq!(chain.template(), template);
+        assert!(
+            chain
+                .get()
+                .validate()
+                .iter()
+                .all(|v| v.rule != wechatpay::catalog::Rule::Type)
+        );
+    }
 }

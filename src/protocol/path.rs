@@ -73,19 +73,65 @@ fn push_normalized_segment(segment: &str, out: &mut String) {
 /// ```
 pub fn normalize_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len() + 8);
-    push_normalized_path(path, &mut out);
+    push_normalized_path(path, &mut out, true);
     out
 }
 
-/// Appends the normalised form of `path` to `out` (see [`normalize_path`]).
-pub(crate) fn push_normalized_path(path: &str, out: &mut String) {
+/// Appends the normalised form of `path` to `out` (see [`normalize_path`]); returns the
+/// first segment that [reads as an identifier](reads_as_identifier), with its index among
+/// the segments appended (the first segment of a whole path may be a protocol marker such as
+/// `V2`, which is not one).
+pub(crate) fn push_normalized_path(path: &str, out: &mut String, first_of_path: bool) -> Option<(usize, String)> {
     let path = path.strip_prefix('/').unwrap_or(path);
+    let mut identifier = None;
     for (i, segment) in path.split('/').enumerate() {
         if i > 0 {
             out.push('/');
         }
+        let marker = first_of_path && i == 0 && is_protocol_marker(segment);
+        if identifier.is_none() && !marker && reads_as_identifier(segment) {
+            identifier = Some((i, segment.to_owned()));
+        }
         push_normalized_segment(segment, out);
     }
+    identifier
+}
+
+/// `v2` or `v3` in any case: the first segment that names the protocol.
+fn is_protocol_marker(segment: &str) -> bool {
+    segment.eq_ignore_ascii_case("v2") || segment.eq_ignore_ascii_case("v3")
+}
+
+/// Whether a chain segment reads as an identifier (an order number, an id) rather than a
+/// name: no literal segment of a real path has a capital letter, so capitals come either
+/// from camelCase naming (`extPayment`, `ExtPayment`, `complaintsV2`), which is normalised,
+/// or from an identifier, which normalising would silently turn into another path. A
+/// segment reads as an identifier when it has two capitals in a row (`BASIC`,
+/// `TRADE2024ABC`), a capital right after a digit (`2024A`), or starts with a capital and a
+/// digit (`R1`). Variables (`{name}`, `_name_`) never do.
+///
+/// ```
+/// use wechatpay::path::reads_as_identifier;
+/// for id in ["TRADE2024ABC", "BASIC", "R1", "x2024Ab"] {
+///     assert!(reads_as_identifier(id), "{id}");
+/// }
+/// for name in ["extPayment", "ExtPayment", "complaintsV2", "apply4sub", "video_upload", "{out_trade_no}", "_out_trade_no_", "v3"] {
+///     assert!(!reads_as_identifier(name), "{name}");
+/// }
+/// ```
+pub fn reads_as_identifier(segment: &str) -> bool {
+    let variable = (segment.starts_with('{') && segment.ends_with('}'))
+        || (segment.len() > 2 && segment.starts_with('_') && segment.ends_with('_'));
+    if variable {
+        return false;
+    }
+    let bytes = segment.as_bytes();
+    let starts_capital_digit =
+        bytes.first().is_some_and(u8::is_ascii_uppercase) && bytes.get(1).is_some_and(u8::is_ascii_digit);
+    starts_capital_digit
+        || bytes
+            .windows(2)
+            .any(|pair| pair[1].is_ascii_uppercase() && (pair[0].is_ascii_uppercase() || pair[0].is_ascii_digit()))
 }
 
 /// Expands a normalised template such as `v3/pay/transactions/out-trade-no/{out_trade_no}`

@@ -69,6 +69,8 @@ pub(crate) struct Spec {
     pub(crate) on_signed: Option<SignedHook>,
     /// Whether to present the merchant certificate, when the caller decides.
     pub(crate) client_certificate: Option<bool>,
+    /// A segment of the path that reads as an identifier: the request is refused.
+    pub(crate) identifier: Option<(usize, String)>,
 }
 
 impl Spec {
@@ -88,6 +90,7 @@ impl Spec {
             receiving: Receiving::default(),
             on_signed: None,
             client_certificate: None,
+            identifier: None,
         }
     }
 }
@@ -119,6 +122,12 @@ impl RequestBuilder {
             idempotent: false,
             deadline: None,
         }
+    }
+
+    /// Refuses the request when a segment of its path read as an identifier.
+    pub(crate) fn with_identifier(mut self, identifier: Option<(usize, String)>) -> Self {
+        self.spec.identifier = identifier;
+        self
     }
 
     /// A `GET` of an absolute URL on an allowed host, its path and query sent as given.
@@ -302,6 +311,19 @@ impl RequestBuilder {
         self
     }
 
+    /// Checks the path as [`send`](Self::send) would before anything else: no segment that
+    /// reads as an identifier, every variable given a usable value and no value given for
+    /// none. Nothing is signed or sent.
+    ///
+    /// ```
+    /// let client = wechatpay::mock::MockServer::start().client();
+    /// assert!(client.chain("v3/refund/domestic/refunds/R1").get().check_path().is_err());
+    /// assert!(client.chain("v3/refund/domestic/refunds/{id}").get().param("id", "R1").check_path().is_ok());
+    /// ```
+    pub fn check_path(&self) -> Result<()> {
+        super::prepare::check_path(&self.spec)
+    }
+
     /// Whether the client's retries and failover may repeat this request.
     fn repeatable(&self) -> bool {
         self.idempotent
@@ -346,6 +368,20 @@ impl RequestBuilder {
     #[cfg(feature = "catalog")]
     pub fn describe(&self) -> Option<crate::catalog::Operation<'static>> {
         super::validate::operation(&self.spec)
+    }
+
+    /// For an operation missing from the catalogue, the catalogued operation it is closest to
+    /// (a typo in a segment, another method): a "did you mean" hint, never a refusal. `None`
+    /// for a catalogued operation.
+    ///
+    /// ```
+    /// let client = wechatpay::mock::MockServer::start().client();
+    /// let near = client.chain("v3/pay/transactions/nativ").post(serde_json::json!({})).closest_operation();
+    /// assert_eq!(near.unwrap().template(), "/v3/pay/transactions/native");
+    /// ```
+    #[cfg(feature = "catalog")]
+    pub fn closest_operation(&self) -> Option<crate::catalog::Operation<'static>> {
+        super::validate::closest(&self.spec)
     }
 
     /// Checks the path variables, query and body against the catalogued operation, without

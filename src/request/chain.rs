@@ -6,7 +6,7 @@ use serde_json::Value;
 use super::RequestBuilder;
 use super::upload::Upload;
 use crate::client::Client;
-use crate::protocol::path::{normalize_path, push_normalized_path};
+use crate::protocol::path::push_normalized_path;
 use crate::wire::Content;
 
 /// A request path under construction, as in wechatpay-php's `chain()`.
@@ -27,13 +27,19 @@ use crate::wire::Content;
 pub struct Chain {
     client: Client,
     template: String,
+    /// The first segment given that reads as an identifier (its index among the
+    /// template's segments, and the segment as given): the request will be refused.
+    identifier: Option<(usize, String)>,
 }
 
 impl Chain {
     pub(crate) fn new(client: Client, path: &str) -> Self {
+        let mut template = String::with_capacity(path.len() + 8);
+        let identifier = push_normalized_path(path, &mut template, true);
         Self {
             client,
-            template: normalize_path(path),
+            template,
+            identifier,
         }
     }
 
@@ -42,7 +48,12 @@ impl Chain {
         if !self.template.is_empty() && !self.template.ends_with('/') {
             self.template.push('/');
         }
-        push_normalized_path(segment, &mut self.template);
+        let before = self.template.split('/').count() - 1;
+        let first = self.template.is_empty();
+        let found = push_normalized_path(segment, &mut self.template, first);
+        if self.identifier.is_none() {
+            self.identifier = found.map(|(i, segment)| (before + i, segment));
+        }
         self
     }
 
@@ -108,7 +119,7 @@ impl Chain {
             meta: None,
             media_type: None,
         };
-        RequestBuilder::for_upload(self.client, self.template, upload)
+        RequestBuilder::for_upload(self.client, self.template, upload).with_identifier(self.identifier)
     }
 
     /// Starts a multipart upload of a file, streamed from disk (read once to hash it and
@@ -130,11 +141,11 @@ impl Chain {
             meta: None,
             media_type: None,
         };
-        RequestBuilder::for_upload(self.client, self.template, upload)
+        RequestBuilder::for_upload(self.client, self.template, upload).with_identifier(self.identifier)
     }
 
     /// Starts a request with any method and an optional JSON body.
     pub fn request(self, method: Method, body: Option<Value>) -> RequestBuilder {
-        RequestBuilder::new(self.client, method, self.template, body)
+        RequestBuilder::new(self.client, method, self.template, body).with_identifier(self.identifier)
     }
 }

@@ -30,6 +30,9 @@ pub(crate) struct Context<'a> {
 
 /// Checks and renders `spec`; `upload` is the content's digest when it is an upload.
 pub(crate) fn prepare(spec: &Spec, context: &Context<'_>, upload: Option<&ContentDigest>) -> Result<Prepared> {
+    if let Some((index, segment)) = &spec.identifier {
+        return Err(identifier_in_path(spec, *index, segment));
+    }
     if super::v2::is_v2(&spec.template) {
         return super::v2::prepare(spec, context);
     }
@@ -50,6 +53,50 @@ pub(crate) fn prepare(spec: &Spec, context: &Context<'_>, upload: Option<&Conten
         client_certificate: spec.client_certificate.unwrap_or(false),
         on_signed: spec.on_signed.clone(),
     })
+}
+
+/// The path's own checks: no identifier in a segment, the variables expand.
+pub(crate) fn check_path(spec: &Spec) -> Result<()> {
+    if let Some((index, segment)) = &spec.identifier {
+        return Err(identifier_in_path(spec, *index, segment));
+    }
+    if spec.absolute_url.is_none() {
+        let params: Vec<(&str, &str)> = spec.params.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+        expand(&spec.template, &params)?;
+    }
+    Ok(())
+}
+
+/// The refusal of a path with an identifier in a segment: the segment, what normalising
+/// would have sent, and the template to use instead (the catalogue's when it knows one).
+fn identifier_in_path(spec: &Spec, index: usize, segment: &str) -> crate::Error {
+    let mut segments: Vec<&str> = spec.template.split('/').collect();
+    if index < segments.len() {
+        segments[index] = "{id}";
+    }
+    let generic = segments.join("/");
+    let suggestion = catalogued_template(&spec.method, &generic).unwrap_or(generic);
+    RequestError::IdentifierInPath {
+        segment: crate::text::sanitize(segment),
+        suggestion,
+    }
+    .into()
+}
+
+/// The catalogue's template for `method template` (whatever the variables are called).
+#[cfg(feature = "catalog")]
+fn catalogued_template(method: &Method, template: &str) -> Option<String> {
+    let catalog = crate::catalog::Catalog::get();
+    let path = format!("/{template}");
+    catalog
+        .lookup(method.as_str(), &path)
+        .or_else(|| catalog.lookup_path(&path).into_iter().next())
+        .map(|op| op.template().trim_start_matches('/').to_owned())
+}
+
+#[cfg(not(feature = "catalog"))]
+fn catalogued_template(_: &Method, _: &str) -> Option<String> {
+    None
 }
 
 /// Where a request goes.

@@ -25,8 +25,62 @@ pub enum ValidationMode {
 }
 
 /// The catalogued operation `spec` names: by method and path template (any variable names).
+/// A path with an identifier in a segment names none (it is refused when sent).
 pub(crate) fn operation(spec: &Spec) -> Option<Operation<'static>> {
+    if spec.identifier.is_some() {
+        return None;
+    }
     Catalog::get().lookup(spec.method.as_str(), &format!("/{}", spec.template))
+}
+
+/// For an operation missing from the catalogue, the catalogued one its template is closest
+/// to (a likely typo); `None` for a catalogued operation.
+pub(crate) fn closest(spec: &Spec) -> Option<Operation<'static>> {
+    if spec.identifier.is_some() || operation(spec).is_some() {
+        return None;
+    }
+    let mine = format!("/{}", spec.template);
+    Catalog::get()
+        .closest(spec.method.as_str(), &mine)
+        .filter(|op| a_likely_typo(&mine, op.template()))
+}
+
+/// Whether two templates differ only by a slip: the same segments but one, and that one a
+/// few characters away (another method at the same path counts too).
+fn a_likely_typo(mine: &str, catalogued: &str) -> bool {
+    let (mine, theirs): (Vec<&str>, Vec<&str>) = (mine.split('/').collect(), catalogued.split('/').collect());
+    if mine.len() != theirs.len() {
+        return false;
+    }
+    let differing: Vec<(&str, &str)> = mine
+        .iter()
+        .zip(&theirs)
+        .filter(|(a, b)| a != b)
+        .map(|(a, b)| (*a, *b))
+        .collect();
+    match differing.as_slice() {
+        [] => true,
+        [(a, b)] => {
+            let variables = a.starts_with('{') && b.starts_with('{');
+            variables || edit_distance(a, b) <= (a.len().max(b.len()) / 4).max(2)
+        }
+        _ => false,
+    }
+}
+
+/// Levenshtein distance between two short segments, in characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != *cb);
+            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+        }
+        previous = current;
+    }
+    previous[b.len()]
 }
 
 /// Every rule `spec` breaks; none for an operation missing from the catalogue.
@@ -53,8 +107,15 @@ pub(crate) fn enforce(mode: ValidationMode, spec: &Spec) -> Result<()> {
     if mode == ValidationMode::Off {
         return Ok(());
     }
-    let violations = violations(spec);
     let operation = format!("{} /{}", spec.method, spec.template);
+    if let Some(near) = closest(spec) {
+        tracing::warn!(
+            operation = %operation,
+            closest = %near,
+            "the operation is not in the catalogue: did you mean the closest one? (sent as given)"
+        );
+    }
+    let violations = violations(spec);
     let refuse = mode == ValidationMode::Refuse;
     for v in violations.iter().filter(|v| !refuse || v.severity == Severity::Warning) {
         // What was found may be the caller's data (an order number): it stays out of logs.
@@ -92,6 +153,21 @@ fn renamed<'a>(names: &[(&'a str, &'a str)], name: &'a str) -> &'a str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_typo_is_one_segment_a_few_characters_away() {
+        assert!(a_likely_typo(
+            "/v3/pay/transactions/nativ",
+            "/v3/pay/transactions/native"
+        ));
+        assert!(a_likely_typo(
+            "/v3/pay/transaction/native",
+            "/v3/pay/transactions/native"
+        ));
+        assert!(!a_likely_typo("/v3/not-catalogued/echo", "/v3/marketing/echo"));
+        assert!(!a_likely_typo("/v3/a/b/c", "/v3/x/y/c"));
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
 
     #[test]
     fn variables_are_renamed_to_the_catalogues_by_position() {

@@ -60,6 +60,7 @@ pub fn code_of(error: &Error) -> u8 {
         Error::Config(_) => CONFIG,
         Error::Request(
             RequestError::InvalidPath { .. }
+            | RequestError::IdentifierInPath { .. }
             | RequestError::MissingParam { .. }
             | RequestError::UnusedParam { .. }
             | RequestError::InvalidParam { .. }

@@ -197,11 +197,15 @@ pub async fn run(config: &Config, args: RequestArgs) -> Result<u8, Failure> {
 /// Checks the request against the operation catalogue before anything is signed: each
 /// violation on standard error, compiler style (`error[required]: /pay_time: ...`), then a
 /// summary. An error-level one refuses the request (exit 2); warnings only let it go. An
-/// operation missing from the catalogue passes in silence.
+/// operation missing from the catalogue passes, with a "did you mean" when one is close.
 ///
 /// What was found can be the user's own data (an order number): it goes to standard error
 /// only, escaped.
 fn check(request: &wechatpay::RequestBuilder) -> Result<(), Failure> {
+    request.check_path()?;
+    if let Some(near) = request.closest_operation() {
+        eprintln!("warning: this operation is not in the catalogue; did you mean {near}? (sending it as given)");
+    }
     let violations = request.validate();
     if violations.is_empty() {
         return Ok(());
