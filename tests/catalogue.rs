@@ -1,17 +1,17 @@
-//! Every real endpoint of the catalogue in ../shared/data can be named through the chain,
+//! Every real endpoint of the list in tests/fixtures/endpoints/ (a copy of the project's
+//! endpoint list, which CI checks is current) can be named through the chain,
 //! whole or segment by segment, and expands to a concrete path.
 
 use wechatpay::mock::{MCHID, MERCHANT_SERIAL, PLATFORM_PUBLIC_KEY_ID, keys};
 use wechatpay::path::expand;
 
 fn catalogue() -> Vec<(String, String, String)> {
-    let dir = format!("{}/../shared/data", env!("CARGO_MANIFEST_DIR"));
+    let dir = format!("{}/tests/fixtures/endpoints", env!("CARGO_MANIFEST_DIR"));
     let mut rows = Vec::new();
     for file in ["v3-endpoints.tsv", "v3-endpoints-hk-global.tsv"] {
         let path = format!("{dir}/{file}");
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-            panic!("the endpoint catalogue {path} is missing ({e}); the tests expect ../shared beside the checkout")
-        });
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("the endpoint list {path} is missing ({e})"));
         for line in text.lines().filter(|l| !l.trim().is_empty()) {
             let cols: Vec<&str> = line.split('\t').collect();
             assert!(cols.len() >= 4, "malformed catalogue line: {line}");

@@ -621,3 +621,82 @@ fn camel_case_names_variables_and_the_protocol_marker_still_normalise() {
         );
     }
 }
+
+#[tokio::test]
+async fn bodies_of_any_serialize_type_and_numeric_params_and_queries() {
+    #[derive(serde::Serialize)]
+    struct Close<'a> {
+        mchid: &'a str,
+    }
+    let mock = MockServer::start();
+    mock.route(
+        Method::POST,
+        "/v3/pay/transactions/out-trade-no/{out_trade_no}/close",
+        204,
+        Value::Null,
+    );
+    mock.route(
+        Method::GET,
+        "/v3/marketing/busifavor/stocks/{stock_id}",
+        200,
+        json!({"ok": true}),
+    );
+    let client = mock.client();
+    client
+        .chain("v3/pay/transactions/out-trade-no/{out_trade_no}/close")
+        .post(Close { mchid: "1900000001" })
+        .param("out_trade_no", 1217752501201407033u64)
+        .await
+        .unwrap();
+    client
+        .chain("v3/marketing/busifavor/stocks/{stock_id}")
+        .get()
+        .param("stock_id", 98065001)
+        .query("limit", 10)
+        .query("rate", 0.5)
+        .await
+        .unwrap();
+    let requests = mock.requests();
+    assert_eq!(requests[0].body_json(), json!({"mchid": "1900000001"}));
+    assert_eq!(
+        requests[0].path(),
+        "/v3/pay/transactions/out-trade-no/1217752501201407033/close"
+    );
+    assert_eq!(
+        requests[1].target,
+        "/v3/marketing/busifavor/stocks/98065001?limit=10&rate=0.5"
+    );
+
+    // A body JSON cannot hold: refused, nothing sent.
+    let not_json: std::collections::HashMap<(u8, u8), u8> = [((1, 2), 3)].into_iter().collect();
+    let err = client
+        .chain("v3/pay/transactions/native")
+        .post(not_json)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Request(RequestError::InvalidBody { .. })),
+        "{err:?}"
+    );
+    assert_eq!(mock.requests().len(), 2);
+}
+
+#[test]
+fn a_platform_public_key_loads_from_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pub_key.pem");
+    std::fs::write(&path, wechatpay::mock::keys::PLATFORM_PUBLIC_KEY).unwrap();
+    let mock = MockServer::start();
+    let client = mock
+        .merchant_builder()
+        .platform_public_key_file(PLATFORM_PUBLIC_KEY_ID, &path)
+        .unwrap()
+        .build()
+        .unwrap();
+    assert_eq!(client.preferred_platform_key().as_deref(), Some(PLATFORM_PUBLIC_KEY_ID));
+    assert!(
+        mock.merchant_builder()
+            .platform_public_key_file(PLATFORM_PUBLIC_KEY_ID, dir.path().join("missing.pem"))
+            .is_err()
+    );
+}

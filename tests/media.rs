@@ -326,7 +326,10 @@ async fn expect_digest_accepts_sha256_too() {
 }
 
 fn catalogue(kind: &str) -> Vec<(String, String)> {
-    let path = format!("{}/../shared/data/v3-endpoints.tsv", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/tests/fixtures/endpoints/v3-endpoints.tsv",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let hk = std::fs::read_to_string(path.replace("v3-endpoints.tsv", "v3-endpoints-hk-global.tsv")).unwrap();
     text.lines()

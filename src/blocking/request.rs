@@ -55,18 +55,18 @@ impl Chain {
     }
 
     /// Starts a `POST` request with a JSON body.
-    pub fn post(self, body: Value) -> RequestBuilder {
-        self.request(Method::POST, Some(body))
+    pub fn post(self, body: impl serde::Serialize) -> RequestBuilder {
+        RequestBuilder::new(self.inner.post(body), self.runtime)
     }
 
     /// Starts a `PUT` request with a JSON body.
-    pub fn put(self, body: Value) -> RequestBuilder {
-        self.request(Method::PUT, Some(body))
+    pub fn put(self, body: impl serde::Serialize) -> RequestBuilder {
+        RequestBuilder::new(self.inner.put(body), self.runtime)
     }
 
     /// Starts a `PATCH` request with a JSON body.
-    pub fn patch(self, body: Value) -> RequestBuilder {
-        self.request(Method::PATCH, Some(body))
+    pub fn patch(self, body: impl serde::Serialize) -> RequestBuilder {
+        RequestBuilder::new(self.inner.patch(body), self.runtime)
     }
 
     /// Starts a multipart upload of in-memory content; see [`crate::Chain::upload`].
@@ -120,12 +120,12 @@ impl RequestBuilder {
     }
 
     /// Gives the value of the path variable `{name}` (percent-encoded).
-    pub fn param(self, name: impl Into<String>, value: impl Into<String>) -> Self {
+    pub fn param(self, name: impl Into<String>, value: impl std::fmt::Display) -> Self {
         self.map(|r| r.param(name, value))
     }
 
     /// Appends a query parameter (order is kept).
-    pub fn query(self, key: impl Into<String>, value: impl Into<String>) -> Self {
+    pub fn query(self, key: impl Into<String>, value: impl std::fmt::Display) -> Self {
         self.map(|r| r.query(key, value))
     }
 

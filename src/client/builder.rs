@@ -76,8 +76,7 @@ impl<F> ClientBuilder<F> {
             .merchant_serial(required(env::MERCHANT_SERIAL)?)
             .private_key_file(required(env::PRIVATE_KEY)?)?;
         if let Some(id) = env::var(env::PUBLIC_KEY_ID) {
-            let pem = read_file("platform public key", required(env::PUBLIC_KEY)?)?;
-            builder = builder.platform_public_key(&id, &pem)?;
+            builder = builder.platform_public_key_file(&id, required(env::PUBLIC_KEY)?)?;
         }
         if let Some(dir) = env::var(env::CERTIFICATES) {
             builder = builder.platform_certificates_dir(dir)?;
@@ -158,6 +157,19 @@ impl<F> ClientBuilder<F> {
     pub fn platform_public_key(mut self, id: &str, pem: &str) -> Result<Self> {
         self.config.platform_keys.add_public_key(id, pem)?;
         Ok(self)
+    }
+
+    /// A platform public key from a PEM file and its id `PUB_KEY_ID_...`; see
+    /// [`Self::platform_public_key`].
+    ///
+    /// ```no_run
+    /// let builder = wechatpay::Client::builder()
+    ///     .platform_public_key_file("PUB_KEY_ID_0114232134912410000000000000", "pub_key.pem")?;
+    /// # Ok::<(), wechatpay::Error>(())
+    /// ```
+    pub fn platform_public_key_file(self, id: &str, path: impl AsRef<Path>) -> Result<Self> {
+        let pem = read_file("platform public key", path)?;
+        self.platform_public_key(id, &pem)
     }
 
     /// A platform certificate (PEM); its serial is read from the certificate. Repeatable.

@@ -71,6 +71,8 @@ pub(crate) struct Spec {
     pub(crate) client_certificate: Option<bool>,
     /// A segment of the path that reads as an identifier: the request is refused.
     pub(crate) identifier: Option<(usize, String)>,
+    /// Why the body given could not be turned into JSON: the request is refused.
+    pub(crate) body_error: Option<String>,
 }
 
 impl Spec {
@@ -91,6 +93,7 @@ impl Spec {
             on_signed: None,
             client_certificate: None,
             identifier: None,
+            body_error: None,
         }
     }
 }
@@ -122,6 +125,12 @@ impl RequestBuilder {
             idempotent: false,
             deadline: None,
         }
+    }
+
+    /// Refuses the request: its body could not be turned into JSON.
+    pub(crate) fn with_body_error(mut self, error: String) -> Self {
+        self.spec.body_error = Some(error);
+        self
     }
 
     /// Refuses the request when a segment of its path read as an identifier.
@@ -167,11 +176,12 @@ impl RequestBuilder {
         self
     }
 
-    /// Gives the value of the path variable `{name}`; it is percent-encoded (every character
-    /// but `A-Z a-z 0-9 - . _ ~`). Giving the same name again replaces the value.
-    pub fn param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+    /// Gives the value of the path variable `{name}`: text or a number (anything
+    /// `Display`), percent-encoded (every character but `A-Z a-z 0-9 - . _ ~`). Giving the
+    /// same name again replaces the value.
+    pub fn param(mut self, name: impl Into<String>, value: impl std::fmt::Display) -> Self {
         let name = name.into();
-        let value = value.into();
+        let value = value.to_string();
         match self.spec.params.iter_mut().find(|(n, _)| *n == name) {
             Some(slot) => slot.1 = value,
             None => self.spec.params.push((name, value)),
@@ -179,10 +189,21 @@ impl RequestBuilder {
         self
     }
 
-    /// Appends a query parameter (repeatable; order is kept). Key and value are
-    /// percent-encoded, and the signature covers the query exactly as sent.
-    pub fn query(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.spec.query.push((key.into(), value.into()));
+    /// Appends a query parameter (repeatable; order is kept): the value is text or a number
+    /// (anything `Display`). Key and value are percent-encoded, and the signature covers the
+    /// query exactly as sent.
+    ///
+    /// ```no_run
+    /// # async fn f(client: wechatpay::Client) -> wechatpay::Result<()> {
+    /// let page = client.chain("v3/merchant-service/complaints-v2").get()
+    ///     .query("begin_date", "2024-07-01")
+    ///     .query("limit", 50)
+    ///     .query("offset", 0)
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn query(mut self, key: impl Into<String>, value: impl std::fmt::Display) -> Self {
+        self.spec.query.push((key.into(), value.to_string()));
         self
     }
 

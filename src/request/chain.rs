@@ -1,6 +1,7 @@
 //! The chain: a path built from segments, then a verb that starts a request.
 
 use http::Method;
+use serde::Serialize;
 use serde_json::Value;
 
 use super::RequestBuilder;
@@ -85,19 +86,41 @@ impl Chain {
         self.request(Method::DELETE, None)
     }
 
-    /// Starts a `POST` request with a JSON body.
-    pub fn post(self, body: Value) -> RequestBuilder {
-        self.request(Method::POST, Some(body))
+    /// Starts a `POST` request with a JSON body: a `serde_json::Value` (`json!({..})`) or
+    /// any `Serialize` type of your own. A value that cannot be represented as JSON (a map
+    /// with non-string keys) is [`RequestError::InvalidBody`](crate::error::RequestError::InvalidBody)
+    /// when the request is sent; nothing goes out.
+    ///
+    /// ```no_run
+    /// # async fn f(client: wechatpay::Client) -> wechatpay::Result<()> {
+    /// #[derive(serde::Serialize)]
+    /// struct Close<'a> { mchid: &'a str }
+    /// client
+    ///     .chain("v3/pay/transactions/out-trade-no/{out_trade_no}/close")
+    ///     .post(Close { mchid: "1900000001" })
+    ///     .param("out_trade_no", "1217752501201407033233368018")
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn post(self, body: impl Serialize) -> RequestBuilder {
+        self.with_body(Method::POST, body)
     }
 
-    /// Starts a `PUT` request with a JSON body.
-    pub fn put(self, body: Value) -> RequestBuilder {
-        self.request(Method::PUT, Some(body))
+    /// Starts a `PUT` request with a JSON body; see [`Self::post`].
+    pub fn put(self, body: impl Serialize) -> RequestBuilder {
+        self.with_body(Method::PUT, body)
     }
 
-    /// Starts a `PATCH` request with a JSON body.
-    pub fn patch(self, body: Value) -> RequestBuilder {
-        self.request(Method::PATCH, Some(body))
+    /// Starts a `PATCH` request with a JSON body; see [`Self::post`].
+    pub fn patch(self, body: impl Serialize) -> RequestBuilder {
+        self.with_body(Method::PATCH, body)
+    }
+
+    fn with_body(self, method: Method, body: impl Serialize) -> RequestBuilder {
+        match serde_json::to_value(body) {
+            Ok(value) => self.request(method, Some(value)),
+            Err(e) => self.request(method, None).with_body_error(e.to_string()),
+        }
     }
 
     /// Starts a multipart upload (`POST`) of in-memory content: a `meta` part

@@ -30,9 +30,7 @@ pub(crate) struct Context<'a> {
 
 /// Checks and renders `spec`; `upload` is the content's digest when it is an upload.
 pub(crate) fn prepare(spec: &Spec, context: &Context<'_>, upload: Option<&ContentDigest>) -> Result<Prepared> {
-    if let Some((index, segment)) = &spec.identifier {
-        return Err(identifier_in_path(spec, *index, segment));
-    }
+    check_path(spec)?;
     if super::v2::is_v2(&spec.template) {
         return super::v2::prepare(spec, context);
     }
@@ -57,6 +55,9 @@ pub(crate) fn prepare(spec: &Spec, context: &Context<'_>, upload: Option<&Conten
 
 /// The path's own checks: no identifier in a segment, the variables expand.
 pub(crate) fn check_path(spec: &Spec) -> Result<()> {
+    if let Some(reason) = &spec.body_error {
+        return Err(RequestError::InvalidBody { reason: reason.clone() }.into());
+    }
     if let Some((index, segment)) = &spec.identifier {
         return Err(identifier_in_path(spec, *index, segment));
     }
