@@ -32,7 +32,7 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 pub const USER_AGENT: &str = concat!(
     "wechatpay-rust/",
     env!("CARGO_PKG_VERSION"),
-    " (+https://crates.io/crates/wechatpay)"
+    " (+https://crates.io/crates/wechatpay-chain)"
 );
 
 /// Every setting of a client, as given.
