@@ -453,7 +453,7 @@ impl fmt::Display for ApiV2Error {
 #[non_exhaustive]
 pub enum VerificationError {
     /// A response or callback lacks one of the `Wechatpay-*` headers that must sign it.
-    #[error("response is not signed: header {header} is missing")]
+    #[error("not signed: header {header} is missing")]
     MissingHeader {
         /// The missing header.
         header: &'static str,

@@ -364,7 +364,12 @@ fn a_transport_failure_exits_6() {
         .args(["request", "GET", "v3/certificates"])
         .assert()
         .code(TRANSPORT_FAILURE);
-    assert!(text(&assert.get_output().stderr).contains("transport error"));
+    let stderr = text(&assert.get_output().stderr);
+    assert!(stderr.contains("transport error"), "{stderr}");
+    assert!(
+        stderr.contains("has the sandbox (wechatpay mock serve) stopped") && stderr.contains("env.sh"),
+        "a loopback URL that refuses says what to do: {stderr}"
+    );
 }
 
 #[test]

@@ -256,3 +256,16 @@ async fn mock_notify_posts_a_callback_a_receiver_can_verify() {
         .unwrap();
     assert_eq!(n.resource(), &transaction());
 }
+
+#[tokio::test]
+async fn a_callback_without_a_signature_header_is_not_called_a_response() {
+    let (mock, client) = fixed();
+    let (mut headers, body) = mock.signed_notification("TRANSACTION.SUCCESS", &transaction());
+    headers.remove("Wechatpay-Signature");
+    let err = client.notifications().parse(&headers, &body).await.unwrap_err();
+    let shown = err.to_string();
+    assert!(
+        shown.contains("Wechatpay-Signature") && !shown.contains("response"),
+        "{shown}"
+    );
+}

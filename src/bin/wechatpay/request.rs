@@ -188,7 +188,13 @@ pub async fn run(config: &Config, args: RequestArgs) -> Result<u8, Failure> {
         }
         Err(error) => {
             let signed = signed.lock().unwrap_or_else(|e| e.into_inner()).clone();
-            report_error(&error, signed.as_ref(), client.signer().serial(), args.verbose);
+            report_error(
+                &error,
+                signed.as_ref(),
+                client.signer().serial(),
+                args.verbose,
+                config.base_url(),
+            );
             Ok(exit::code_of(&error))
         }
     }
@@ -267,7 +273,7 @@ fn print_request(sent: &wechatpay::SignedRequest<'_>) {
     }
 }
 
-fn report_error(error: &Error, local: Option<&SignedMessage>, serial: &str, verbose: bool) {
+fn report_error(error: &Error, local: Option<&SignedMessage>, serial: &str, verbose: bool, base_url: &str) {
     match error.last_cause() {
         Error::Api(api) => {
             let wechatpay::error::ApiError {
@@ -317,8 +323,27 @@ fn report_error(error: &Error, local: Option<&SignedMessage>, serial: &str, verb
                 "  it may have been forged or altered on the way, or the local clock is wrong: its body is not shown"
             );
         }
-        _ => eprintln!("error: {}", exit::describe(error)),
+        cause => {
+            eprintln!("error: {}", exit::describe(error));
+            if let Some(hint) = sandbox_hint(cause, base_url) {
+                eprintln!("  {hint}");
+            }
+        }
     }
+}
+
+/// A refused connection to a loopback base URL: most likely the sandbox stopped, or was
+/// started again on another port.
+fn sandbox_hint(cause: &Error, base_url: &str) -> Option<&'static str> {
+    let Error::Transport(e) = cause else {
+        return None;
+    };
+    let host = url::Url::parse(base_url).ok()?.host_str()?.to_owned();
+    let loopback = host == "localhost" || host.starts_with("127.") || host == "[::1]";
+    (e.is_connect() && loopback).then_some(
+        "nothing answers there: has the sandbox (wechatpay mock serve) stopped, or moved to another port? \
+         Start it again and re-source its env.sh",
+    )
 }
 
 /// Splits a signing message into its five lines; the body may be cut short (the platform
