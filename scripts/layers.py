@@ -28,7 +28,7 @@ LAYERS = [
     ["wire"],
     ["trust"],
     ["send"],
-    ["sensitive", "notify", "download"],
+    ["sensitive", "notify", "download", "pay_params"],
     ["request", "client"],
     ["blocking"],
 ]

@@ -29,8 +29,8 @@
 //! names, paths, envelopes, multipart, path templates) → [`auth`] (the signature, answer
 //! verification, trusted keys) → the mock server ([`mock`], feature `mock`) → responses →
 //! `wire` (one signed exchange) → `trust` (the key store and certificate downloads) →
-//! `send` (attempts, retries, deadlines) → [`sensitive`], [`notify`], [`download`] → the
-//! request builder → the [`Client`] → [`blocking`].
+//! `send` (attempts, retries, deadlines) → [`sensitive`], [`notify`], [`download`],
+//! [`pay_params`] → the request builder → the [`Client`] → [`blocking`].
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs, unreachable_pub, missing_debug_implementations)]
@@ -47,6 +47,7 @@ pub mod error;
 #[cfg(feature = "mock")]
 pub mod mock;
 pub mod notify;
+pub mod pay_params;
 pub mod protocol;
 mod request;
 mod response;
@@ -65,6 +66,7 @@ pub use download::Download;
 pub use error::{Error, Result};
 pub use http::Method;
 pub use notify::{Notification, Notifications};
+pub use pay_params::{AppPayParams, JsapiPayParams};
 pub use protocol::downloads::Digest;
 pub use protocol::path;
 #[cfg(feature = "catalog")]

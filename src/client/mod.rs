@@ -20,6 +20,7 @@ use crate::auth::signing::Signer;
 use crate::crypto::ApiV3Key;
 use crate::error::Result;
 use crate::notify::Notifications;
+use crate::pay_params::{AppPayParams, JsapiPayParams};
 use crate::request::{Chain, RequestBuilder};
 use crate::send::Sender;
 use crate::sensitive::Encrypted;
@@ -160,6 +161,52 @@ impl Client {
     /// The signing identity, for signing payment parameters and similar messages.
     pub fn signer(&self) -> &Signer {
         &self.inner.sender.signer
+    }
+
+    /// The payment parameters a web page in WeChat or a mini-program needs to open the
+    /// payment sheet for a JSAPI order: signed with the merchant key, stamped with the
+    /// client's clock and a fresh nonce. `appid` is the one the order was placed with;
+    /// `prepay_id` comes from the order's answer. See [`JsapiPayParams`].
+    ///
+    /// ```no_run
+    /// # async fn f(client: wechatpay::Client) -> wechatpay::Result<()> {
+    /// use serde_json::json;
+    /// let order: serde_json::Value = client
+    ///     .chain("v3/pay/transactions/jsapi")
+    ///     .post(json!({
+    ///         "appid": "wxd678efh567hg6787", "mchid": client.mchid(),
+    ///         "description": "Image形象店-深圳腾大-QQ公仔", "out_trade_no": "1217752501201407033233368018",
+    ///         "notify_url": "https://www.weixin.qq.com/wxpay/pay.php",
+    ///         "amount": {"total": 100}, "payer": {"openid": "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"}
+    ///     }))
+    ///     .await?
+    ///     .json()?;
+    /// let prepay_id = order["prepay_id"].as_str().unwrap_or_default();
+    /// let params = client.jsapi_pay_params("wxd678efh567hg6787", prepay_id)?;
+    /// // Hand `serde_json::to_string(&params)` to the page, for wx.requestPayment.
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`RequestError::InvalidBody`](crate::error::RequestError::InvalidBody) for an empty
+    /// or malformed `appid` or `prepay_id` (see [`JsapiPayParams::sign_with`]).
+    pub fn jsapi_pay_params(&self, appid: &str, prepay_id: &str) -> Result<JsapiPayParams> {
+        JsapiPayParams::sign_with(self.signer(), appid, prepay_id, self.now(), &crate::crypto::nonce()?)
+    }
+
+    /// The payment parameters an app needs to open the payment sheet (the OpenSDK's
+    /// `PayReq`) for an APP order, `partnerid` being this client's merchant id; as
+    /// [`Client::jsapi_pay_params`] otherwise. See [`AppPayParams`].
+    ///
+    /// ```no_run
+    /// # fn f(client: wechatpay::Client, prepay_id: &str) -> wechatpay::Result<()> {
+    /// let params = client.app_pay_params("wx8888888888888888", prepay_id)?;
+    /// assert_eq!(params.partner_id(), client.mchid());
+    /// # Ok(()) }
+    /// ```
+    pub fn app_pay_params(&self, appid: &str, prepay_id: &str) -> Result<AppPayParams> {
+        AppPayParams::sign_with(self.signer(), appid, prepay_id, self.now(), &crate::crypto::nonce()?)
     }
 
     /// Encrypts a sensitive field (a name, ID number, bank account, phone number) with the

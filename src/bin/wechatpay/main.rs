@@ -13,6 +13,7 @@ mod mock;
 mod notify;
 mod output;
 mod request;
+mod sign;
 
 use std::process::ExitCode;
 
@@ -95,6 +96,9 @@ enum Command {
     /// Callbacks (notifications)
     #[command(subcommand)]
     Notify(notify::NotifyCommand),
+    /// Payment parameters for the front end: sign an order's prepay_id (JSAPI, mini-program, APP)
+    #[command(subcommand, after_help = sign::HELP)]
+    Sign(sign::SignCommand),
     /// Check a configuration and say what is wrong, one line per check
     #[command(after_help = doctor::HELP)]
     Doctor(doctor::DoctorArgs),
@@ -135,6 +139,7 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Request(args) => request::run(&Config::resolve(&cli.config)?, args).await,
         Command::Certificates(command) => certificates::run(&Config::resolve(&cli.config)?, command).await,
         Command::Notify(command) => notify::run(&Config::resolve(&cli.config)?, command).await,
+        Command::Sign(command) => sign::run(&Config::resolve(&cli.config)?, command),
         Command::Doctor(args) => doctor::run(&Config::resolve(&cli.config)?, args).await,
         Command::Mock(command) => mock::run(command).await,
         Command::Api(command) => api::run(command),

@@ -1,11 +1,12 @@
-//! `wechatpay notify parse --headers FILE --body FILE`.
+//! `wechatpay notify parse --headers FILE --body FILE [--at UNIX_SECONDS]`.
 
 use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
 use http::{HeaderMap, HeaderName, HeaderValue};
-use wechatpay::Error;
+use wechatpay::clock::FixedClock;
 use wechatpay::error::VerificationError;
+use wechatpay::{Error, Notification, Notifications};
 
 use crate::config::Config;
 use crate::exit::{self, Failure};
@@ -21,8 +22,14 @@ Needs the platform key that signed it and the APIv3 key. Prints the decrypted re
 standard output and the event type, id and verifying key on standard error; exit code 5
 when the callback does not verify or decrypt.
 
+A callback is accepted within 5 minutes of its Wechatpay-Timestamp. To check one captured
+earlier, give --at with the Unix time it arrived: it is then checked as of that time (the
+window, the keys' validity), not now, which proves who signed it, not that it is fresh.
+--at needs the platform key or certificates configured (a download would be refused).
+
 Example:
-  wechatpay notify parse --headers callback.headers --body callback.json | jq .out_trade_no")]
+  wechatpay notify parse --headers callback.headers --body callback.json | jq .out_trade_no
+  wechatpay notify parse --headers callback.headers --body callback.json --at 1719128975")]
     Parse {
         /// File of `Name: value` header lines
         #[arg(long, value_name = "FILE")]
@@ -30,12 +37,15 @@ Example:
         /// File holding the raw body
         #[arg(long, value_name = "FILE")]
         body: PathBuf,
+        /// Check as of this Unix time (when the callback arrived) instead of now
+        #[arg(long, value_name = "UNIX_SECONDS", value_parser = clap::value_parser!(i64).range(0..))]
+        at: Option<i64>,
     },
 }
 
 pub async fn run(config: &Config, command: NotifyCommand) -> Result<u8, Failure> {
     match command {
-        NotifyCommand::Parse { headers, body } => parse(config, &headers, &body).await,
+        NotifyCommand::Parse { headers, body, at } => parse(config, &headers, &body, at).await,
     }
 }
 
@@ -63,50 +73,30 @@ fn parse_headers(text: &str) -> Result<HeaderMap, String> {
     Ok(headers)
 }
 
-async fn parse(config: &Config, headers_file: &Path, body_file: &Path) -> Result<u8, Failure> {
-    let text = std::fs::read_to_string(headers_file)
-        .map_err(|e| Failure::usage(format!("cannot read {}: {e}", headers_file.display())))?;
-    let headers = parse_headers(&text).map_err(|e| Failure::usage(format!("{}: {e}", headers_file.display())))?;
-    let body =
-        std::fs::read(body_file).map_err(|e| Failure::usage(format!("cannot read {}: {e}", body_file.display())))?;
+async fn parse(config: &Config, headers_file: &Path, body_file: &Path, at: Option<i64>) -> Result<u8, Failure> {
+    // A certificate download would be stamped with the --at clock, and refused.
+    if at.is_some() && !config.has_platform_keys() {
+        return Err(Failure::config(
+            "--at needs the platform public key (--public-key-id, --public-key) or a certificates folder \
+             (--certificates; `wechatpay certificates download` writes one)",
+        ));
+    }
+    let (headers, body) = read_capture(headers_file, body_file)?;
     let apiv3 = config.apiv3_key(true)?.ok_or_else(|| {
         Failure::config(
             "decrypting callbacks needs the APIv3 key: set WECHATPAY_APIV3_KEY, give --apiv3-key-file FILE, or type \
              it at the prompt",
         )
     })?;
-    let client = config.client_builder(Some(&apiv3), true)?.build()?;
-    let notifications = client.notifications();
-    let notification = match notifications.parse(&headers, &body).await {
-        // An editor may have added a final newline to the saved body: the platform signed
-        // the bytes without it.
-        Err(Error::Verification(VerificationError::BadSignature { .. })) if body.ends_with(b"\n") => {
-            let trimmed = body
-                .strip_suffix(b"\r\n")
-                .or_else(|| body.strip_suffix(b"\n"))
-                .unwrap_or(&body);
-            let retried = notifications.parse(&headers, trimmed).await;
-            if retried.is_ok() {
-                eprintln!("note: verified without the final newline of {}", body_file.display());
-            }
-            retried
-        }
-        other => other,
-    };
-    let notification = match notification {
+    let mut builder = config.client_builder(Some(&apiv3), true)?;
+    if let Some(at) = at {
+        builder = builder.clock(FixedClock(at));
+        eprintln!("note: checking as of {} (--at {at}), not now", output::format_unix(at));
+    }
+    let client = builder.build()?;
+    let notification = match verify(&client.notifications(), &headers, &body, body_file).await {
         Ok(notification) => notification,
-        Err(error) => {
-            let code = exit::code_of(&error);
-            if code == exit::VERIFICATION {
-                eprintln!(
-                    "error: the callback could not be authenticated or decrypted: {}",
-                    exit::describe(&error)
-                );
-                eprintln!("  do not act on it: it may be forged or altered, or the local clock is wrong");
-                return Ok(code);
-            }
-            return Err(error.into());
-        }
+        Err(error) => return refused(error, &headers, at),
     };
     eprintln!("event: {}", notification.event_type());
     eprintln!("id: {}", notification.id());
@@ -115,8 +105,83 @@ async fn parse(config: &Config, headers_file: &Path, body_file: &Path) -> Result
         eprintln!("summary: {}", notification.summary());
     }
     eprintln!("verified by: {}", notification.verified_by());
+    if let Some(at) = at {
+        eprintln!(
+            "verified as of: {} (--at {at}), not now: this says the platform signed it then, not that it is fresh",
+            output::format_unix(at)
+        );
+    }
     output::print_json(notification.resource());
     Ok(exit::OK)
+}
+
+/// The captured headers and body.
+fn read_capture(headers_file: &Path, body_file: &Path) -> Result<(HeaderMap, Vec<u8>), Failure> {
+    let text = std::fs::read_to_string(headers_file)
+        .map_err(|e| Failure::usage(format!("cannot read {}: {e}", headers_file.display())))?;
+    let headers = parse_headers(&text).map_err(|e| Failure::usage(format!("{}: {e}", headers_file.display())))?;
+    let body =
+        std::fs::read(body_file).map_err(|e| Failure::usage(format!("cannot read {}: {e}", body_file.display())))?;
+    Ok((headers, body))
+}
+
+/// Verifies and decrypts; once more without a final newline an editor may have added to
+/// the saved body (the platform signed the bytes without it).
+async fn verify(
+    notifications: &Notifications<'_>,
+    headers: &HeaderMap,
+    body: &[u8],
+    body_file: &Path,
+) -> wechatpay::Result<Notification> {
+    match notifications.parse(headers, body).await {
+        Err(Error::Verification(VerificationError::BadSignature { .. })) if body.ends_with(b"\n") => {
+            let trimmed = body
+                .strip_suffix(b"\r\n")
+                .or_else(|| body.strip_suffix(b"\n"))
+                .unwrap_or(body);
+            let retried = notifications.parse(headers, trimmed).await;
+            if retried.is_ok() {
+                eprintln!("note: verified without the final newline of {}", body_file.display());
+            }
+            retried
+        }
+        other => other,
+    }
+}
+
+/// A callback that did not verify: exit 5 with what failed, and for a clock skew without
+/// `--at`, how to check a callback captured earlier.
+fn refused(error: Error, headers: &HeaderMap, at: Option<i64>) -> Result<u8, Failure> {
+    let code = exit::code_of(&error);
+    if code != exit::VERIFICATION {
+        return Err(error.into());
+    }
+    eprintln!(
+        "error: the callback could not be authenticated or decrypted: {}",
+        exit::describe(&error)
+    );
+    eprintln!("  do not act on it: it may be forged or altered, or the local clock is wrong");
+    let skewed = matches!(
+        error.last_cause(),
+        Error::Verification(VerificationError::ClockSkew { .. })
+    );
+    let signed_at = headers
+        .get("Wechatpay-Timestamp")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<i64>().ok());
+    match (skewed, at, signed_at) {
+        (true, Some(at), _) => eprintln!(
+            "  the clock it was checked against is --at {at} = {}, not now",
+            output::format_unix(at)
+        ),
+        (true, None, Some(signed_at)) => eprintln!(
+            "  it was signed at {signed_at} = {}; a callback captured then can be checked as of the time it \
+             arrived with --at UNIX_SECONDS",
+            output::format_unix(signed_at)
+        ),
+        _ => {}
+    }
+    Ok(code)
 }
 
 #[cfg(test)]
