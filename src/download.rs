@@ -354,6 +354,27 @@ impl<'w, W: AsyncWrite + Unpin + ?Sized> DigestingWriter<'w, W> {
     }
 }
 
+/// Inflates a gzip `input` the way a download does, in bounded steps, handing each piece to
+/// `sink`; returns the inflated size. For the fuzz target of this path: no network, no
+/// writer.
+#[doc(hidden)]
+pub fn inflate_in_steps(input: &[u8], limit: Option<u64>, mut sink: impl FnMut(&[u8])) -> Result<u64> {
+    let mut inflater = Inflater {
+        decoder: flate2::write::GzDecoder::new(Vec::new()),
+        inflated: 0,
+        limit,
+    };
+    let mut compressed = 0u64;
+    for step in input.chunks(INFLATE_STEP) {
+        compressed += step.len() as u64;
+        inflater.decoder.write_all(step).map_err(gzip_error)?;
+        sink(&inflater.take(compressed)?);
+    }
+    inflater.decoder.try_finish().map_err(gzip_error)?;
+    sink(&inflater.take(compressed)?);
+    Ok(inflater.inflated)
+}
+
 fn gzip_error(e: std::io::Error) -> Error {
     Error::Io(std::io::Error::new(e.kind(), format!("gzip decompression failed: {e}")))
 }
