@@ -1,6 +1,15 @@
 //! The ways the mock can misbehave, to test that clients refuse what they must and survive
-//! what they can: signature faults (in the `Wechatpay-*` headers), body faults, and
-//! connection faults. Shared with `wechatpay mock serve --fault NAME`.
+//! what they can: signature faults (in the `Wechatpay-*` headers), body faults, connection
+//! faults, and APIv2 faults (in the XML answer's fields). Shared with
+//! `wechatpay mock serve --fault NAME`.
+//!
+//! Which answers each kind affects: the `Wechatpay-*` header faults and
+//! [`Fault::CertificateSerialMismatch`] affect APIv3 answers only (APIv2 answers carry no
+//! such headers); the `V2*` faults affect APIv2 answers only, and only those the platform
+//! would have answered `return_code SUCCESS`; the body faults ([`Fault::TruncatedJson`],
+//! [`Fault::OversizedBody`], [`Fault::InvalidUtf8`]) and the connection faults
+//! ([`Fault::ServerError`], [`Fault::DropBeforeHeaders`], [`Fault::DropMidBody`],
+//! [`Fault::Delay`]) affect both.
 
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -44,6 +53,16 @@ pub enum Fault {
     DropMidBody,
     /// Answer after this delay.
     Delay(Duration),
+    /// APIv2: sign the answer with another key than [`super::APIV2_KEY`].
+    V2BadSign,
+    /// APIv2: a verified business failure: `result_code FAIL`, `err_code SYSTEMERROR`.
+    V2Fail,
+    /// APIv2: refuse the call: `return_code FAIL` (unsigned, as such answers are).
+    V2ReturnFail,
+    /// APIv2: leave `sign` out of an answer that must be signed.
+    V2Unsigned,
+    /// APIv2: leave `result_code` out of the answer (the rest is signed correctly).
+    V2MissingFields,
 }
 
 impl Fault {
@@ -67,6 +86,11 @@ impl Fault {
         ("slow", "answer after 5 seconds"),
         ("drop", "close the connection before answering"),
         ("drop-mid-body", "close the connection halfway through the body"),
+        ("v2-bad-sign", "APIv2: sign the XML answer with a wrong key"),
+        ("v2-fail", "APIv2: answer result_code FAIL, err_code SYSTEMERROR"),
+        ("v2-return-fail", "APIv2: answer return_code FAIL"),
+        ("v2-unsigned", "APIv2: leave sign out of a signed answer"),
+        ("v2-missing-fields", "APIv2: leave result_code out of the answer"),
     ];
 
     /// The fault named `name` (see [`Fault::NAMES`]).
@@ -74,6 +98,7 @@ impl Fault {
     /// ```
     /// use wechatpay::mock::Fault;
     /// assert_eq!(Fault::from_name("drop"), Some(Fault::DropBeforeHeaders));
+    /// assert_eq!(Fault::from_name("v2-fail"), Some(Fault::V2Fail));
     /// assert_eq!(Fault::from_name("nonsense"), None);
     /// ```
     pub fn from_name(name: &str) -> Option<Fault> {
@@ -93,6 +118,11 @@ impl Fault {
             "slow" => Fault::Delay(Duration::from_secs(5)),
             "drop" => Fault::DropBeforeHeaders,
             "drop-mid-body" => Fault::DropMidBody,
+            "v2-bad-sign" => Fault::V2BadSign,
+            "v2-fail" => Fault::V2Fail,
+            "v2-return-fail" => Fault::V2ReturnFail,
+            "v2-unsigned" => Fault::V2Unsigned,
+            "v2-missing-fields" => Fault::V2MissingFields,
             _ => return None,
         })
     }
@@ -135,5 +165,32 @@ impl FaultPlan {
             }
         }
         self.standing.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_listed_name_is_a_fault() {
+        for (name, _) in Fault::NAMES {
+            assert!(Fault::from_name(name).is_some(), "{name}");
+        }
+        let v2: Vec<&str> = Fault::NAMES
+            .iter()
+            .map(|(name, _)| *name)
+            .filter(|name| name.starts_with("v2-"))
+            .collect();
+        assert_eq!(
+            v2,
+            [
+                "v2-bad-sign",
+                "v2-fail",
+                "v2-return-fail",
+                "v2-unsigned",
+                "v2-missing-fields"
+            ]
+        );
     }
 }

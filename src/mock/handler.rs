@@ -31,17 +31,62 @@ pub(crate) struct Answer {
 /// The outcome of the platform's checks of a request: `Err` holds the answer refusing it.
 type Authenticated = Result<(), Box<MockReply>>;
 
+/// What the connection a request came on tells about it.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Connection {
+    /// A TLS connection whose client presented a certificate the sandbox CA issued.
+    pub(crate) client_certificate: bool,
+}
+
+/// The platform's answer when it failed: a 500 with an HTML page.
+pub(crate) fn server_error_page() -> MockReply {
+    MockReply::raw(500, "<html><body><h1>500 Internal Server Error</h1></body></html>")
+        .with_header("Content-Type", "text/html")
+}
+
+/// What a fault does to the connection.
+pub(crate) fn disruption(fault: Option<&Fault>) -> Disruption {
+    match fault {
+        Some(Fault::DropBeforeHeaders) => Disruption::DropBeforeHeaders,
+        Some(Fault::DropMidBody) => Disruption::DropMidBody,
+        Some(Fault::Delay(delay)) => Disruption::Delay(*delay),
+        _ => Disruption::None,
+    }
+}
+
 impl State {
-    /// Handles one request: authenticate, route, record, sign the answer.
-    pub(crate) fn handle(&self, method: Method, target: String, headers: HeaderMap, body: Bytes) -> Answer {
+    /// Handles one request: an APIv2 one (see [`super::v2`]), or authenticate, route,
+    /// record, sign the answer.
+    pub(crate) fn handle(
+        &self,
+        method: Method,
+        target: String,
+        headers: HeaderMap,
+        body: Bytes,
+        connection: Connection,
+    ) -> Answer {
+        let fault = self.faults.lock().unwrap_or_else(|e| e.into_inner()).next();
+        let path = target.split('?').next().unwrap_or("").to_owned();
+        if let Some(endpoint) = self.v2_endpoint(&method, &path, &headers, &body) {
+            let request = MockRequest {
+                method,
+                target,
+                headers,
+                body,
+                params: HashMap::new(),
+                handled: false,
+                upload: None,
+                verified: false,
+                client_certificate: connection.client_certificate,
+            };
+            return self.handle_v2(endpoint, request, fault.as_ref());
+        }
         let request_id = format!(
             "08{:016X}{:014X}",
             self.clock.now(),
             self.request_counter.fetch_add(1, Ordering::Relaxed)
         );
-        let fault = self.faults.lock().unwrap_or_else(|e| e.into_inner()).next();
         let (auth, upload) = self.authenticate(&method, &target, &headers, &body);
-        let path = target.split('?').next().unwrap_or("").to_owned();
         let matched = self.find_route(&method, &path);
         let server_error = fault == Some(Fault::ServerError);
         let mut request = MockRequest {
@@ -53,13 +98,11 @@ impl State {
             verified: auth.is_ok(),
             handled: auth.is_ok() && matched.is_some() && !server_error,
             upload,
+            client_certificate: connection.client_certificate,
         };
         let reply = match (auth, matched) {
             (Err(rejection), _) => *rejection,
-            (Ok(()), _) if server_error => {
-                MockReply::raw(500, "<html><body><h1>500 Internal Server Error</h1></body></html>")
-                    .with_header("Content-Type", "text/html")
-            }
+            (Ok(()), _) if server_error => server_error_page(),
             (Ok(()), Some((handler, _))) => handler(&request),
             (Ok(()), None) => self.built_in(&mut request, fault.as_ref()),
         };
@@ -133,12 +176,7 @@ impl State {
     /// files the platform sends unsigned (a statement's SHA-1 header is signed instead), and
     /// the fault's effect on the connection.
     fn answer(&self, reply: MockReply, method: &Method, path: &str, request_id: &str, fault: Option<&Fault>) -> Answer {
-        let disruption = match fault {
-            Some(Fault::DropBeforeHeaders) => Disruption::DropBeforeHeaders,
-            Some(Fault::DropMidBody) => Disruption::DropMidBody,
-            Some(Fault::Delay(delay)) => Disruption::Delay(*delay),
-            _ => Disruption::None,
-        };
+        let disruption = disruption(fault);
         let statement = reply.statement;
         let mut answer = Answer {
             status: reply.status,
@@ -169,7 +207,7 @@ impl State {
         answer
     }
 
-    fn find_route(&self, method: &Method, path: &str) -> Option<(super::Handler, HashMap<String, String>)> {
+    pub(crate) fn find_route(&self, method: &Method, path: &str) -> Option<(super::Handler, HashMap<String, String>)> {
         let routes = self.routes.read().unwrap_or_else(|e| e.into_inner());
         routes.iter().rev().find_map(|route| {
             if route.method != *method {

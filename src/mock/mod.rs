@@ -1,12 +1,19 @@
-//! An in-process WeChat Pay APIv3 server for tests, examples and your own tests
-//! (feature `mock`).
+//! An in-process WeChat Pay server for tests, examples and your own tests (feature `mock`):
+//! APIv3, and APIv2, the older XML protocol.
 //!
 //! It listens on `127.0.0.1` on a free port, on its own thread and runtime, so it works
 //! the same from async tests, blocking code and examples. Like the platform it:
-//! - verifies every request's `Authorization` (merchant id, serial, 300 s window, signature
-//!   over the exact method, target and body) and answers `401 SIGN_ERROR` otherwise;
-//! - signs its 2xx answers with its platform key, in public-key or certificate mode;
+//! - verifies every APIv3 request's `Authorization` (merchant id, serial, 300 s window,
+//!   signature over the exact method, target and body) and answers `401 SIGN_ERROR`
+//!   otherwise;
+//! - signs its 2xx APIv3 answers with its platform key, in public-key or certificate mode;
 //! - answers `404 RESOURCE_NOT_EXISTS` for routes it does not know;
+//! - speaks APIv2 on the catalogued v2 paths (`POST /pay/micropay`, ...): checks the
+//!   merchant and the `sign` made with [`APIV2_KEY`], answers XML signed the same way (see
+//!   [APIv2](#apiv2) below);
+//! - in TLS mode ([`MockBuilder::tls`]), serves HTTPS with a certificate of its test CA
+//!   ([`keys::SANDBOX_CA`]) and asks for the merchant's client certificate, which the APIv2
+//!   operations that need it check;
 //! - records every request it received.
 //!
 //! Its keys are fixed test fixtures (see [`keys`]); never use them for anything real.
@@ -24,6 +31,65 @@
 //! assert_eq!(mock.requests()[0].body_json()["amount"]["total"], 1);
 //! # Ok(()) }
 //! ```
+//!
+//! # APIv2
+//!
+//! A request is an APIv2 one when its path is the wire path of a v2 operation of the
+//! catalogue (`/pay/micropay`, `/secapi/pay/refund`: feature `catalog`), or, for paths the
+//! catalogue does not list (and builds without it), when it carries no `Authorization`
+//! header and its body is an `<xml>` document. The path decides first because a GET
+//! operation (`/papay/entrustweb`) has no body to look at, and because a v2 path is never
+//! a v3 one: nothing under `/v3/` is ever taken for v2.
+//!
+//! For such a request the sandbox, in this order (each refusal is status 200, unsigned
+//! `return_code FAIL`, as the platform answers):
+//! 1. in TLS mode, for an operation that needs the merchant's client certificate
+//!    ([`crate::catalog::Operation::cert_required`]) reached on a connection without one,
+//!    refuses with the platform's words for a certificate problem,
+//!    `return_msg CA证书出错，请登录微信支付商户平台下载证书`, and `err_code CA_ERROR`;
+//!    a method other than the operation's is refused (`请使用post方法`);
+//! 2. reads its fields: the XML body (through [`crate::protocol::v2::parse`], which refuses
+//!    DTDs and entities: `XML格式错误`), or the query string of a GET;
+//! 3. checks that `mch_id`, `mchid` and `combine_mch_id`, when present, are [`MCHID`];
+//! 4. verifies `sign` with [`APIV2_KEY`] (MD5, or HMAC-SHA256 when `sign_type` says so) and
+//!    otherwise answers, as the platform does,
+//!    `<xml><return_code>FAIL</return_code><return_msg>签名错误</return_msg></xml>`;
+//! 5. records the request ([`MockRequest::verified`] tells whether these checks passed);
+//! 6. answers with the route for the wire path, if any (a JSON object body gives the
+//!    answer's fields), or from the catalogue: a missing required field is answered
+//!    `return_code FAIL` and `return_msg 缺少参数：<name>` (the platform answers
+//!    `缺少参数` at the protocol level, before any business logic; the sandbox adds the
+//!    name), else `return_code SUCCESS`, `result_code SUCCESS` and the example response,
+//!    echoing the request's fields of the same names, with a fresh `nonce_str`, signed
+//!    with the request's `sign_type` unless the endpoint answers unsigned
+//!    ([`crate::protocol::v2::answers_unsigned`]). `pay/downloadbill` and
+//!    `pay/downloadfundflow` answer a small CSV bill (gzip with `tar_type=GZIP`).
+//!
+//! ```
+//! use serde_json::json;
+//! use wechatpay::Method;
+//! use wechatpay::mock::{APIV2_KEY, MCHID, MockServer};
+//! use wechatpay::protocol::v2::{AnswerSignature, ApiV2Key, prepare, read_answer};
+//!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let mock = MockServer::start();
+//! // Without this route, the catalogue would answer (feature `catalog`).
+//! mock.route(Method::POST, "/pay/orderquery", 200, json!({"out_trade_no": "T1", "trade_state": "SUCCESS"}));
+//! let key = ApiV2Key::new(APIV2_KEY)?;
+//! let request = prepare(&json!({"mch_id": MCHID, "out_trade_no": "T1", "appid": "wx8888888888888888"}), MCHID, &key)?;
+//! let answer = reqwest::Client::new()
+//!     .post(format!("{}pay/orderquery", mock.base_url()))
+//!     .header("Content-Type", "text/xml; charset=utf-8")
+//!     .body(request.xml().to_owned())
+//!     .send()
+//!     .await?
+//!     .bytes()
+//!     .await?;
+//! let answer = read_answer(&answer, &key, AnswerSignature::Signed(request.sign_type()))?;
+//! assert_eq!((answer["result_code"].as_str(), answer["trade_state"].as_str()), (Some("SUCCESS"), Some("SUCCESS")));
+//! assert!(mock.requests()[0].verified);
+//! # Ok(()) }
+//! ```
 
 #[cfg(feature = "catalog")]
 mod catalog;
@@ -35,6 +101,12 @@ mod media;
 mod platform;
 mod sandbox;
 mod server;
+mod tls;
+mod v2;
+#[cfg(feature = "catalog")]
+mod v2_bill;
+#[cfg(feature = "catalog")]
+mod v2_catalog;
 
 pub use faults::Fault;
 pub use log::{MAX_LOGGED_BYTES, MAX_LOGGED_REQUESTS};
@@ -78,10 +150,34 @@ pub mod keys {
     pub const PLATFORM_CERTIFICATE_EXPIRED: &str = include_str!("keys/platform_cert_expired.pem");
     /// The private key of [`PLATFORM_CERTIFICATE_EXPIRED`].
     pub const PLATFORM_CERTIFICATE_EXPIRED_PRIVATE: &str = include_str!("keys/platform_cert_expired_key.pem");
+    /// The sandbox's test certificate authority: it issued the TLS server certificate of the
+    /// mock's TLS mode ([`SANDBOX_SERVER_CERTIFICATE`], for `127.0.0.1` and `localhost`) and
+    /// the merchant certificate [`MERCHANT_CERTIFICATE`], the one client certificate the TLS
+    /// mode accepts. Trust it (and only it) in a client that talks to the TLS mode.
+    pub const SANDBOX_CA: &str = include_str!("keys/sandbox_ca.pem");
+    /// The TLS server certificate of the mock's TLS mode, issued by [`SANDBOX_CA`].
+    pub const SANDBOX_SERVER_CERTIFICATE: &str = include_str!("keys/sandbox_server.pem");
+    /// The private key (P-256, PKCS#8) of [`SANDBOX_SERVER_CERTIFICATE`].
+    pub const SANDBOX_SERVER_PRIVATE_KEY: &str = include_str!("keys/sandbox_server_key.pem");
+    /// A client certificate issued by another CA than [`SANDBOX_CA`], for testing that the
+    /// TLS mode refuses it: a handshake presenting it fails.
+    pub const OTHER_CA_CLIENT_CERTIFICATE: &str = include_str!("keys/other_ca_client.pem");
+    /// The private key (P-256, PKCS#8) of [`OTHER_CA_CLIENT_CERTIFICATE`].
+    pub const OTHER_CA_CLIENT_PRIVATE_KEY: &str = include_str!("keys/other_ca_client_key.pem");
 }
 
 /// The mock merchant's APIv3 key (32 ASCII bytes).
 pub const APIV3_KEY: &str = "wechatpayRsMockApiV3Key000000032";
+
+/// The mock merchant's APIv2 key (32 ASCII characters): the sandbox verifies the `sign` of
+/// APIv2 requests and signs its APIv2 answers with it.
+///
+/// ```
+/// let key = wechatpay::protocol::v2::ApiV2Key::new(wechatpay::mock::APIV2_KEY)?;
+/// # drop(key);
+/// # Ok::<(), wechatpay::protocol::v2::V2Error>(())
+/// ```
+pub const APIV2_KEY: &str = "wechatpayRsMockApiV2Key000000032";
 
 /// The merchant id the mock expects.
 pub const MCHID: &str = "1900000001";
@@ -119,11 +215,34 @@ pub struct MockRequest {
     pub handled: bool,
     /// For a multipart upload: its parts.
     pub upload: Option<MockUpload>,
-    /// Whether the `Authorization` header verified.
+    /// Whether the platform's checks passed: for APIv3, the `Authorization` header verified;
+    /// for APIv2, the client certificate when required (TLS mode), the merchant fields and
+    /// the `sign`.
     pub verified: bool,
+    /// Whether the request came on a TLS connection that presented a client certificate
+    /// (issued by [`keys::SANDBOX_CA`]: the TLS mode accepts no other). Always `false`
+    /// without TLS.
+    pub client_certificate: bool,
 }
 
 impl MockRequest {
+    /// For an APIv2 request, its fields: the XML body's (through
+    /// [`crate::protocol::v2::parse`]), or the query string's when the body is empty (GET).
+    /// `None` when the body is not a flat XML document.
+    ///
+    /// ```
+    /// use wechatpay::Method;
+    /// use wechatpay::mock::{MockReply, MockServer};
+    /// let mock = MockServer::start();
+    /// mock.route_fn(Method::POST, "/pay/orderquery", |request| {
+    ///     let fields = request.v2_fields().unwrap_or_default();
+    ///     MockReply::json(200, &serde_json::json!({"trade_state": "SUCCESS", "out_trade_no": fields.get("out_trade_no")}))
+    /// });
+    /// ```
+    pub fn v2_fields(&self) -> Option<crate::protocol::v2::Fields> {
+        v2::request_fields(self.query(), &self.body).ok()
+    }
+
     /// The body parsed as JSON (`Value::Null` when empty or not JSON).
     pub fn body_json(&self) -> Value {
         serde_json::from_slice(&self.body).unwrap_or(Value::Null)
@@ -236,15 +355,20 @@ pub(crate) struct State {
     signature_cache: Mutex<Option<platform::SignatureCache>>,
     /// Whether catalogued operations without a route are answered (feature `catalog`).
     catalog: std::sync::atomic::AtomicBool,
+    /// Whether it serves HTTPS (and checks client certificates).
+    tls: bool,
+    /// The APIv2 key.
+    apiv2_key: crate::protocol::v2::ApiV2Key,
     /// The address it listens on, once bound.
     addr: std::sync::OnceLock<std::net::SocketAddr>,
 }
 
 impl State {
-    /// The base URL clients reach it at, `http://127.0.0.1:PORT/`.
+    /// The base URL clients reach it at, `http://127.0.0.1:PORT/` (`https://` in TLS mode).
     pub(crate) fn base_url(&self) -> String {
+        let scheme = if self.tls { "https" } else { "http" };
         match self.addr.get() {
-            Some(addr) => format!("http://{addr}/"),
+            Some(addr) => format!("{scheme}://{addr}/"),
             None => String::new(),
         }
     }
@@ -260,6 +384,7 @@ pub struct MockBuilder {
     max_connections: Option<usize>,
     log_limits: Option<(usize, usize)>,
     catalog: bool,
+    tls: bool,
 }
 
 impl Default for MockBuilder {
@@ -271,6 +396,7 @@ impl Default for MockBuilder {
             max_connections: None,
             log_limits: None,
             catalog: true,
+            tls: false,
         }
     }
 }
@@ -320,6 +446,34 @@ impl MockBuilder {
         self
     }
 
+    /// TLS mode (default off): serve HTTPS on `127.0.0.1` with a certificate for `127.0.0.1`
+    /// and `localhost` issued by the test CA [`keys::SANDBOX_CA`], and ask each connection for
+    /// a client certificate. One issued by that CA (the merchant certificate
+    /// [`keys::MERCHANT_CERTIFICATE`] with [`keys::MERCHANT_PRIVATE_KEY`]) is accepted; one
+    /// from another CA fails the handshake; a connection without one is served, but an
+    /// APIv2 operation that needs the certificate is then refused with the platform's
+    /// `CA_ERROR` answer. [`MockServer::base_url`] then says `https://`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use wechatpay::mock::{MockServer, keys};
+    /// let mock = MockServer::builder().tls(true).start();
+    /// assert!(mock.base_url().starts_with("https://127.0.0.1:"));
+    /// let identity = format!("{}{}", keys::MERCHANT_CERTIFICATE, keys::MERCHANT_PRIVATE_KEY);
+    /// let client = reqwest::Client::builder()
+    ///     .tls_certs_only([reqwest::Certificate::from_pem(keys::SANDBOX_CA.as_bytes())?])
+    ///     .identity(reqwest::Identity::from_pem(identity.as_bytes())?)
+    ///     .build()?;
+    /// let status = client.get(format!("{}v3/certificates", mock.base_url())).send().await?.status();
+    /// assert_eq!(status, 401); // reached over TLS: unsigned, so refused
+    /// assert!(mock.requests()[0].client_certificate);
+    /// # Ok(()) }
+    /// ```
+    pub fn tls(mut self, enabled: bool) -> Self {
+        self.tls = enabled;
+        self
+    }
+
     /// Binds `127.0.0.1` (on a free port unless [`Self::port`] chose one) and starts serving.
     pub fn start(self) -> MockServer {
         self.try_start().expect("the mock can bind 127.0.0.1")
@@ -329,6 +483,7 @@ impl MockBuilder {
     pub fn try_start(self) -> std::io::Result<MockServer> {
         let merchant_key =
             RsaPrivateKey::from_pem(keys::MERCHANT_PRIVATE_KEY).expect("the mock's fixture keys are valid");
+        let tls = if self.tls { Some(tls::acceptor()?) } else { None };
         let state = Arc::new(State {
             routes: RwLock::new(Vec::new()),
             requests: Mutex::new({
@@ -345,12 +500,15 @@ impl MockBuilder {
             request_counter: AtomicU64::new(0),
             signature_cache: Mutex::new(None),
             catalog: std::sync::atomic::AtomicBool::new(self.catalog),
+            tls: self.tls,
+            apiv2_key: crate::protocol::v2::ApiV2Key::new(APIV2_KEY).expect("the mock's APIv2 key is valid"),
             addr: std::sync::OnceLock::new(),
         });
         let server = server::Server::start(
             state.clone(),
             self.port,
             self.max_connections.unwrap_or(MAX_CONNECTIONS),
+            tls,
         )?;
         let _ = state.addr.set(server.addr());
         Ok(MockServer { state, server })
@@ -382,9 +540,19 @@ impl MockServer {
         MockBuilder::default()
     }
 
-    /// The base URL to point a client at, `http://127.0.0.1:PORT/`.
+    /// The base URL to point a client at, `http://127.0.0.1:PORT/` (`https://` in TLS
+    /// mode, see [`MockBuilder::tls`]).
     pub fn base_url(&self) -> String {
         self.state.base_url()
+    }
+
+    /// Whether it serves HTTPS (see [`MockBuilder::tls`]).
+    ///
+    /// ```
+    /// assert!(!wechatpay::mock::MockServer::start().is_tls());
+    /// ```
+    pub fn is_tls(&self) -> bool {
+        self.state.tls
     }
 
     /// The socket address the mock listens on.
@@ -395,6 +563,11 @@ impl MockServer {
     /// Answers `method template` with a fixed status and JSON body (`Value::Null` for none).
     /// The template may hold `{variables}`; a later route for the same method and template
     /// replaces an earlier one.
+    ///
+    /// For an APIv2 operation, route its wire path (`/pay/micropay`): a JSON object body
+    /// gives the answer's fields (`return_code` and `result_code` default to `SUCCESS`;
+    /// `nonce_str` and `sign` are added unless the endpoint answers unsigned), any other body
+    /// is sent as it is. The route runs only for requests that pass the APIv2 checks.
     ///
     /// ```
     /// use wechatpay::Method;

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::files;
 use super::{
-    APIV3_KEY, MCHID, MERCHANT_SERIAL, MockReply, MockRequest, MockServer, PLATFORM_CERTIFICATE_SERIAL,
+    APIV2_KEY, APIV3_KEY, MCHID, MERCHANT_SERIAL, MockReply, MockRequest, MockServer, PLATFORM_CERTIFICATE_SERIAL,
     PLATFORM_PUBLIC_KEY_ID, keys,
 };
 
@@ -33,8 +33,13 @@ pub struct SandboxFiles {
     pub platform_certificate: PathBuf,
     /// `apiv3_key.txt`: the APIv3 key, 32 characters without a newline (mode 0600).
     pub apiv3_key: PathBuf,
+    /// `apiv2_key.txt`: the APIv2 key, 32 characters without a newline (mode 0600).
+    pub apiv2_key: PathBuf,
+    /// `sandbox_ca.pem`: the test CA that issued the TLS mode's server certificate
+    /// ([`keys::SANDBOX_CA`]); written in TLS mode only.
+    pub ca_certificate: Option<PathBuf>,
     /// `env.sh`: exports the `WECHATPAY_*` variables pointing at the files above and at the
-    /// mock's base URL (mode 0600: it holds the APIv3 key).
+    /// mock's base URL (mode 0600: it holds the APIv3 and APIv2 keys).
     pub env_sh: PathBuf,
 }
 
@@ -128,11 +133,17 @@ impl MockServer {
     /// written. Each file goes to a new temporary name first and is renamed into place, so a
     /// symlink planted under a file's name is replaced, never followed.
     ///
+    /// In TLS mode ([`super::MockBuilder::tls`]) it also writes the test CA
+    /// (`sandbox_ca.pem`) that clients must trust, exported as `WECHATPAY_CA_CERTIFICATE`.
+    ///
     /// ```
     /// let mock = wechatpay::mock::MockServer::start();
     /// let dir = std::env::temp_dir().join(format!("wechatpay-sandbox-doc-{}", std::process::id()));
     /// let files = mock.write_keys(&dir)?;
-    /// assert!(std::fs::read_to_string(&files.env_sh)?.contains("WECHATPAY_BASE_URL"));
+    /// let env = std::fs::read_to_string(&files.env_sh)?;
+    /// assert!(env.contains("WECHATPAY_BASE_URL") && env.contains("WECHATPAY_APIV2_KEY"));
+    /// assert_eq!(std::fs::read_to_string(&files.apiv2_key)?, wechatpay::mock::APIV2_KEY);
+    /// assert!(files.ca_certificate.is_none()); // not in TLS mode
     /// # std::fs::remove_dir_all(&dir)?;
     /// # Ok::<(), std::io::Error>(())
     /// ```
@@ -147,6 +158,8 @@ impl MockServer {
             platform_certificate: certificates.join(format!("wechatpay_{PLATFORM_CERTIFICATE_SERIAL}.pem")),
             certificates,
             apiv3_key: dir.join("apiv3_key.txt"),
+            apiv2_key: dir.join("apiv2_key.txt"),
+            ca_certificate: self.is_tls().then(|| dir.join("sandbox_ca.pem")),
             env_sh: dir.join("env.sh"),
             dir,
         };
@@ -156,29 +169,11 @@ impl MockServer {
         files.write_in_place(&files.public_key_id, PLATFORM_PUBLIC_KEY_ID, PUBLIC)?;
         files.write_in_place(&files.platform_certificate, keys::PLATFORM_CERTIFICATE, PUBLIC)?;
         files.write_in_place(&files.apiv3_key, APIV3_KEY, PRIVATE)?;
-        let quote = |path: &Path| shell_quote(&path.to_string_lossy());
-        let env = format!(
-            "# The wechatpay mock sandbox: `. {env}` points wechatpay tools and SDKs at it.\n\
-             # These are fixed TEST keys, published with the crate: never use them for anything real.\n\
-             export WECHATPAY_MCHID={mchid}\n\
-             export WECHATPAY_MERCHANT_SERIAL={serial}\n\
-             export WECHATPAY_PRIVATE_KEY={key}\n\
-             export WECHATPAY_PUBLIC_KEY_ID={id}\n\
-             export WECHATPAY_PUBLIC_KEY={public_key}\n\
-             export WECHATPAY_CERTIFICATES={certificates}\n\
-             export WECHATPAY_APIV3_KEY={apiv3}\n\
-             export WECHATPAY_BASE_URL={base_url}\n",
-            env = quote(&files.env_sh),
-            mchid = shell_quote(MCHID),
-            serial = shell_quote(MERCHANT_SERIAL),
-            key = quote(&files.private_key),
-            id = shell_quote(PLATFORM_PUBLIC_KEY_ID),
-            public_key = quote(&files.public_key),
-            certificates = quote(&files.certificates),
-            apiv3 = shell_quote(APIV3_KEY),
-            base_url = shell_quote(&self.base_url()),
-        );
-        files.write_in_place(&files.env_sh, &env, PRIVATE)?;
+        files.write_in_place(&files.apiv2_key, APIV2_KEY, PRIVATE)?;
+        if let Some(ca) = &files.ca_certificate {
+            files.write_in_place(ca, keys::SANDBOX_CA, PUBLIC)?;
+        }
+        files.write_in_place(&files.env_sh, &files.env(&self.base_url()), PRIVATE)?;
         Ok(files)
     }
 
@@ -244,6 +239,35 @@ impl SandboxFiles {
     /// ```
     pub fn write(&self, name: &str, contents: &str) -> io::Result<PathBuf> {
         files::write_file(&self.dir, name, contents.as_bytes(), PRIVATE)
+    }
+
+    /// The text of `env.sh`: one `export` per variable, every value single-quoted.
+    fn env(&self, base_url: &str) -> String {
+        let quote = |path: &Path| shell_quote(&path.to_string_lossy());
+        let mut variables = vec![
+            ("WECHATPAY_MCHID", shell_quote(MCHID)),
+            ("WECHATPAY_MERCHANT_SERIAL", shell_quote(MERCHANT_SERIAL)),
+            ("WECHATPAY_PRIVATE_KEY", quote(&self.private_key)),
+            ("WECHATPAY_MERCHANT_CERTIFICATE", quote(&self.merchant_certificate)),
+            ("WECHATPAY_PUBLIC_KEY_ID", shell_quote(PLATFORM_PUBLIC_KEY_ID)),
+            ("WECHATPAY_PUBLIC_KEY", quote(&self.public_key)),
+            ("WECHATPAY_CERTIFICATES", quote(&self.certificates)),
+            ("WECHATPAY_APIV3_KEY", shell_quote(APIV3_KEY)),
+            ("WECHATPAY_APIV2_KEY", shell_quote(APIV2_KEY)),
+        ];
+        if let Some(ca) = &self.ca_certificate {
+            variables.push(("WECHATPAY_CA_CERTIFICATE", quote(ca)));
+        }
+        variables.push(("WECHATPAY_BASE_URL", shell_quote(base_url)));
+        let mut env = format!(
+            "# The wechatpay mock sandbox: `. {}` points wechatpay tools and SDKs at it.\n\
+             # These are fixed TEST keys, published with the crate: never use them for anything real.\n",
+            quote(&self.env_sh)
+        );
+        for (name, value) in variables {
+            env.push_str(&format!("export {name}={value}\n"));
+        }
+        env
     }
 
     /// Writes one of the sandbox's own files (`path` is inside its folder).

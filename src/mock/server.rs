@@ -1,4 +1,5 @@
-//! The mock's HTTP plumbing: a hyper HTTP/1.1 server on its own thread and runtime.
+//! The mock's HTTP plumbing: a hyper HTTP/1.1 server on its own thread and runtime, over
+//! plain TCP or TLS.
 
 use std::net::SocketAddr;
 use std::pin::Pin;
@@ -16,6 +17,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 
 use super::State;
 use super::faults::Disruption;
+use super::handler::Connection;
 
 type Body = BoxBody<Bytes, std::io::Error>;
 
@@ -26,7 +28,8 @@ fn full(bytes: Bytes) -> Body {
 /// The largest request body the mock reads (uploads included).
 const MAX_REQUEST_BYTES: usize = 64 * 1024 * 1024;
 
-/// How long a client may take to send a request's headers.
+/// How long a client may take to send a request's headers (and, in TLS mode, to complete
+/// the handshake).
 const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// How long a client may take to send a request's body.
@@ -42,7 +45,12 @@ pub(crate) struct Server {
 }
 
 impl Server {
-    pub(crate) fn start(state: Arc<State>, port: u16, max_connections: usize) -> std::io::Result<Server> {
+    pub(crate) fn start(
+        state: Arc<State>,
+        port: u16,
+        max_connections: usize,
+        tls: Option<tokio_rustls::TlsAcceptor>,
+    ) -> std::io::Result<Server> {
         let listener = std::net::TcpListener::bind(("127.0.0.1", port))?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
@@ -60,7 +68,7 @@ impl Server {
                         return;
                     };
                     tokio::select! {
-                        _ = accept_loop(listener, state, max_connections) => {}
+                        _ = accept_loop(listener, state, max_connections, tls) => {}
                         _ = stopped => {}
                     }
                 });
@@ -85,7 +93,12 @@ impl Drop for Server {
     }
 }
 
-async fn accept_loop(listener: tokio::net::TcpListener, state: Arc<State>, max_connections: usize) {
+async fn accept_loop(
+    listener: tokio::net::TcpListener,
+    state: Arc<State>,
+    max_connections: usize,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+) {
     let slots = Arc::new(tokio::sync::Semaphore::new(max_connections));
     loop {
         let Ok((stream, _)) = listener.accept().await else {
@@ -96,19 +109,44 @@ async fn accept_loop(listener: tokio::net::TcpListener, state: Arc<State>, max_c
             continue;
         };
         let state = state.clone();
+        let tls = tls.clone();
         tokio::spawn(async move {
-            let service = service_fn(move |req| serve(state.clone(), req));
-            let _ = http1::Builder::new()
-                .timer(TokioTimer::new())
-                .header_read_timeout(HEADER_TIMEOUT)
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
+            match tls {
+                None => serve_connection(TokioIo::new(stream), state, Connection::default()).await,
+                Some(acceptor) => {
+                    // A failed or stalled handshake (a client certificate from another CA,
+                    // plain HTTP on the TLS port) closes the connection.
+                    if let Ok(Ok(stream)) = tokio::time::timeout(HEADER_TIMEOUT, acceptor.accept(stream)).await {
+                        let connection = Connection {
+                            client_certificate: stream.get_ref().1.peer_certificates().is_some_and(|c| !c.is_empty()),
+                        };
+                        serve_connection(TokioIo::new(stream), state, connection).await;
+                    }
+                }
+            }
             drop(slot);
         });
     }
 }
 
-async fn serve(state: Arc<State>, request: hyper::Request<Incoming>) -> Result<hyper::Response<Body>, std::io::Error> {
+/// Serves the requests of one connection, plain or TLS.
+async fn serve_connection<I>(io: I, state: Arc<State>, connection: Connection)
+where
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+{
+    let service = service_fn(move |req| serve(state.clone(), connection, req));
+    let _ = http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_TIMEOUT)
+        .serve_connection(io, service)
+        .await;
+}
+
+async fn serve(
+    state: Arc<State>,
+    connection: Connection,
+    request: hyper::Request<Incoming>,
+) -> Result<hyper::Response<Body>, std::io::Error> {
     let (parts, body) = request.into_parts();
     let target = parts
         .uri
@@ -125,9 +163,10 @@ async fn serve(state: Arc<State>, request: hyper::Request<Incoming>) -> Result<h
             return Ok(res);
         }
     };
-    let answer = tokio::task::spawn_blocking(move || state.handle(parts.method, target, parts.headers, body))
-        .await
-        .map_err(std::io::Error::other)?;
+    let answer =
+        tokio::task::spawn_blocking(move || state.handle(parts.method, target, parts.headers, body, connection))
+            .await
+            .map_err(std::io::Error::other)?;
     let body = match (answer.disruption, answer.file) {
         (Disruption::None, Some(file)) => BoxBody::new(FileBody { file, offset: 0 }),
         (disruption, _) => disrupted(disruption, answer.body).await?,

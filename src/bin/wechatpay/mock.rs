@@ -20,13 +20,21 @@ pub enum MockCommand {
 const MOCK_HELP: &str = "\
 The sandbox verifies each request's signature as the platform does (401 SIGN_ERROR when it
 does not match), signs its 2xx answers, answers /v3/certificates, and 404s unknown routes.
-Its first line of output is `listening on http://127.0.0.1:PORT/`; then one line per
-request: method, target, and whether its signature verified.
+It also speaks APIv2 on the catalogued v2 paths (POST /pay/micropay, ...): it checks the
+mch_id and the sign made with the APIv2 key (MD5 or HMAC-SHA256), and answers signed XML.
+Its first line of output is `listening on http://127.0.0.1:PORT/` (https with --tls); then
+one line per request: method, target, and whether its signature verified.
+
+With --tls it serves HTTPS with a certificate for 127.0.0.1 and localhost issued by a test
+CA (sandbox_ca.pem), and asks for a client certificate: the merchant certificate
+(apiclient_cert.pem with apiclient_key.pem) is accepted, one from another CA fails the
+handshake, and without one the APIv2 operations that need it answer CA_ERROR.
 
 Into --keys-dir it writes its fixed TEST keys (public: never use them for anything real):
 apiclient_key.pem, apiclient_cert.pem, pub_key.pem, pub_key_id.txt,
-certificates/wechatpay_<serial>.pem, apiv3_key.txt, env.sh (exports the WECHATPAY_*
-variables pointing at them and at the sandbox) and profiles.toml (a [mock] profile).
+certificates/wechatpay_<serial>.pem, apiv3_key.txt, apiv2_key.txt, sandbox_ca.pem (with
+--tls), env.sh (exports the WECHATPAY_* variables pointing at them and at the sandbox) and
+profiles.toml (a [mock] profile).
 
 Built-in routes (unless --no-default-routes):
   POST /v3/parking/reminders/ext-payment                        204
@@ -37,8 +45,12 @@ A routes file is a JSON array of {\"method\", \"path\" (template), \"status\", \
 in the body's strings becomes the path variable's value. Its routes are added to (or
 replace) the built-in ones.
 
+APIv2 routes use the wire path (\"/pay/micropay\"); a JSON object body gives the answer's fields
+(return_code and result_code default to SUCCESS; nonce_str and sign are added).
+
 Example:
-  wechatpay mock serve --keys-dir ./sandbox --routes routes.json --fault bad-signature";
+  wechatpay mock serve --keys-dir ./sandbox --routes routes.json --fault bad-signature
+  wechatpay mock serve --tls --fault v2-fail";
 
 #[derive(Args)]
 pub struct MockServeArgs {
@@ -68,6 +80,9 @@ pub struct MockServeArgs {
     /// second reuses that (still valid) signature, so the sandbox spends almost no CPU
     #[arg(long)]
     reuse_signatures: bool,
+    /// Serve HTTPS (test CA sandbox_ca.pem) and ask for the merchant's client certificate
+    #[arg(long)]
+    tls: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -146,6 +161,7 @@ async fn serve(args: MockServeArgs) -> Result<u8, Failure> {
     let mock = MockServer::builder()
         .mode(args.mode.into())
         .port(args.port)
+        .tls(args.tls)
         .try_start()
         .map_err(|e| Failure::other(format!("cannot listen on 127.0.0.1:{}: {e}", args.port)))?;
     mock.reuse_signatures(args.reuse_signatures);
@@ -217,6 +233,12 @@ fn print_banner(mock: &MockServer, args: &MockServeArgs, files: &SandboxFiles, r
     println!("listening on {}", mock.base_url());
     println!("keys, ids and env.sh in {} (test keys only)", files.dir.display());
     println!("  point tools at it:  . {}", files.env_sh.display());
+    if let Some(ca) = &files.ca_certificate {
+        println!(
+            "TLS: trust the test CA {}; client certificate: apiclient_cert.pem",
+            ca.display()
+        );
+    }
     println!(
         "signing mode: {}",
         match args.mode {
@@ -266,7 +288,7 @@ async fn follow(mock: &MockServer) -> Result<usize, Failure> {
                     println!(
                         "{} {}  verified: {}",
                         request.method,
-                        request.target,
+                        wechatpay::text::visible(&request.target),
                         if request.verified { "yes" } else { "no" }
                     );
                 }
