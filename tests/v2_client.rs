@@ -41,6 +41,10 @@ impl Server {
     }
 
     fn client(&self) -> Client {
+        self.builder_without_apiv2_key().apiv2_key(APIV2_KEY).build().unwrap()
+    }
+
+    fn builder_without_apiv2_key(&self) -> wechatpay::ClientBuilder {
         Client::builder()
             .mchid(MCHID)
             .merchant_serial(MERCHANT_SERIAL)
@@ -48,10 +52,7 @@ impl Server {
             .unwrap()
             .platform_public_key(PLATFORM_PUBLIC_KEY_ID, keys::PLATFORM_PUBLIC_KEY)
             .unwrap()
-            .apiv2_key(APIV2_KEY)
             .base_url(&self.base_url)
-            .unwrap()
-            .build()
             .unwrap()
     }
 
@@ -247,7 +248,7 @@ async fn what_cannot_be_right_is_refused_before_anything_is_sent() {
         "{err:?}"
     );
 
-    let no_key = wechatpay::mock::MockServer::start().client();
+    let no_key = server.builder_without_apiv2_key().build().unwrap();
     let err = no_key.chain("v2/pay/micropay").post(order("ok")).await.unwrap_err();
     assert!(matches!(err, Error::Config(ConfigError::MissingApiV2Key)), "{err:?}");
 

@@ -164,6 +164,9 @@ pub mod keys {
     pub const OTHER_CA_CLIENT_CERTIFICATE: &str = include_str!("keys/other_ca_client.pem");
     /// The private key (P-256, PKCS#8) of [`OTHER_CA_CLIENT_CERTIFICATE`].
     pub const OTHER_CA_CLIENT_PRIVATE_KEY: &str = include_str!("keys/other_ca_client_key.pem");
+    /// The merchant's key ([`MERCHANT_PRIVATE_KEY`]) certified by that other CA: a client
+    /// configured with it signs as the merchant but fails the TLS mode's handshake.
+    pub const OTHER_CA_MERCHANT_CERTIFICATE: &str = include_str!("keys/other_ca_merchant_cert.pem");
 }
 
 /// The mock merchant's APIv3 key (32 ASCII bytes).

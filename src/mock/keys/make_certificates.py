@@ -167,3 +167,7 @@ other_ca = make_ca("other_ca_key.pem", "other_ca.pem", 0x07E4CA0000000001,
                    "wechatpay-rs mock other CA (TEST ONLY)")
 issue(other_ca, p256_key("other_ca_client_key.pem"), "other_ca_client.pem", 0x07E4CA0000000002,
       "wechatpay-rs mock merchant 1900000001 (other CA)", ExtendedKeyUsageOID.CLIENT_AUTH)
+# The merchant's own key certified by that CA: what a client configured with the wrong
+# certificate presents (the crate's client needs an RSA merchant key).
+issue(other_ca, load_key("merchant_key.pem"), "other_ca_merchant_cert.pem", 0x07E4CA0000000003,
+      "wechatpay-rs mock merchant 1900000001 (other CA)", ExtendedKeyUsageOID.CLIENT_AUTH)

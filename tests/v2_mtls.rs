@@ -1,0 +1,124 @@
+//! Mutual TLS end to end, with the crate's own client against the sandbox in TLS mode: the
+//! APIv2 operations that need the merchant certificate send it and are answered; a client
+//! without one is stopped before anything is sent; a certificate from another CA fails the
+//! handshake; APIv3 calls work over the same HTTPS sandbox.
+
+use serde_json::json;
+use wechatpay::Error;
+use wechatpay::error::ConfigError;
+use wechatpay::mock::{MCHID, MockServer, keys};
+
+fn refund() -> serde_json::Value {
+    json!({
+        "appid": "wx2421b1c4370ec43b", "mch_id": MCHID, "transaction_id": "4200001999202407041234567890",
+        "out_refund_no": "R1", "total_fee": 100, "refund_fee": 100,
+    })
+}
+
+#[tokio::test]
+async fn an_operation_that_needs_the_client_certificate_sends_it_and_is_answered() {
+    let mock = MockServer::builder().tls(true).start();
+    assert!(mock.base_url().starts_with("https://127.0.0.1:"));
+    let client = mock.client();
+
+    let answer = client.chain("v2/secapi/pay/refund").post(refund()).await.unwrap();
+    let fields: serde_json::Value = answer.json().unwrap();
+    assert_eq!(fields["return_code"], "SUCCESS", "{fields}");
+    assert_eq!(fields["result_code"], "SUCCESS", "{fields}");
+    assert_eq!(fields["out_refund_no"], "R1", "{fields}");
+
+    // An operation without the certificate flag goes on the connection without one.
+    let query = json!({"appid": "wx2421b1c4370ec43b", "mch_id": MCHID, "out_trade_no": "T1"});
+    client.chain("v2/pay/orderquery").post(query).await.unwrap();
+
+    let requests = mock.requests();
+    assert_eq!(requests.len(), 2);
+    assert!(requests[0].client_certificate, "the refund carried the certificate");
+    assert!(!requests[1].client_certificate, "the query did not need it");
+}
+
+#[tokio::test]
+async fn the_sandbox_refuses_an_operation_that_needs_a_certificate_when_asked_to_skip_it() {
+    let mock = MockServer::builder().tls(true).start();
+    let err = mock
+        .client()
+        .chain("v2/secapi/pay/refund")
+        .post(refund())
+        .client_certificate(false)
+        .await
+        .unwrap_err();
+    // The platform refuses such a call at the protocol level; so does the sandbox.
+    assert!(matches!(err, Error::ApiV2(_)), "{err:?}");
+    assert_eq!(mock.requests().len(), 1);
+    assert!(!mock.requests()[0].client_certificate);
+}
+
+#[tokio::test]
+async fn a_client_without_a_merchant_certificate_sends_nothing() {
+    let mock = MockServer::builder().tls(true).start();
+    let client = wechatpay::Client::builder()
+        .mchid(MCHID)
+        .merchant_serial(wechatpay::mock::MERCHANT_SERIAL)
+        .private_key_pem(keys::MERCHANT_PRIVATE_KEY)
+        .unwrap()
+        .platform_public_key(wechatpay::mock::PLATFORM_PUBLIC_KEY_ID, keys::PLATFORM_PUBLIC_KEY)
+        .unwrap()
+        .apiv2_key(wechatpay::mock::APIV2_KEY)
+        .add_root_certificate(keys::SANDBOX_CA)
+        .unwrap()
+        .base_url(&mock.base_url())
+        .unwrap()
+        .build()
+        .unwrap();
+    let err = client.chain("v2/secapi/pay/refund").post(refund()).await.unwrap_err();
+    assert!(
+        matches!(err, Error::Config(ConfigError::MissingClientCertificate { .. })),
+        "{err:?}"
+    );
+    assert!(mock.requests().is_empty());
+}
+
+#[tokio::test]
+async fn a_certificate_from_another_ca_fails_the_handshake() {
+    let mock = MockServer::builder().tls(true).start();
+    let client = wechatpay::Client::builder()
+        .mchid(MCHID)
+        .private_key_pem(keys::MERCHANT_PRIVATE_KEY)
+        .unwrap()
+        .merchant_certificate(keys::OTHER_CA_MERCHANT_CERTIFICATE)
+        .unwrap()
+        .platform_public_key(wechatpay::mock::PLATFORM_PUBLIC_KEY_ID, keys::PLATFORM_PUBLIC_KEY)
+        .unwrap()
+        .apiv2_key(wechatpay::mock::APIV2_KEY)
+        .add_root_certificate(keys::SANDBOX_CA)
+        .unwrap()
+        .base_url(&mock.base_url())
+        .unwrap()
+        .build()
+        .unwrap();
+    let err = client.chain("v2/secapi/pay/refund").post(refund()).await.unwrap_err();
+    assert!(matches!(err, Error::Transport(_)), "{err:?}");
+    assert!(mock.requests().is_empty());
+}
+
+#[tokio::test]
+async fn apiv3_works_over_the_https_sandbox_and_a_client_without_its_ca_cannot_connect() {
+    let mock = MockServer::builder().tls(true).start();
+    let response = mock.client().chain("v3/certificates").get().await.unwrap();
+    assert_eq!(response.status(), 200);
+
+    let untrusting = wechatpay::Client::builder()
+        .mchid(MCHID)
+        .merchant_serial(wechatpay::mock::MERCHANT_SERIAL)
+        .private_key_pem(keys::MERCHANT_PRIVATE_KEY)
+        .unwrap()
+        .platform_public_key(wechatpay::mock::PLATFORM_PUBLIC_KEY_ID, keys::PLATFORM_PUBLIC_KEY)
+        .unwrap()
+        .base_url(&mock.base_url())
+        .unwrap()
+        .build()
+        .unwrap();
+    let err = untrusting.chain("v3/certificates").get().await.unwrap_err();
+    assert!(matches!(err, Error::Transport(_)), "{err:?}");
+    assert_eq!(mock.requests().len(), 1);
+}
