@@ -14,7 +14,7 @@ use url::Url;
 
 use crate::error::{BodyError, ConfigError, Error, RequestError, Result, TransportError};
 use crate::protocol::api_error::api_error;
-use crate::protocol::downloads::{Digest, Hasher};
+use crate::protocol::downloads::{Digest, Digests, Hasher};
 use crate::protocol::v2::{self, AnswerSignature};
 use crate::send::Sender;
 use crate::send::checks::{self, Statement};
@@ -98,6 +98,44 @@ fn default_inflation_limit(compressed: u64) -> u64 {
 /// one, so each step yields at most about half a MiB, whatever the chunk that arrived.
 const INFLATE_STEP: usize = 512;
 
+/// What is known of a 2xx download answer before its body: status, headers, and the
+/// endpoint transport errors name (`METHOD host/template`, never the concrete URL).
+struct Answered {
+    status: StatusCode,
+    headers: HeaderMap,
+    endpoint: String,
+}
+
+impl Answered {
+    /// Streams the rest of `response`'s body into `sink`.
+    async fn stream_rest<W: AsyncWrite + Unpin + ?Sized>(
+        &self,
+        response: &mut reqwest::Response,
+        sink: &mut DigestingWriter<'_, W>,
+    ) -> Result<()> {
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| TransportError::new(e, self.endpoint.clone()))?
+        {
+            sink.write(&chunk).await?;
+        }
+        Ok(())
+    }
+
+    /// What was received, once every check passed.
+    fn download(self, bytes: u64, digests: Digests, verified_by: Option<String>) -> Download {
+        Download {
+            status: self.status,
+            headers: self.headers,
+            bytes,
+            sha1: digests.sha1,
+            sha256: digests.sha256,
+            verified_by,
+        }
+    }
+}
+
 /// Sends a prepared download (one attempt) and streams its answer into `writer`, with
 /// every check.
 pub(crate) async fn receive<W: AsyncWrite + Unpin + ?Sized>(
@@ -114,80 +152,66 @@ pub(crate) async fn receive<W: AsyncWrite + Unpin + ?Sized>(
         let body = sender.wire.read_body(response, &endpoint).await?;
         return Err(api_error(status, headers, &body).into());
     }
-    if let Check::V2 { signature, .. } = prepared.check {
-        return receive_v2(
-            sender, response, status, headers, signature, receiving, writer, &endpoint,
-        )
-        .await;
-    }
-    let (bytes, digests, verified_by) = if prepared.check == Check::Signature {
-        // A signed answer must be verified before a byte of it is trusted: read it whole.
-        let body = sender.wire.read_body(response, &endpoint).await?;
-        let verified_by = sender.keys.verify(&headers, &body, Asker::Response).await?;
-        let mut sink = DigestingWriter::new(writer, None);
-        sink.write(&body).await?;
-        let (bytes, digests) = sink.finish().await?;
-        if let Some(expect) = &receiving.expect {
-            expect.check(&digests)?;
-        }
-        (bytes, digests, Some(verified_by))
-    } else {
-        let statement = checks::statement_sha1(
-            &sender.keys,
-            &headers,
-            matches!(prepared.check, Check::Statement { .. }),
-        )
-        .await?;
-        let mut sink = DigestingWriter::new(writer, receiving.gunzip.then_some(receiving.max_inflated));
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|e| TransportError::new(e, endpoint.clone()))?
-        {
-            sink.write(&chunk).await?;
-        }
-        let (bytes, digests) = sink.finish().await?;
-        checks::check_digests(&prepared.check, statement.as_ref(), &digests)?;
-        (
-            bytes,
-            digests,
-            statement.map(|Statement { verified_by, .. }| verified_by),
-        )
-    };
-    Ok(Download {
+    let answered = Answered {
         status,
         headers,
-        bytes,
-        sha1: digests.sha1,
-        sha256: digests.sha256,
-        verified_by,
-    })
+        endpoint,
+    };
+    match prepared.check {
+        Check::V2 { signature, .. } => receive_v2(sender, response, answered, signature, receiving, writer).await,
+        Check::Signature => {
+            // A signed answer must be verified before a byte of it is trusted: read it whole.
+            let body = sender.wire.read_body(response, &answered.endpoint).await?;
+            let verified_by = sender.keys.verify(&answered.headers, &body, Asker::Response).await?;
+            let mut sink = DigestingWriter::new(writer, None);
+            sink.write(&body).await?;
+            let (bytes, digests) = sink.finish().await?;
+            if let Some(expect) = &receiving.expect {
+                expect.check(&digests)?;
+            }
+            Ok(answered.download(bytes, digests, Some(verified_by)))
+        }
+        _ => {
+            let statement = checks::statement_sha1(
+                &sender.keys,
+                &answered.headers,
+                matches!(prepared.check, Check::Statement { .. }),
+            )
+            .await?;
+            let mut sink = DigestingWriter::new(writer, receiving.gunzip.then_some(receiving.max_inflated));
+            answered.stream_rest(&mut response, &mut sink).await?;
+            let (bytes, digests) = sink.finish().await?;
+            checks::check_digests(&prepared.check, statement.as_ref(), &digests)?;
+            let verified_by = statement.map(|Statement { verified_by, .. }| verified_by);
+            Ok(answered.download(bytes, digests, verified_by))
+        }
+    }
 }
 
 /// An APIv2 bill download: a CSV or gzip file on success, streamed like any file; an XML
 /// answer on failure, read (bounded) into its typed error.
-#[allow(clippy::too_many_arguments)]
 async fn receive_v2<W: AsyncWrite + Unpin + ?Sized>(
     sender: &Sender,
     mut response: reqwest::Response,
-    status: StatusCode,
-    headers: HeaderMap,
+    answered: Answered,
     signature: AnswerSignature,
     receiving: &Receiving,
     writer: &mut W,
-    endpoint: &str,
 ) -> Result<Download> {
-    let transport = |e| TransportError::new(e, endpoint.to_owned());
     // Enough of the start to tell a file from an XML error.
     let mut start = Vec::new();
     while start.len() < 64 {
-        match response.chunk().await.map_err(transport)? {
+        let chunk = response
+            .chunk()
+            .await
+            .map_err(|e| TransportError::new(e, answered.endpoint.clone()))?;
+        match chunk {
             Some(chunk) => start.extend_from_slice(&chunk),
             None => break,
         }
     }
     if v2::classify_download(&start) == v2::DownloadKind::Xml {
-        let rest = sender.wire.read_body(response, endpoint).await?;
+        let rest = sender.wire.read_body(response, &answered.endpoint).await?;
         start.extend_from_slice(&rest);
         let key = sender.apiv2_key.as_deref().ok_or(ConfigError::MissingApiV2Key)?;
         v2::read_answer(&start, key, signature)?;
@@ -198,21 +222,12 @@ async fn receive_v2<W: AsyncWrite + Unpin + ?Sized>(
     }
     let mut sink = DigestingWriter::new(writer, receiving.gunzip.then_some(receiving.max_inflated));
     sink.write(&start).await?;
-    while let Some(chunk) = response.chunk().await.map_err(transport)? {
-        sink.write(&chunk).await?;
-    }
+    answered.stream_rest(&mut response, &mut sink).await?;
     let (bytes, digests) = sink.finish().await?;
     if let Some(expect) = &receiving.expect {
         expect.check(&digests)?;
     }
-    Ok(Download {
-        status,
-        headers,
-        bytes,
-        sha1: digests.sha1,
-        sha256: digests.sha256,
-        verified_by: None,
-    })
+    Ok(answered.download(bytes, digests, None))
 }
 
 /// A download's file under a temporary name beside its target, renamed into place only
@@ -343,7 +358,7 @@ impl<'w, W: AsyncWrite + Unpin + ?Sized> DigestingWriter<'w, W> {
         Ok(())
     }
 
-    async fn finish(mut self) -> Result<(u64, crate::protocol::downloads::Digests)> {
+    async fn finish(mut self) -> Result<(u64, Digests)> {
         if let Some(mut inflater) = self.gunzip.take() {
             inflater.decoder.try_finish().map_err(gzip_error)?;
             let rest = inflater.take(self.bytes)?;
