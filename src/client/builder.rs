@@ -121,6 +121,35 @@ impl<F> ClientBuilder<F> {
         self.merchant_certificate(&pem)
     }
 
+    /// The merchant API certificate and private key from a PKCS#12 file's bytes
+    /// (`apiclient_cert.p12`; the portal's password is the merchant id): the same as
+    /// [`Self::private_key_pem`] and [`Self::merchant_certificate`] with what it holds.
+    /// Feature `pkcs12`.
+    ///
+    /// ```no_run
+    /// let builder = wechatpay::Client::builder()
+    ///     .mchid("1900000001")
+    ///     .merchant_pkcs12(&std::fs::read("apiclient_cert.p12")?, "1900000001")?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[cfg(feature = "pkcs12")]
+    pub fn merchant_pkcs12(self, der: &[u8], password: &str) -> Result<Self> {
+        let identity = crate::crypto::pkcs12::read(der, password)?;
+        self.private_key_pem(&identity.private_key_pem)?
+            .merchant_certificate(&identity.certificate_pem)
+    }
+
+    /// [`Self::merchant_pkcs12`] from a file. Feature `pkcs12`.
+    #[cfg(feature = "pkcs12")]
+    pub fn merchant_pkcs12_file(self, path: impl AsRef<Path>, password: &str) -> Result<Self> {
+        let path = path.as_ref();
+        let der = zeroize::Zeroizing::new(
+            std::fs::read(path)
+                .map_err(|e| Error::key("merchant PKCS#12 file", format!("cannot read {}: {e}", path.display())))?,
+        );
+        self.merchant_pkcs12(&der, password)
+    }
+
     /// The merchant API private key as PEM text (PKCS#8 `PRIVATE KEY` or PKCS#1
     /// `RSA PRIVATE KEY`).
     pub fn private_key_pem(mut self, pem: &str) -> Result<Self> {

@@ -13,6 +13,8 @@ mod certificate;
 pub mod digest;
 mod keys;
 pub mod legacy;
+#[cfg(feature = "pkcs12")]
+pub(crate) mod pkcs12;
 
 pub(crate) use aes_gcm::ApiV3Key;
 pub use certificate::Certificate;
