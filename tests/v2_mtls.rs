@@ -8,6 +8,23 @@ use wechatpay::Error;
 use wechatpay::error::ConfigError;
 use wechatpay::mock::{MCHID, MockServer, keys};
 
+/// A client builder for the TLS sandbox with everything but the merchant certificate: the
+/// merchant id and key, the platform key, the APIv2 key, the sandbox CA.
+fn without_certificate(mock: &MockServer) -> wechatpay::ClientBuilder {
+    wechatpay::Client::builder()
+        .mchid(MCHID)
+        .merchant_serial(wechatpay::mock::MERCHANT_SERIAL)
+        .private_key_pem(keys::MERCHANT_PRIVATE_KEY)
+        .unwrap()
+        .platform_public_key(wechatpay::mock::PLATFORM_PUBLIC_KEY_ID, keys::PLATFORM_PUBLIC_KEY)
+        .unwrap()
+        .apiv2_key(wechatpay::mock::APIV2_KEY)
+        .add_root_certificate(keys::SANDBOX_CA)
+        .unwrap()
+        .base_url(&mock.base_url())
+        .unwrap()
+}
+
 fn refund() -> serde_json::Value {
     json!({
         "appid": "wx2421b1c4370ec43b", "mch_id": MCHID, "transaction_id": "4200001999202407041234567890",
@@ -56,20 +73,7 @@ async fn the_sandbox_refuses_an_operation_that_needs_a_certificate_when_asked_to
 #[tokio::test]
 async fn a_client_without_a_merchant_certificate_sends_nothing() {
     let mock = MockServer::builder().tls(true).start();
-    let client = wechatpay::Client::builder()
-        .mchid(MCHID)
-        .merchant_serial(wechatpay::mock::MERCHANT_SERIAL)
-        .private_key_pem(keys::MERCHANT_PRIVATE_KEY)
-        .unwrap()
-        .platform_public_key(wechatpay::mock::PLATFORM_PUBLIC_KEY_ID, keys::PLATFORM_PUBLIC_KEY)
-        .unwrap()
-        .apiv2_key(wechatpay::mock::APIV2_KEY)
-        .add_root_certificate(keys::SANDBOX_CA)
-        .unwrap()
-        .base_url(&mock.base_url())
-        .unwrap()
-        .build()
-        .unwrap();
+    let client = without_certificate(&mock).build().unwrap();
     let err = client.chain("v2/secapi/pay/refund").post(refund()).await.unwrap_err();
     assert!(
         matches!(err, Error::Config(ConfigError::MissingClientCertificate { .. })),
@@ -81,18 +85,8 @@ async fn a_client_without_a_merchant_certificate_sends_nothing() {
 #[tokio::test]
 async fn a_certificate_from_another_ca_fails_the_handshake() {
     let mock = MockServer::builder().tls(true).start();
-    let client = wechatpay::Client::builder()
-        .mchid(MCHID)
-        .private_key_pem(keys::MERCHANT_PRIVATE_KEY)
-        .unwrap()
+    let client = without_certificate(&mock)
         .merchant_certificate(keys::OTHER_CA_MERCHANT_CERTIFICATE)
-        .unwrap()
-        .platform_public_key(wechatpay::mock::PLATFORM_PUBLIC_KEY_ID, keys::PLATFORM_PUBLIC_KEY)
-        .unwrap()
-        .apiv2_key(wechatpay::mock::APIV2_KEY)
-        .add_root_certificate(keys::SANDBOX_CA)
-        .unwrap()
-        .base_url(&mock.base_url())
         .unwrap()
         .build()
         .unwrap();

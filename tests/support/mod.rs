@@ -5,6 +5,8 @@
 
 #![allow(dead_code)]
 
+pub mod v2;
+
 use std::path::Path;
 use std::process::Command;
 
