@@ -9,9 +9,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::config::{self, Config, DEFAULT_BACKUP_BASE_URL};
-use super::{Client, env};
+use super::Client;
 use crate::clock::Clock;
 use crate::crypto::{Certificate, RsaPrivateKey};
+use crate::env;
 use crate::error::{Error, Result};
 use crate::send::retry::RetryPolicy;
 use crate::trust::{AutoRefresh, DEFAULT_MIN_ON_DEMAND_INTERVAL, DEFAULT_REFRESH_INTERVAL};

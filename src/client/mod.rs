@@ -3,7 +3,6 @@
 
 mod builder;
 mod config;
-pub mod env;
 #[cfg(feature = "mock")]
 mod mock;
 
