@@ -16,6 +16,7 @@ pub mod legacy;
 
 pub(crate) use aes_gcm::ApiV3Key;
 pub use certificate::Certificate;
+pub(crate) use certificate::check_certificate_bundle;
 pub use keys::key_bits;
 pub(crate) use keys::{RsaPrivateKey, RsaPublicKey};
 

@@ -9,11 +9,11 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::files;
-use crate::env as vars;
 use super::{
     APIV2_KEY, APIV3_KEY, MCHID, MERCHANT_SERIAL, MockReply, MockRequest, MockServer, PLATFORM_CERTIFICATE_SERIAL,
     PLATFORM_PUBLIC_KEY_ID, keys,
 };
+use crate::env as vars;
 
 /// The files [`MockServer::write_keys`] wrote (absolute paths).
 #[derive(Debug, Clone)]
