@@ -406,6 +406,26 @@ impl<F> ClientBuilder<F> {
         self
     }
 
+    /// The merchant's signing identity these settings make, checked as `build()` checks it:
+    /// the merchant id, the serial (defaulting to the merchant certificate's), the private
+    /// key, and that the serial and key belong to the merchant certificate when one is
+    /// given. Nothing else is needed: for signing payment parameters or checking a
+    /// configuration without platform keys.
+    ///
+    /// ```
+    /// use wechatpay::mock::{keys, MCHID, MERCHANT_SERIAL};
+    /// let signer = wechatpay::Client::builder()
+    ///     .mchid(MCHID)
+    ///     .merchant_certificate(keys::MERCHANT_CERTIFICATE)?
+    ///     .private_key_pem(keys::MERCHANT_PRIVATE_KEY)?
+    ///     .signer()?;
+    /// assert_eq!(signer.serial(), MERCHANT_SERIAL);
+    /// # Ok::<(), wechatpay::Error>(())
+    /// ```
+    pub fn signer(&self) -> Result<crate::auth::signing::Signer> {
+        self.config.signer()
+    }
+
     /// Checks the configuration and builds the async client.
     pub(crate) fn build_async(self) -> Result<Client> {
         Ok(Client::from_inner(self.config.build()?))

@@ -161,7 +161,7 @@ impl Config {
 
     /// The merchant id, serial and private key, each checked; the serial defaults to the
     /// merchant certificate's, and when one is given, the serial and the key must belong to it.
-    fn signer(&self) -> Result<Signer> {
+    pub(super) fn signer(&self) -> Result<Signer> {
         let mchid = self.mchid.clone().ok_or_else(|| Error::config("mchid is required"))?;
         check_mchid(&mchid)?;
         let certificate = self.merchant_certificate.as_ref();
@@ -177,7 +177,7 @@ impl Config {
         };
         check_serial(&serial)?;
         if let Some(cert) = certificate
-            && !same_serial(&serial, cert.serial())
+            && !cert.has_serial(&serial)
         {
             return Err(Error::Config(ConfigError::MerchantSerialMismatch {
                 configured: serial,
@@ -287,12 +287,6 @@ impl Config {
         b.build()
             .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))
     }
-}
-
-/// Whether two hex serials are the same number: without case or leading zeros.
-fn same_serial(a: &str, b: &str) -> bool {
-    let digits = |s: &str| s.trim_start_matches('0').to_owned();
-    digits(a).eq_ignore_ascii_case(&digits(b))
 }
 
 /// An http(s) URL with a host, no query or fragment, its path ending in `/`.

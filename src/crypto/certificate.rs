@@ -77,6 +77,25 @@ impl Certificate {
         &self.serial
     }
 
+    /// Whether `serial` names this certificate: the same hex number, compared without case
+    /// or leading zeros (the rule [`ClientBuilder`](crate::ClientBuilder) applies to a
+    /// merchant serial given beside the merchant certificate).
+    ///
+    /// ```
+    /// let pem = std::fs::read_to_string("src/mock/keys/platform_cert.pem")?;
+    /// let cert = wechatpay::Certificate::from_pem(&pem)?;
+    /// assert!(cert.has_serial("005157f09efdc096de15ebe81a47057a7232f1b8e1"));
+    /// assert!(!cert.has_serial("5157F09EFDC096DE15EBE81A47057A7232F1B8E"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn has_serial(&self, serial: &str) -> bool {
+        !serial.is_empty()
+            && serial.bytes().all(|b| b.is_ascii_hexdigit())
+            && serial
+                .trim_start_matches('0')
+                .eq_ignore_ascii_case(self.serial.trim_start_matches('0'))
+    }
+
     /// Start of validity, Unix seconds.
     pub fn not_before(&self) -> i64 {
         self.not_before

@@ -135,15 +135,39 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<u8, Failure> {
+    // The configuration flags may come before the command or after it (which wins).
+    let before = &cli.config;
+    let config = |after: &ConfigArgs| Config::resolve(&after.or(before));
     match cli.command {
-        Command::Request(args) => request::run(&Config::resolve(&cli.config)?, args).await,
-        Command::Certificates(command) => certificates::run(&Config::resolve(&cli.config)?, command).await,
-        Command::Notify(command) => notify::run(&Config::resolve(&cli.config)?, command).await,
-        Command::Sign(command) => sign::run(&Config::resolve(&cli.config)?, command),
-        Command::Doctor(args) => doctor::run(&Config::resolve(&cli.config)?, args).await,
-        Command::Mock(command) => mock::run(command).await,
-        Command::Api(command) => api::run(command),
-        Command::Completions(args) => completions::run(&args, Cli::command()),
+        Command::Request(args) => request::run(&config(&args.config)?, args).await,
+        Command::Certificates(command) => certificates::run(&config(command.config())?, command).await,
+        Command::Notify(command) => notify::run(&config(command.config())?, command).await,
+        Command::Sign(command) => sign::run(&config(command.config())?, command),
+        Command::Doctor(args) => doctor::run(&config(&args.config)?, args).await,
+        Command::Mock(command) => {
+            unused(before, "mock serve")?;
+            mock::run(command).await
+        }
+        Command::Api(command) => {
+            unused(before, "api")?;
+            api::run(command)
+        }
+        Command::Completions(args) => {
+            unused(before, "completions")?;
+            completions::run(&args, Cli::command())
+        }
         Command::CompletePath(args) => completions::run_path(&args),
+    }
+}
+
+/// Configuration flags before a command that uses no configuration are a mistake to report,
+/// not to ignore.
+fn unused(before: &ConfigArgs, command: &str) -> Result<(), Failure> {
+    if before.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::usage(format!(
+            "`wechatpay {command}` takes no merchant configuration: remove the configuration flags"
+        )))
     }
 }
