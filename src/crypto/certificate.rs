@@ -133,7 +133,7 @@ pub(crate) fn check_certificate_bundle(what: &'static str, pem: &str) -> Result<
             return Err(Error::key(what, "a CERTIFICATE block has no END line"));
         };
         let end = start + length + END.len();
-        X509::from_pem(rest[start..end].as_bytes()).map_err(|_| {
+        X509::from_pem(&rest.as_bytes()[start..end]).map_err(|_| {
             Error::key(
                 what,
                 format!("certificate {} is not a valid X.509 certificate", count + 1),

@@ -24,22 +24,32 @@ use crate::exit::Failure;
 
 const MAIN_HELP: &str = "\
 Configuration (each setting is looked up in this order: flag, environment, profile):
-  setting               flag                        environment                  profile key
-  merchant id           --mchid                     WECHATPAY_MCHID              mchid
-  merchant serial       --merchant-serial           WECHATPAY_MERCHANT_SERIAL    merchant_serial
-  private key (file)    --private-key FILE          WECHATPAY_PRIVATE_KEY        private_key
-  public key id         --public-key-id             WECHATPAY_PUBLIC_KEY_ID      public_key_id
-  public key (file)     --public-key FILE           WECHATPAY_PUBLIC_KEY         public_key
-  certificates (folder) --certificates DIR          WECHATPAY_CERTIFICATES       certificates
-  APIv3 key             --apiv3-key-file FILE       WECHATPAY_APIV3_KEY          apiv3_key_file
-  base URL              --base-url                  WECHATPAY_BASE_URL           base_url
+  setting               flag                        environment                      profile key
+  merchant id           --mchid                     WECHATPAY_MCHID                  mchid
+  merchant serial       --merchant-serial           WECHATPAY_MERCHANT_SERIAL        merchant_serial
+  private key (file)    --private-key FILE          WECHATPAY_PRIVATE_KEY            private_key
+  merchant certificate  --merchant-certificate FILE WECHATPAY_MERCHANT_CERTIFICATE   merchant_certificate
+  public key id         --public-key-id             WECHATPAY_PUBLIC_KEY_ID          public_key_id
+  public key (file)     --public-key FILE           WECHATPAY_PUBLIC_KEY             public_key
+  certificates (folder) --certificates DIR          WECHATPAY_CERTIFICATES           certificates
+  APIv3 key             --apiv3-key-file FILE       WECHATPAY_APIV3_KEY              apiv3_key_file
+  APIv2 key             --apiv2-key-file FILE       WECHATPAY_APIV2_KEY              apiv2_key_file
+  CA certificate        --ca-certificate FILE       WECHATPAY_CA_CERTIFICATE         ca_certificate
+  base URL              --base-url                  WECHATPAY_BASE_URL               base_url
+The merchant serial is not needed with the merchant certificate (apiclient_cert.pem), which
+holds it; given both, they must agree. The merchant certificate is also the client
+certificate of the APIv2 operations that need one (refunds, ...). The CA certificate is
+trusted besides the system's (a sandbox's sandbox_ca.pem).
+The flags go after the command that uses them (request, certificates download, notify
+parse, sign, doctor), or before it: `wechatpay --profile mock request ...`.
 Profiles are TOML tables in $XDG_CONFIG_HOME/wechatpay/profiles.toml (or
 ~/.config/wechatpay/profiles.toml; %APPDATA%\\wechatpay\\profiles.toml on Windows), chosen with
 --profile NAME (the [default] table when there is one and no --profile); --config FILE reads
 another file. Relative paths in a profile are relative to the profile file.
-Secrets never go on the command line: keys are read from files, and the APIv3 key from
+Secrets never go on the command line: keys are read from files; the APIv3 key from
 WECHATPAY_APIV3_KEY, a file, or a prompt (without echo; one line of standard input when
-it is not a terminal) for the commands that need it.
+it is not a terminal) for the commands that need it; the APIv2 key from WECHATPAY_APIV2_KEY
+or a file.
 
 Exit codes:
   0  success (a 2xx answer, verified)
