@@ -35,7 +35,12 @@ async fn create_native_order(client: &Client, out_trade_no: &str, cents: u64) ->
 
 /// Step 2: the operation's summary and the top-level fields its body requires.
 fn show(operation: &Operation<'_>) {
-    println!("\n2. {} {}: {}", operation.method(), operation.template(), operation.summary());
+    println!(
+        "\n2. {} {}: {}",
+        operation.method(),
+        operation.template(),
+        operation.summary()
+    );
     if let Some(schema) = operation.request_schema() {
         for (name, field) in schema.properties() {
             if schema.is_required(name) {
@@ -64,7 +69,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // 4. Validate before sending: here, a body that lost its amount.
     let sandbox = MockServer::start();
     let client = sandbox.client();
-    body.as_object_mut().ok_or("the example is not an object")?.remove("amount");
+    body.as_object_mut()
+        .ok_or("the example is not an object")?
+        .remove("amount");
     let request = client.chain("v3/pay/transactions/native").post(&body);
     println!("\n4. without `amount`:");
     for violation in request.validate() {

@@ -17,7 +17,7 @@ import sys
 
 # The layers, bottom to top. This list is the one place the order is written down.
 LAYERS = [
-    ["text"],
+    ["text", "env"],
     ["catalog"],
     ["error", "clock"],
     ["crypto"],

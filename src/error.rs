@@ -149,6 +149,21 @@ pub enum ConfigError {
     #[error("no APIv2 key is configured (needed for v2/... requests and v2 callbacks)")]
     MissingApiV2Key,
 
+    /// The merchant serial given is not the serial of the merchant certificate given
+    /// (compared without case or leading zeros): the platform would refuse every signature.
+    /// Serials are not secret; both are shown.
+    #[error(
+        "the merchant serial {configured} is not the serial {certificate} of the merchant certificate: the platform \
+         would refuse the signatures (SIGN_ERROR); give the certificate's serial, or leave the serial out to take it \
+         from the certificate"
+    )]
+    MerchantSerialMismatch {
+        /// The serial configured (`merchant_serial`).
+        configured: String,
+        /// The merchant certificate's serial.
+        certificate: String,
+    },
+
     /// The operation needs the merchant's client certificate on the TLS connection and the
     /// client has none: give `ClientBuilder::merchant_certificate` (with the private key) or
     /// `merchant_certificate_p12`.

@@ -68,6 +68,7 @@ mod client;
 pub mod clock;
 pub mod crypto;
 pub mod download;
+pub mod env;
 pub mod error;
 #[cfg(feature = "mock")]
 pub mod mock;
@@ -84,7 +85,6 @@ mod wire;
 
 pub use client::{
     Async, Client, ClientBuilder, DEFAULT_BACKUP_BASE_URL, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES, USER_AGENT,
-    env,
 };
 pub use crypto::Certificate;
 pub use download::Download;

@@ -134,3 +134,34 @@ async fn off_and_warn_modes_send_what_was_built() {
     }
     assert_eq!(mock.requests().len(), 2);
 }
+
+#[tokio::test]
+async fn a_v2_request_need_not_carry_the_nonce_and_sign_the_client_fills_in() {
+    let mock = MockServer::start();
+    let client = mock
+        .client_builder()
+        .validate_requests(ValidationMode::Refuse)
+        .build()
+        .unwrap();
+    // (The catalogue marks both order numbers of the query as required.)
+    let query = json!({"appid": "wx2421b1c4370ec43b", "mch_id": wechatpay::mock::MCHID,
+                       "transaction_id": "4200001999202407041234567890", "out_trade_no": "T1"});
+    let request = client.chain("v2/pay/orderquery").post(query);
+    assert_eq!(request.validate(), [], "nonce_str and sign are the client's");
+    request.await.unwrap();
+
+    // Any other required field is still required.
+    let violations = client
+        .chain("v2/pay/orderquery")
+        .post(
+            json!({"mch_id": wechatpay::mock::MCHID, "transaction_id": "4200001999202407041234567890",
+                     "out_trade_no": "T1"}),
+        )
+        .validate();
+    assert!(
+        violations
+            .iter()
+            .any(|v| v.rule == Rule::Required && v.pointer == "/appid"),
+        "{violations:?}"
+    );
+}

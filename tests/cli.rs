@@ -30,17 +30,6 @@ const ROUTES: &str = r#"[
    "body": {"code": "PARAM_ERROR", "message": "out_refund_no is required"}}
 ]"#;
 
-const WECHATPAY_VARS: [&str; 8] = [
-    "WECHATPAY_MCHID",
-    "WECHATPAY_MERCHANT_SERIAL",
-    "WECHATPAY_PRIVATE_KEY",
-    "WECHATPAY_PUBLIC_KEY_ID",
-    "WECHATPAY_PUBLIC_KEY",
-    "WECHATPAY_CERTIFICATES",
-    "WECHATPAY_APIV3_KEY",
-    "WECHATPAY_BASE_URL",
-];
-
 /// A `wechatpay mock serve` child process; killed when dropped.
 struct Sandbox {
     child: Child,
@@ -139,7 +128,7 @@ impl Drop for Sandbox {
 /// The binary with no `WECHATPAY_*` variable and a private config folder.
 fn bare_cmd(config_home: &Path) -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::new(BIN);
-    for name in WECHATPAY_VARS {
+    for name in wechatpay::env::ALL {
         cmd.env_remove(name);
     }
     cmd.env("XDG_CONFIG_HOME", config_home);
@@ -295,9 +284,11 @@ fn an_api_error_exits_4_and_prints_code_and_message() {
 fn a_sign_error_shows_the_platforms_message_beside_the_local_one() {
     let sandbox = Sandbox::start(&[]);
     let other_key = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/mock/keys/platform_cert_key.pem");
+    // Without the merchant certificate, which would catch the wrong key before sending.
     let assert = sandbox
         .cmd()
         .env("WECHATPAY_PRIVATE_KEY", &other_key)
+        .env_remove("WECHATPAY_MERCHANT_CERTIFICATE")
         .args([
             "request",
             "--no-validate",
@@ -316,6 +307,19 @@ fn a_sign_error_shows_the_platforms_message_beside_the_local_one() {
     );
     assert!(stderr.contains(r#"= body       {"a":"中文"}"#), "{stderr}");
     assert!(stderr.contains("the messages match"), "{stderr}");
+
+    // With the merchant certificate configured, the wrong key is caught before sending.
+    let assert = sandbox
+        .cmd()
+        .env("WECHATPAY_PRIVATE_KEY", &other_key)
+        .args(["request", "GET", "v3/certificates"])
+        .assert()
+        .code(3);
+    let stderr = text(&assert.get_output().stderr);
+    assert!(
+        stderr.contains("does not belong to the merchant certificate"),
+        "{stderr}"
+    );
     sandbox.wait_for_line("POST /v3/parking/reminders/ext-payment  verified: no");
 }
 
@@ -561,6 +565,126 @@ fn doctor_passes_the_sandbox_and_catches_a_mismatched_key() {
 }
 
 #[test]
+fn doctor_checks_the_apiv2_key_the_merchant_certificate_and_the_ca_without_showing_keys() {
+    let sandbox = Sandbox::start(&["--tls"]);
+    let assert = sandbox.cmd().arg("doctor").assert().success();
+    let stdout = text(&assert.get_output().stdout);
+    for expected in [
+        "ok    merchant certificate: ",
+        "ok    merchant serial matches the certificate: 3775B6A45ACD588826D15E583A95F5DD00000000",
+        "ok    private key matches the certificate",
+        "ok    APIv2 key: 32 characters (from WECHATPAY_APIV2_KEY)",
+        "ok    CA certificate: ",
+        "ok    clock",
+    ] {
+        assert!(stdout.contains(expected), "{expected}: {stdout}");
+    }
+    assert!(
+        !stdout.contains(mock::APIV2_KEY) && !stdout.contains(mock::APIV3_KEY),
+        "{stdout}"
+    );
+
+    // The serial comes from the certificate when it is not given.
+    let assert = sandbox
+        .cmd()
+        .env_remove("WECHATPAY_MERCHANT_SERIAL")
+        .args(["doctor", "--offline"])
+        .assert()
+        .success();
+    let stdout = text(&assert.get_output().stdout);
+    assert!(
+        stdout.contains("ok    merchant serial: not set: taken from the merchant certificate"),
+        "{stdout}"
+    );
+
+    let keys = sandbox.keys();
+    let bad_key = "NOT-THE-APIV2-KEY";
+    let assert = sandbox
+        .cmd()
+        .env("WECHATPAY_APIV2_KEY", bad_key)
+        .env("WECHATPAY_MERCHANT_SERIAL", mock::PLATFORM_CERTIFICATE_SERIAL)
+        .env("WECHATPAY_CA_CERTIFICATE", keys.join("apiclient_key.pem"))
+        .args(["doctor", "--offline"])
+        .assert()
+        .code(1);
+    let stdout = text(&assert.get_output().stdout);
+    for expected in [
+        "FAIL  merchant serial matches the certificate: the configured serial 5157F09E",
+        "FAIL  APIv2 key: invalid APIv2 key: an APIv2 key is 32 characters, this one has 17 (from WECHATPAY_APIV2_KEY)",
+        "FAIL  CA certificate: ",
+    ] {
+        assert!(stdout.contains(expected), "{expected}: {stdout}");
+    }
+    assert!(!stdout.contains(bad_key), "{stdout}");
+
+    // An expired certificate, the flag over the environment.
+    let expired = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/mock/keys/platform_cert_expired.pem");
+    let assert = sandbox
+        .cmd()
+        .args(["doctor", "--offline", "--merchant-certificate"])
+        .arg(&expired)
+        .assert()
+        .code(1);
+    let stdout = text(&assert.get_output().stdout);
+    assert!(
+        stdout.contains("FAIL  merchant certificate: ") && stdout.contains("EXPIRED"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("(from --merchant-certificate)"), "{stdout}");
+    assert!(stdout.contains("FAIL  private key matches the certificate"), "{stdout}");
+}
+
+#[test]
+fn only_the_commands_that_use_the_configuration_take_its_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let help = |args: &[&str]| {
+        text(
+            &bare_cmd(dir.path())
+                .args(args)
+                .arg("--help")
+                .assert()
+                .success()
+                .get_output()
+                .stdout,
+        )
+    };
+    for command in [&["mock", "serve"][..], &["api", "show"], &["completions"]] {
+        let help = help(command);
+        assert!(
+            !help.contains("--mchid") && !help.contains("--merchant-certificate"),
+            "{command:?}: {help}"
+        );
+    }
+    for command in [
+        &["request"][..],
+        &["doctor"],
+        &["sign", "jsapi"],
+        &["notify", "parse"],
+        &["certificates", "download"],
+    ] {
+        let help = help(command);
+        for flag in [
+            "--mchid",
+            "--merchant-certificate",
+            "--apiv2-key-file",
+            "--ca-certificate",
+            "--profile",
+        ] {
+            assert!(help.contains(flag), "{command:?} lacks {flag}: {help}");
+        }
+    }
+    let assert = bare_cmd(dir.path())
+        .args(["--mchid", "1", "api", "search", "x"])
+        .assert()
+        .code(2);
+    assert!(text(&assert.get_output().stderr).contains("takes no merchant configuration"));
+    bare_cmd(dir.path())
+        .args(["mock", "serve", "--mchid", "1"])
+        .assert()
+        .code(2);
+}
+
+#[test]
 fn a_profile_configures_and_flags_and_environment_take_precedence() {
     let sandbox = Sandbox::start(&[]);
     let profiles = sandbox.keys().join("profiles.toml");
@@ -612,6 +736,8 @@ fn a_profile_configures_and_flags_and_environment_take_precedence() {
     let default = text_of_profiles
         .replace("[mock]", "[default]")
         .replace("= \"apiclient_key.pem\"", &format!("= \"{keys}/apiclient_key.pem\""))
+        .replace("= \"apiclient_cert.pem\"", &format!("= \"{keys}/apiclient_cert.pem\""))
+        .replace("= \"apiv2_key.txt\"", &format!("= \"{keys}/apiv2_key.txt\""))
         .replace("= \"pub_key.pem\"", &format!("= \"{keys}/pub_key.pem\""))
         .replace("= \"certificates\"", &format!("= \"{keys}/certificates\""))
         .replace("= \"apiv3_key.txt\"", &format!("= \"{keys}/apiv3_key.txt\""));

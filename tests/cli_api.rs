@@ -24,16 +24,7 @@ const ROUTES: &str = r#"[
   {"method": "POST", "path": "/v3/not-catalogued/echo", "status": 200, "body": {"ok": true}}
 ]"#;
 
-const WECHATPAY_VARS: [&str; 8] = [
-    "WECHATPAY_MCHID",
-    "WECHATPAY_MERCHANT_SERIAL",
-    "WECHATPAY_PRIVATE_KEY",
-    "WECHATPAY_PUBLIC_KEY_ID",
-    "WECHATPAY_PUBLIC_KEY",
-    "WECHATPAY_CERTIFICATES",
-    "WECHATPAY_APIV3_KEY",
-    "WECHATPAY_BASE_URL",
-];
+const WECHATPAY_VARS: &[&str] = wechatpay::env::ALL;
 
 /// A `wechatpay mock serve` child process with its built-in routes and [`ROUTES`]; killed
 /// when dropped.

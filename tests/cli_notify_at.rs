@@ -159,7 +159,7 @@ fn at_needs_a_configured_platform_key_and_a_sane_time() {
         )
     };
     let mut cmd = captured.parse(&["--at", "1719128975"]);
-    for name in WECHATPAY_VARS.into_iter().filter(|name| !keep(name)) {
+    for name in WECHATPAY_VARS.iter().filter(|name| !keep(name)) {
         cmd.env_remove(name);
     }
     let out = cmd.assert().code(CONFIG).get_output().clone();

@@ -341,10 +341,16 @@ async fn maps_a_param_error_with_code_message_detail_and_request_id() {
 async fn maps_a_sign_error_with_the_servers_sign_message() {
     let mock = MockServer::start();
     mock.route(Method::GET, "/v3/certificates", 200, json!({}));
-    // A key that is not the merchant's: the mock answers 401 SIGN_ERROR.
-    let client = mock
-        .client_builder()
+    // A key that is not the merchant's: the mock answers 401 SIGN_ERROR. (Without the
+    // merchant certificate, which would refuse the key before anything is sent.)
+    let client = wechatpay::Client::builder()
+        .mchid(wechatpay::mock::MCHID)
+        .merchant_serial(wechatpay::mock::MERCHANT_SERIAL)
         .private_key_pem(wechatpay::mock::keys::PLATFORM_CERTIFICATE_PRIVATE)
+        .unwrap()
+        .platform_public_key(PLATFORM_PUBLIC_KEY_ID, wechatpay::mock::keys::PLATFORM_PUBLIC_KEY)
+        .unwrap()
+        .base_url(&mock.base_url())
         .unwrap()
         .build()
         .unwrap();

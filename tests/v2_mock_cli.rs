@@ -1,6 +1,7 @@
 //! `wechatpay mock serve --tls --fault v2-...`: the standalone sandbox serves APIv2 over TLS
 //! with the files it wrote (the CA to trust, the merchant certificate and key, the APIv2
-//! key), applies the APIv2 fault, and logs each request.
+//! key), applies the APIv2 fault, and logs each request. And `wechatpay request` speaks
+//! APIv2 to it, configured by its profile or its env.sh.
 #![cfg(all(feature = "cli", feature = "catalog"))]
 
 use std::io::{BufRead as _, BufReader};
@@ -8,7 +9,7 @@ use std::process::{Child, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use serde_json::json;
+use serde_json::{Value, json};
 use wechatpay::mock::MCHID;
 use wechatpay::protocol::v2::{AnswerSignature, ApiV2Key, V2Error, prepare, read_answer};
 
@@ -130,4 +131,246 @@ async fn mock_serve_tls_serves_apiv2_with_the_files_it_wrote_and_its_v2_fault() 
     ] {
         assert!(env.contains(&format!("export {name}=")), "{name}: {env}");
     }
+}
+
+/// The binary with no `WECHATPAY_*` variable and a private config folder.
+fn bare_cmd(config_home: &std::path::Path) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::new(BIN);
+    for name in wechatpay::env::ALL {
+        cmd.env_remove(name);
+    }
+    cmd.env("XDG_CONFIG_HOME", config_home);
+    cmd.timeout(Duration::from_secs(60));
+    cmd
+}
+
+/// The `WECHATPAY_*` variables of the env.sh in `keys`.
+fn env_sh(keys: &std::path::Path) -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(keys.join("env.sh")).unwrap();
+    text.lines()
+        .filter_map(|line| line.strip_prefix("export "))
+        .map(|line| {
+            let (name, value) = line.split_once('=').unwrap();
+            let value = value.strip_prefix('\'').unwrap().strip_suffix('\'').unwrap();
+            (name.to_owned(), value.replace(r"'\''", "'"))
+        })
+        .collect()
+}
+
+/// An order query (the catalogue asks for both order numbers).
+const ORDER_QUERY: &str = r#"{"appid": "wx2421b1c4370ec43b", "mch_id": "1900000001",
+    "transaction_id": "4200001999202407041234567890", "out_trade_no": "T1"}"#;
+
+/// A refund: it needs the merchant certificate on the TLS connection.
+const REFUND: &str = r#"{"appid": "wx2421b1c4370ec43b", "mch_id": "1900000001",
+    "transaction_id": "4200001999202407041234567890", "out_trade_no": "T1", "out_refund_no": "R1",
+    "total_fee": 100, "refund_fee": 100}"#;
+
+fn stdout_json(assert: &assert_cmd::assert::Assert) -> Value {
+    serde_json::from_slice(&assert.get_output().stdout).unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn a_v2_request_goes_through_the_sandboxs_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join("keys");
+    let sandbox = Sandbox::start(&keys, &[]);
+    let profiles = std::fs::read_to_string(keys.join("profiles.toml")).unwrap();
+    for line in [
+        "merchant_certificate = \"apiclient_cert.pem\"",
+        "apiv2_key_file = \"apiv2_key.txt\"",
+    ] {
+        assert!(profiles.contains(line), "{profiles}");
+    }
+    assert!(!profiles.contains("ca_certificate"), "no CA without --tls: {profiles}");
+    let assert = bare_cmd(dir.path())
+        .arg("--config")
+        .arg(keys.join("profiles.toml"))
+        .args([
+            "--profile",
+            "mock",
+            "request",
+            "POST",
+            "v2/pay/orderquery",
+            "--json",
+            ORDER_QUERY,
+        ])
+        .assert()
+        .success();
+    let answer = stdout_json(&assert);
+    assert_eq!(answer["result_code"], "SUCCESS", "{answer}");
+    assert_eq!(answer["out_trade_no"], "T1", "{answer}");
+    assert!(text(&assert.get_output().stderr).contains("Verified-By: APIv2 key"));
+    sandbox.wait_for_line("POST /pay/orderquery  verified: yes");
+}
+
+#[test]
+fn a_v2_refund_over_tls_with_the_env_sh_variables_and_no_serial() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join("keys");
+    let sandbox = Sandbox::start(&keys, &["--tls"]);
+    let vars: Vec<_> = env_sh(&keys)
+        .into_iter()
+        .filter(|(name, _)| name != "WECHATPAY_MERCHANT_SERIAL")
+        .collect();
+    let assert = bare_cmd(dir.path())
+        .envs(vars.clone())
+        .args(["request", "POST", "v2/secapi/pay/refund", "--json", REFUND])
+        .assert()
+        .success();
+    let answer = stdout_json(&assert);
+    assert_eq!(answer["result_code"], "SUCCESS", "{answer}");
+    assert_eq!(answer["out_refund_no"], "R1", "{answer}");
+    sandbox.wait_for_line("POST /secapi/pay/refund  verified: yes");
+
+    // The same through the TLS sandbox's profile (it names the test CA).
+    let profiles = keys.join("profiles.toml");
+    assert!(
+        std::fs::read_to_string(&profiles)
+            .unwrap()
+            .contains("ca_certificate = \"sandbox_ca.pem\"")
+    );
+    bare_cmd(dir.path())
+        .args(["request", "--profile", "mock", "--config"])
+        .arg(&profiles)
+        .args(["POST", "v2/secapi/pay/refund", "--json", REFUND])
+        .assert()
+        .success();
+
+    // Without the merchant certificate: nothing is sent, and the message says how to give it.
+    let assert = bare_cmd(dir.path())
+        .envs(
+            vars.into_iter()
+                .filter(|(name, _)| name != "WECHATPAY_MERCHANT_CERTIFICATE"),
+        )
+        .env("WECHATPAY_MERCHANT_SERIAL", wechatpay::mock::MERCHANT_SERIAL)
+        .args(["request", "POST", "v2/secapi/pay/refund", "--json", REFUND])
+        .assert()
+        .code(3);
+    let stderr = text(&assert.get_output().stderr);
+    assert!(
+        stderr.contains("--merchant-certificate FILE, WECHATPAY_MERCHANT_CERTIFICATE or merchant_certificate"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_v2_request_without_an_apiv2_key_exits_3_and_says_how_to_give_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join("keys");
+    let sandbox = Sandbox::start(&keys, &[]);
+    let vars = env_sh(&keys)
+        .into_iter()
+        .filter(|(name, _)| name != "WECHATPAY_APIV2_KEY");
+    let assert = bare_cmd(dir.path())
+        .envs(vars)
+        .args(["request", "POST", "v2/pay/orderquery", "--json", ORDER_QUERY])
+        .assert()
+        .code(3);
+    assert!(assert.get_output().stdout.is_empty());
+    let stderr = text(&assert.get_output().stderr);
+    for expected in [
+        "no APIv2 key",
+        "--apiv2-key-file FILE",
+        "WECHATPAY_APIV2_KEY",
+        "apiv2_key_file",
+    ] {
+        assert!(stderr.contains(expected), "{expected}: {stderr}");
+    }
+    assert!(
+        !sandbox.output.lock().unwrap().iter().any(|l| l.contains("orderquery")),
+        "nothing was sent"
+    );
+
+    // A profile never holds the key itself: refused, and the key is not repeated.
+    let profiles = dir.path().join("profiles.toml");
+    std::fs::write(
+        &profiles,
+        "[p]\nmchid = \"1900000001\"\napiv2_key = \"SECRET-APIV2-KEY-NOT-SHOWN-00032\"\n",
+    )
+    .unwrap();
+    let assert = bare_cmd(dir.path())
+        .args(["request", "--profile", "p", "--config"])
+        .arg(&profiles)
+        .args(["POST", "v2/pay/orderquery", "--json", ORDER_QUERY])
+        .assert()
+        .code(3);
+    let stderr = text(&assert.get_output().stderr);
+    assert!(
+        stderr.contains("holds apiv2_key") && stderr.contains("apiv2_key_file"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("SECRET-APIV2-KEY"), "{stderr}");
+}
+
+#[test]
+fn for_the_apiv2_key_the_flag_beats_the_environment_which_beats_the_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join("keys");
+    let _sandbox = Sandbox::start(&keys, &[]);
+    let wrong = "wrongwrongwrongwrongwrongwrong32";
+    let wrong_file = dir.path().join("wrong_key.txt");
+    std::fs::write(&wrong_file, wrong).unwrap();
+    let with_profile = || {
+        let mut cmd = bare_cmd(dir.path());
+        cmd.arg("--config")
+            .arg(keys.join("profiles.toml"))
+            .args(["--profile", "mock"]);
+        cmd
+    };
+    let query = ["request", "POST", "v2/pay/orderquery", "--json", ORDER_QUERY];
+
+    // The profile's file alone: the right key.
+    with_profile().args(query).assert().success();
+    // The environment over the profile: the wrong key signs, and the sandbox refuses it.
+    let refused = with_profile()
+        .env("WECHATPAY_APIV2_KEY", wrong)
+        .args(query)
+        .assert()
+        .failure();
+    let stderr = text(&refused.get_output().stderr);
+    assert!(!stderr.contains(wrong), "the key is never shown: {stderr}");
+    // The flag over both (after the command, or before it).
+    with_profile()
+        .env("WECHATPAY_APIV2_KEY", wrong)
+        .args(query)
+        .arg("--apiv2-key-file")
+        .arg(keys.join("apiv2_key.txt"))
+        .assert()
+        .success();
+    with_profile()
+        .env("WECHATPAY_APIV2_KEY", wrong)
+        .arg("--apiv2-key-file")
+        .arg(&wrong_file)
+        .args(query)
+        .assert()
+        .failure();
+
+    // doctor says where each came from.
+    let source = |cmd: &mut assert_cmd::Command| {
+        let out = cmd.args(["doctor", "--offline"]).assert().success();
+        let stdout = text(&out.get_output().stdout);
+        assert!(
+            !stdout.contains(wrong) && !stdout.contains(wechatpay::mock::APIV2_KEY),
+            "{stdout}"
+        );
+        stdout
+            .lines()
+            .find(|l| l.contains("APIv2 key"))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(source(&mut with_profile()).ends_with("(profile mock))"));
+    assert!(source(with_profile().env("WECHATPAY_APIV2_KEY", wrong)).ends_with("(from WECHATPAY_APIV2_KEY)"));
+    let flag = source(
+        with_profile()
+            .env("WECHATPAY_APIV2_KEY", wrong)
+            .arg("--apiv2-key-file")
+            .arg(&wrong_file),
+    );
+    assert!(flag.ends_with("(--apiv2-key-file))"), "{flag}");
 }

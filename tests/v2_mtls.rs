@@ -8,12 +8,11 @@ use wechatpay::Error;
 use wechatpay::error::ConfigError;
 use wechatpay::mock::{MCHID, MockServer, keys};
 
-/// A client builder for the TLS sandbox with everything but the merchant certificate: the
-/// merchant id and key, the platform key, the APIv2 key, the sandbox CA.
+/// A client builder for the TLS sandbox with everything but the merchant certificate and
+/// serial: the merchant id and key, the platform key, the APIv2 key, the sandbox CA.
 fn without_certificate(mock: &MockServer) -> wechatpay::ClientBuilder {
     wechatpay::Client::builder()
         .mchid(MCHID)
-        .merchant_serial(wechatpay::mock::MERCHANT_SERIAL)
         .private_key_pem(keys::MERCHANT_PRIVATE_KEY)
         .unwrap()
         .platform_public_key(wechatpay::mock::PLATFORM_PUBLIC_KEY_ID, keys::PLATFORM_PUBLIC_KEY)
@@ -73,7 +72,10 @@ async fn the_sandbox_refuses_an_operation_that_needs_a_certificate_when_asked_to
 #[tokio::test]
 async fn a_client_without_a_merchant_certificate_sends_nothing() {
     let mock = MockServer::builder().tls(true).start();
-    let client = without_certificate(&mock).build().unwrap();
+    let client = without_certificate(&mock)
+        .merchant_serial(wechatpay::mock::MERCHANT_SERIAL)
+        .build()
+        .unwrap();
     let err = client.chain("v2/secapi/pay/refund").post(refund()).await.unwrap_err();
     assert!(
         matches!(err, Error::Config(ConfigError::MissingClientCertificate { .. })),

@@ -8,10 +8,11 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::Client;
 use super::config::{self, Config, DEFAULT_BACKUP_BASE_URL};
-use super::{Client, env};
 use crate::clock::Clock;
 use crate::crypto::{Certificate, RsaPrivateKey};
+use crate::env;
 use crate::error::{Error, Result};
 use crate::send::retry::RetryPolicy;
 use crate::trust::{AutoRefresh, DEFAULT_MIN_ON_DEMAND_INTERVAL, DEFAULT_REFRESH_INTERVAL};
@@ -47,7 +48,12 @@ impl<F> fmt::Debug for ClientBuilder<F> {
         let c = &self.config;
         f.debug_struct("ClientBuilder")
             .field("mchid", &c.mchid)
-            .field("merchant_serial", &c.merchant_serial)
+            .field(
+                "merchant_serial",
+                &c.merchant_serial
+                    .as_deref()
+                    .or(c.merchant_certificate.as_ref().map(Certificate::serial)),
+            )
             .field("private_key", &c.private_key.as_ref().map(|_| "<redacted>"))
             .field("platform_keys", &c.platform_keys.ids())
             .field("apiv3_key", &c.apiv3_key.as_ref().map(|_| "<redacted>"))
@@ -68,23 +74,53 @@ impl<F> ClientBuilder<F> {
 
     /// A builder preset from the environment (see [`Client::from_env`]). A variable that
     /// is set but empty counts as unset.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Invalid`](crate::error::ConfigError::Invalid) naming a required
+    /// variable that is not set; the errors of the setters the variables feed (a file that
+    /// cannot be read, a key or certificate that does not parse, a malformed base URL).
     pub fn from_env() -> Result<Self> {
+        Self::from_vars(env::var)
+    }
+
+    /// [`Self::from_env`] with the variables looked up by `var` (tests give a map).
+    pub(crate) fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self> {
         let required =
-            |name: &str| env::var(name).ok_or_else(|| Error::config(format!("environment variable {name} is not set")));
+            |name: &str| var(name).ok_or_else(|| Error::config(format!("environment variable {name} is not set")));
         let mut builder = Self::new()
             .mchid(required(env::MCHID)?)
-            .merchant_serial(required(env::MERCHANT_SERIAL)?)
             .private_key_file(required(env::PRIVATE_KEY)?)?;
-        if let Some(id) = env::var(env::PUBLIC_KEY_ID) {
+        if let Some(path) = var(env::MERCHANT_CERTIFICATE) {
+            builder = builder.merchant_certificate_file(path)?;
+        }
+        match var(env::MERCHANT_SERIAL) {
+            Some(serial) => builder = builder.merchant_serial(serial),
+            None if builder.config.merchant_certificate.is_none() => {
+                return Err(Error::config(format!(
+                    "environment variable {} is not set (nor {}, which gives it)",
+                    env::MERCHANT_SERIAL,
+                    env::MERCHANT_CERTIFICATE
+                )));
+            }
+            None => {}
+        }
+        if let Some(id) = var(env::PUBLIC_KEY_ID) {
             builder = builder.platform_public_key_file(&id, required(env::PUBLIC_KEY)?)?;
         }
-        if let Some(dir) = env::var(env::CERTIFICATES) {
+        if let Some(dir) = var(env::CERTIFICATES) {
             builder = builder.platform_certificates_dir(dir)?;
         }
-        if let Some(key) = env::var(env::APIV3_KEY) {
+        if let Some(key) = var(env::APIV3_KEY) {
             builder = builder.apiv3_key(zeroize::Zeroizing::new(key).as_bytes());
         }
-        if let Some(url) = env::var(env::BASE_URL) {
+        if let Some(key) = var(env::APIV2_KEY) {
+            builder = builder.apiv2_key(key);
+        }
+        if let Some(path) = var(env::CA_CERTIFICATE) {
+            builder = builder.add_root_certificate_file(path)?;
+        }
+        if let Some(url) = var(env::BASE_URL) {
             builder = builder.base_url(&url)?;
         }
         Ok(builder)
@@ -102,13 +138,26 @@ impl<F> ClientBuilder<F> {
         self
     }
 
-    /// The merchant API certificate (`apiclient_cert.pem`): sets the merchant serial from
-    /// it, and `build()` checks that the private key belongs to it. With the private key, it
-    /// is also the client certificate the APIv2 operations that need one present on the TLS
-    /// connection (mutual TLS).
+    /// The merchant API certificate (`apiclient_cert.pem`). The merchant serial defaults to
+    /// its serial; a [`merchant_serial`](Self::merchant_serial) given besides must be the
+    /// same (compared without case or leading zeros), and `build()` checks that the private
+    /// key belongs to the certificate. With the private key, it is also the client
+    /// certificate the APIv2 operations that need one present on the TLS connection (mutual
+    /// TLS).
+    ///
+    /// ```
+    /// use wechatpay::mock::{keys, MCHID, MERCHANT_SERIAL, PLATFORM_PUBLIC_KEY_ID};
+    /// let client = wechatpay::Client::builder()
+    ///     .mchid(MCHID)
+    ///     .merchant_certificate(keys::MERCHANT_CERTIFICATE)?
+    ///     .private_key_pem(keys::MERCHANT_PRIVATE_KEY)?
+    ///     .platform_public_key(PLATFORM_PUBLIC_KEY_ID, keys::PLATFORM_PUBLIC_KEY)?
+    ///     .build()?;
+    /// assert_eq!(client.signer().serial(), MERCHANT_SERIAL);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn merchant_certificate(mut self, pem: &str) -> Result<Self> {
         let cert = Certificate::parse("merchant certificate", pem)?;
-        self.config.merchant_serial = Some(cert.serial().to_owned());
         self.config.merchant_certificate = Some(cert);
         self.config.merchant_certificate_pem = Some(pem.to_owned());
         Ok(self)
@@ -166,13 +215,22 @@ impl<F> ClientBuilder<F> {
         self
     }
 
-    /// Trusts this CA certificate (PEM) for the API host's TLS certificate, besides the
-    /// system's roots: for a sandbox or an inspecting proxy of your own.
+    /// Trusts this CA certificate (PEM; a bundle of several is fine) for the API host's TLS
+    /// certificate, besides the system's roots: for a sandbox or an inspecting proxy of your
+    /// own. Text that holds no valid `CERTIFICATE` block is refused.
     pub fn add_root_certificate(mut self, pem: &str) -> Result<Self> {
-        let certificate = reqwest::Certificate::from_pem(pem.as_bytes())
-            .map_err(|e| Error::key("root certificate", e.to_string()))?;
-        self.config.root_certificates.push(certificate);
+        const WHAT: &str = "root certificate";
+        crate::crypto::check_certificate_bundle(WHAT, pem)?;
+        let certificates =
+            reqwest::Certificate::from_pem_bundle(pem.as_bytes()).map_err(|e| Error::key(WHAT, e.to_string()))?;
+        self.config.root_certificates.extend(certificates);
         Ok(self)
+    }
+
+    /// Trusts the CA certificate(s) of a PEM file; see [`Self::add_root_certificate`].
+    pub fn add_root_certificate_file(self, path: impl AsRef<Path>) -> Result<Self> {
+        let pem = read_file("root certificate", path)?;
+        self.add_root_certificate(&pem)
     }
 
     /// The merchant API private key from a PEM file (`apiclient_key.pem`).
@@ -377,6 +435,26 @@ impl<F> ClientBuilder<F> {
         self
     }
 
+    /// The merchant's signing identity these settings make, checked as `build()` checks it:
+    /// the merchant id, the serial (defaulting to the merchant certificate's), the private
+    /// key, and that the serial and key belong to the merchant certificate when one is
+    /// given. Nothing else is needed: for signing payment parameters or checking a
+    /// configuration without platform keys.
+    ///
+    /// ```
+    /// use wechatpay::mock::{keys, MCHID, MERCHANT_SERIAL};
+    /// let signer = wechatpay::Client::builder()
+    ///     .mchid(MCHID)
+    ///     .merchant_certificate(keys::MERCHANT_CERTIFICATE)?
+    ///     .private_key_pem(keys::MERCHANT_PRIVATE_KEY)?
+    ///     .signer()?;
+    /// assert_eq!(signer.serial(), MERCHANT_SERIAL);
+    /// # Ok::<(), wechatpay::Error>(())
+    /// ```
+    pub fn signer(&self) -> Result<crate::auth::signing::Signer> {
+        self.config.signer()
+    }
+
     /// Checks the configuration and builds the async client.
     pub(crate) fn build_async(self) -> Result<Client> {
         Ok(Client::from_inner(self.config.build()?))
@@ -401,4 +479,128 @@ impl ClientBuilder<Async> {
 fn read_file(what: &'static str, path: impl AsRef<Path>) -> Result<String> {
     let path = path.as_ref();
     std::fs::read_to_string(path).map_err(|e| Error::key(what, format!("cannot read {}: {e}", path.display())))
+}
+
+#[cfg(all(test, feature = "mock"))]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+    use crate::error::ConfigError;
+    use crate::mock::{APIV2_KEY, MCHID, MERCHANT_SERIAL, PLATFORM_PUBLIC_KEY_ID};
+
+    const KEYS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/src/mock/keys/");
+
+    /// The variables of a sandbox's env.sh, less the serial, with `changes` applied
+    /// (an empty value removes the variable).
+    fn from(changes: &[(&str, &str)]) -> Result<ClientBuilder<Async>> {
+        let mut vars: HashMap<String, String> = [
+            (env::MCHID, MCHID.to_owned()),
+            (env::PRIVATE_KEY, format!("{KEYS}merchant_key.pem")),
+            (env::MERCHANT_CERTIFICATE, format!("{KEYS}merchant_cert.pem")),
+            (env::PUBLIC_KEY_ID, PLATFORM_PUBLIC_KEY_ID.to_owned()),
+            (env::PUBLIC_KEY, format!("{KEYS}platform_public_key.pem")),
+            (env::APIV2_KEY, APIV2_KEY.to_owned()),
+            (env::CA_CERTIFICATE, format!("{KEYS}sandbox_ca.pem")),
+        ]
+        .into_iter()
+        .map(|(name, value)| (name.to_owned(), value))
+        .collect();
+        for (name, value) in changes {
+            vars.insert((*name).to_owned(), (*value).to_owned());
+        }
+        ClientBuilder::from_vars(|name| vars.get(name).filter(|v| !v.is_empty()).cloned())
+    }
+
+    #[test]
+    fn the_merchant_certificate_gives_the_serial_and_the_new_variables_are_read() {
+        let builder = from(&[]).unwrap();
+        assert!(builder.config.apiv2_key.is_some());
+        assert!(builder.config.merchant_certificate_pem.is_some());
+        assert_eq!(builder.config.root_certificates.len(), 1);
+        assert!(!format!("{builder:?}").contains(APIV2_KEY));
+        let client = builder.build().unwrap();
+        assert_eq!(client.signer().serial(), MERCHANT_SERIAL);
+
+        let lower = MERCHANT_SERIAL.to_ascii_lowercase();
+        let client = from(&[(env::MERCHANT_SERIAL, &lower)]).unwrap().build().unwrap();
+        assert_eq!(
+            client.signer().serial(),
+            MERCHANT_SERIAL,
+            "compared and sent without case"
+        );
+    }
+
+    #[test]
+    fn without_a_certificate_the_serial_is_required() {
+        let err = from(&[(env::MERCHANT_CERTIFICATE, "")]).unwrap_err().to_string();
+        assert!(
+            err.contains(env::MERCHANT_SERIAL) && err.contains(env::MERCHANT_CERTIFICATE),
+            "{err}"
+        );
+        let builder = from(&[(env::MERCHANT_CERTIFICATE, ""), (env::MERCHANT_SERIAL, MERCHANT_SERIAL)]).unwrap();
+        assert!(builder.config.merchant_certificate_pem.is_none());
+        builder.build().unwrap();
+    }
+
+    #[test]
+    fn a_serial_that_is_not_the_certificates_is_refused_at_build() {
+        let wrong = "5157F09EFDC096DE15EBE81A47057A7232F1B8E1";
+        let err = from(&[(env::MERCHANT_SERIAL, wrong)]).unwrap().build().unwrap_err();
+        match &err {
+            Error::Config(ConfigError::MerchantSerialMismatch {
+                configured,
+                certificate,
+            }) => {
+                assert_eq!((configured.as_str(), certificate.as_str()), (wrong, MERCHANT_SERIAL));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(err.to_string().contains(wrong) && err.to_string().contains(MERCHANT_SERIAL));
+
+        // Whichever setter comes first.
+        let mock = crate::mock::MockServer::start();
+        let before = mock.client_builder().merchant_serial(wrong);
+        let after = ClientBuilder::<Async>::new()
+            .merchant_serial(wrong)
+            .merchant_certificate(crate::mock::keys::MERCHANT_CERTIFICATE)
+            .unwrap()
+            .mchid(MCHID)
+            .private_key_pem(crate::mock::keys::MERCHANT_PRIVATE_KEY)
+            .unwrap()
+            .apiv2_key(APIV2_KEY)
+            .apiv3_key(crate::mock::APIV3_KEY);
+        for builder in [before, after] {
+            let err = builder.build().unwrap_err();
+            assert!(
+                matches!(err, Error::Config(ConfigError::MerchantSerialMismatch { .. })),
+                "{err:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn unreadable_or_unfit_files_and_keys_are_errors() {
+        let missing = format!("{KEYS}missing.pem");
+        for (name, value, what) in [
+            (env::MERCHANT_CERTIFICATE, missing.as_str(), "merchant certificate"),
+            (env::CA_CERTIFICATE, missing.as_str(), "root certificate"),
+            (
+                env::CA_CERTIFICATE,
+                concat!(env!("CARGO_MANIFEST_DIR"), "/src/mock/keys/merchant_key.pem"),
+                "root certificate",
+            ),
+        ] {
+            match from(&[(name, value)]) {
+                Err(Error::Config(ConfigError::Key { what: found, .. })) => assert_eq!(found, what, "{name}"),
+                other => panic!("{name}={value}: {other:?}"),
+            }
+        }
+        let err = from(&[(env::APIV2_KEY, "too short")]).unwrap().build().unwrap_err();
+        assert!(
+            matches!(err, Error::Config(ConfigError::InvalidApiV2Key { .. })),
+            "{err:?}"
+        );
+        assert!(!err.to_string().contains("too short"));
+    }
 }

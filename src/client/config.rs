@@ -11,7 +11,7 @@ use crate::auth::PlatformKeys;
 use crate::auth::signing::{Signer, check_mchid, check_serial};
 use crate::clock::{Clock, SystemClock};
 use crate::crypto::{ApiV3Key, Certificate, RsaPrivateKey};
-use crate::error::{Error, Result};
+use crate::error::{ConfigError, Error, Result};
 use crate::protocol::v2::ApiV2Key;
 use crate::send::Sender;
 use crate::send::retry::{Retries, RetryPolicy};
@@ -159,20 +159,35 @@ impl Config {
         })
     }
 
-    /// The merchant id, serial and private key, each checked; the key must belong to the
-    /// merchant certificate when one is given.
-    fn signer(&self) -> Result<Signer> {
+    /// The merchant id, serial and private key, each checked; the serial defaults to the
+    /// merchant certificate's, and when one is given, the serial and the key must belong to it.
+    pub(super) fn signer(&self) -> Result<Signer> {
         let mchid = self.mchid.clone().ok_or_else(|| Error::config("mchid is required"))?;
         check_mchid(&mchid)?;
-        let serial = self
-            .merchant_serial
-            .clone()
-            .ok_or_else(|| Error::config("merchant_serial (the merchant API certificate serial) is required"))?;
+        let certificate = self.merchant_certificate.as_ref();
+        let serial = match (&self.merchant_serial, certificate) {
+            (Some(serial), _) => serial.clone(),
+            (None, Some(cert)) => cert.serial().to_owned(),
+            (None, None) => {
+                return Err(Error::config(
+                    "merchant_serial (the merchant API certificate serial) is required, or merchant_certificate, \
+                     which gives it",
+                ));
+            }
+        };
         check_serial(&serial)?;
+        if let Some(cert) = certificate
+            && !cert.has_serial(&serial)
+        {
+            return Err(Error::Config(ConfigError::MerchantSerialMismatch {
+                configured: serial,
+                certificate: cert.serial().to_owned(),
+            }));
+        }
         let key = self.private_key.clone().ok_or_else(|| {
             Error::config("the merchant private key is required (private_key_pem or private_key_file)")
         })?;
-        if let Some(cert) = &self.merchant_certificate
+        if let Some(cert) = certificate
             && cert.public_key() != &key.public_key()
         {
             return Err(Error::key(

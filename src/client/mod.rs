@@ -3,7 +3,6 @@
 
 mod builder;
 mod config;
-pub mod env;
 #[cfg(feature = "mock")]
 mod mock;
 
@@ -86,12 +85,17 @@ impl Client {
         ClientBuilder::new()
     }
 
-    /// Builds a client from the environment: `WECHATPAY_MCHID`, `WECHATPAY_MERCHANT_SERIAL`,
-    /// `WECHATPAY_PRIVATE_KEY` (path of the PEM file), `WECHATPAY_PUBLIC_KEY_ID` with
-    /// `WECHATPAY_PUBLIC_KEY` (path of the PEM file), `WECHATPAY_CERTIFICATES` (a folder of
-    /// platform certificate PEM files), `WECHATPAY_APIV3_KEY`, `WECHATPAY_BASE_URL` (the
-    /// names are in [`env`](mod@env)); the merchant settings are required, the others optional, and
-    /// an empty variable counts as unset.
+    /// Builds a client from the environment (the names are in [`env`](mod@crate::env)):
+    /// - required: `WECHATPAY_MCHID`, `WECHATPAY_PRIVATE_KEY` (path of the PEM file), and
+    ///   `WECHATPAY_MERCHANT_SERIAL` unless `WECHATPAY_MERCHANT_CERTIFICATE` (path of the
+    ///   merchant certificate's PEM file) gives it; with both, they must agree;
+    /// - optional: `WECHATPAY_PUBLIC_KEY_ID` with `WECHATPAY_PUBLIC_KEY` (path of the PEM
+    ///   file), `WECHATPAY_CERTIFICATES` (a folder of platform certificate PEM files),
+    ///   `WECHATPAY_APIV3_KEY` and `WECHATPAY_APIV2_KEY` (the keys themselves),
+    ///   `WECHATPAY_CA_CERTIFICATE` (path of a CA certificate to trust besides the system's),
+    ///   `WECHATPAY_BASE_URL`.
+    ///
+    /// An empty variable counts as unset.
     ///
     /// ```no_run
     /// let client = wechatpay::Client::from_env()?;

@@ -77,6 +77,25 @@ impl Certificate {
         &self.serial
     }
 
+    /// Whether `serial` names this certificate: the same hex number, compared without case
+    /// or leading zeros (the rule [`ClientBuilder`](crate::ClientBuilder) applies to a
+    /// merchant serial given beside the merchant certificate).
+    ///
+    /// ```
+    /// let pem = std::fs::read_to_string("src/mock/keys/platform_cert.pem")?;
+    /// let cert = wechatpay::Certificate::from_pem(&pem)?;
+    /// assert!(cert.has_serial("005157f09efdc096de15ebe81a47057a7232f1b8e1"));
+    /// assert!(!cert.has_serial("5157F09EFDC096DE15EBE81A47057A7232F1B8E"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn has_serial(&self, serial: &str) -> bool {
+        !serial.is_empty()
+            && serial.bytes().all(|b| b.is_ascii_hexdigit())
+            && serial
+                .trim_start_matches('0')
+                .eq_ignore_ascii_case(self.serial.trim_start_matches('0'))
+    }
+
     /// Start of validity, Unix seconds.
     pub fn not_before(&self) -> i64 {
         self.not_before
@@ -102,6 +121,33 @@ impl Certificate {
     }
 }
 
+/// Checks that `pem` holds one or more X.509 certificates (PEM `CERTIFICATE` blocks, any
+/// text between them ignored, as in a CA bundle), whatever their key type; returns how many.
+pub(crate) fn check_certificate_bundle(what: &'static str, pem: &str) -> Result<usize> {
+    const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
+    const END: &str = "-----END CERTIFICATE-----";
+    let mut count = 0;
+    let mut rest = pem;
+    while let Some(start) = rest.find(BEGIN) {
+        let Some(length) = rest[start..].find(END) else {
+            return Err(Error::key(what, "a CERTIFICATE block has no END line"));
+        };
+        let end = start + length + END.len();
+        X509::from_pem(&rest.as_bytes()[start..end]).map_err(|_| {
+            Error::key(
+                what,
+                format!("certificate {} is not a valid X.509 certificate", count + 1),
+            )
+        })?;
+        count += 1;
+        rest = &rest[end..];
+    }
+    if count == 0 {
+        return Err(Error::key(what, "no CERTIFICATE PEM block found"));
+    }
+    Ok(count)
+}
+
 /// Upper-case hex of a big-endian serial, without leading zero digits ("0" for zero).
 fn serial_hex(bytes: &[u8]) -> String {
     let hex = super::hex_lower(bytes).to_ascii_uppercase();
@@ -120,6 +166,24 @@ mod tests {
         assert_eq!(cert.not_before(), 1_704_067_200); // 2024-01-01T00:00:00Z
         assert_eq!(cert.not_after(), 2_335_219_200); // 2044-01-01T00:00:00Z
         assert!(!cert.is_valid_at(1_704_067_199));
+    }
+
+    #[test]
+    fn certificate_bundles_are_counted_and_garbage_is_refused() {
+        let ca = include_str!("../mock/keys/sandbox_ca.pem");
+        let platform = include_str!("../mock/keys/platform_cert.pem");
+        assert_eq!(check_certificate_bundle("CA", ca).unwrap(), 1);
+        let bundle = format!("# two of them\n{ca}\nissuer text\n{platform}");
+        assert_eq!(check_certificate_bundle("CA", &bundle).unwrap(), 2);
+        for bad in [
+            "",
+            "not a certificate",
+            include_str!("../mock/keys/merchant_key.pem"),
+            "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+            "-----BEGIN CERTIFICATE-----\nAAAA\n",
+        ] {
+            assert!(check_certificate_bundle("CA", bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub(crate) mod pkcs12;
 
 pub(crate) use aes_gcm::ApiV3Key;
 pub use certificate::Certificate;
+pub(crate) use certificate::check_certificate_bundle;
 pub use keys::key_bits;
 pub(crate) use keys::{RsaPrivateKey, RsaPublicKey};
 

@@ -13,6 +13,7 @@ use super::{
     APIV2_KEY, APIV3_KEY, MCHID, MERCHANT_SERIAL, MockReply, MockRequest, MockServer, PLATFORM_CERTIFICATE_SERIAL,
     PLATFORM_PUBLIC_KEY_ID, keys,
 };
+use crate::env as vars;
 
 /// The files [`MockServer::write_keys`] wrote (absolute paths).
 #[derive(Debug, Clone)]
@@ -245,20 +246,20 @@ impl SandboxFiles {
     fn env(&self, base_url: &str) -> String {
         let quote = |path: &Path| shell_quote(&path.to_string_lossy());
         let mut variables = vec![
-            ("WECHATPAY_MCHID", shell_quote(MCHID)),
-            ("WECHATPAY_MERCHANT_SERIAL", shell_quote(MERCHANT_SERIAL)),
-            ("WECHATPAY_PRIVATE_KEY", quote(&self.private_key)),
-            ("WECHATPAY_MERCHANT_CERTIFICATE", quote(&self.merchant_certificate)),
-            ("WECHATPAY_PUBLIC_KEY_ID", shell_quote(PLATFORM_PUBLIC_KEY_ID)),
-            ("WECHATPAY_PUBLIC_KEY", quote(&self.public_key)),
-            ("WECHATPAY_CERTIFICATES", quote(&self.certificates)),
-            ("WECHATPAY_APIV3_KEY", shell_quote(APIV3_KEY)),
-            ("WECHATPAY_APIV2_KEY", shell_quote(APIV2_KEY)),
+            (vars::MCHID, shell_quote(MCHID)),
+            (vars::MERCHANT_SERIAL, shell_quote(MERCHANT_SERIAL)),
+            (vars::PRIVATE_KEY, quote(&self.private_key)),
+            (vars::MERCHANT_CERTIFICATE, quote(&self.merchant_certificate)),
+            (vars::PUBLIC_KEY_ID, shell_quote(PLATFORM_PUBLIC_KEY_ID)),
+            (vars::PUBLIC_KEY, quote(&self.public_key)),
+            (vars::CERTIFICATES, quote(&self.certificates)),
+            (vars::APIV3_KEY, shell_quote(APIV3_KEY)),
+            (vars::APIV2_KEY, shell_quote(APIV2_KEY)),
         ];
         if let Some(ca) = &self.ca_certificate {
-            variables.push(("WECHATPAY_CA_CERTIFICATE", quote(ca)));
+            variables.push((vars::CA_CERTIFICATE, quote(ca)));
         }
-        variables.push(("WECHATPAY_BASE_URL", shell_quote(base_url)));
+        variables.push((vars::BASE_URL, shell_quote(base_url)));
         let mut env = format!(
             "# The wechatpay mock sandbox: `. {}` points wechatpay tools and SDKs at it.\n\
              # These are fixed TEST keys, published with the crate: never use them for anything real.\n",

@@ -3,7 +3,7 @@
 //! with them on every send ([`ValidationMode`]). An operation missing from the catalogue is
 //! never refused.
 
-use crate::catalog::{Catalog, Operation, Request, Severity, Violation};
+use crate::catalog::{Catalog, Operation, Protocol, Request, Rule, Severity, Violation};
 use crate::error::{RequestError, Result};
 
 use super::builder::Spec;
@@ -95,11 +95,25 @@ pub(crate) fn violations(spec: &Spec) -> Vec<Violation> {
         .map(|(name, value)| (renamed(&names, name), value.as_str()))
         .collect();
     let query: Vec<(&str, &str)> = spec.query.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    op.validate(&Request {
+    let mut violations = op.validate(&Request {
         params: &params,
         query: &query,
         body: spec.body.as_ref(),
-    })
+    });
+    if op.protocol() == Protocol::V2 {
+        // The client draws the nonce and computes the sign: the caller leaves them out.
+        violations.retain(|v| !(v.rule == Rule::Required && filled_by_the_client(&v.pointer)));
+    }
+    violations
+}
+
+/// The v2 fields the client fills in ([`prepare`](crate::protocol::v2::prepare)), as JSON
+/// pointers.
+fn filled_by_the_client(pointer: &str) -> bool {
+    use crate::protocol::v2::{NONCE_STR, SIGN};
+    pointer
+        .strip_prefix('/')
+        .is_some_and(|name| name == NONCE_STR || name == SIGN)
 }
 
 /// Applies `mode` to `spec` before it is sent.

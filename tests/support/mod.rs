@@ -128,13 +128,4 @@ pub fn sandbox_env(env_sh: &Path) -> Vec<(String, String)> {
 
 /// The variables a test clears before setting its own, so the caller's environment plays no
 /// part.
-pub const WECHATPAY_VARS: [&str; 8] = [
-    "WECHATPAY_MCHID",
-    "WECHATPAY_MERCHANT_SERIAL",
-    "WECHATPAY_PRIVATE_KEY",
-    "WECHATPAY_PUBLIC_KEY_ID",
-    "WECHATPAY_PUBLIC_KEY",
-    "WECHATPAY_CERTIFICATES",
-    "WECHATPAY_APIV3_KEY",
-    "WECHATPAY_BASE_URL",
-];
+pub const WECHATPAY_VARS: &[&str] = wechatpay::env::ALL;

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
 
-use crate::config::Config;
+use crate::config::{Config, ConfigArgs};
 use crate::exit::{self, Failure};
 use crate::output::format_unix;
 
@@ -23,12 +23,23 @@ Example:
         /// Folder to write the certificates into (created if missing)
         #[arg(long, short, value_name = "DIR")]
         output: PathBuf,
+        #[command(flatten)]
+        config: ConfigArgs,
     },
+}
+
+impl CertificatesCommand {
+    /// The configuration flags given after the command.
+    pub fn config(&self) -> &ConfigArgs {
+        match self {
+            CertificatesCommand::Download { config, .. } => config,
+        }
+    }
 }
 
 pub async fn run(config: &Config, command: CertificatesCommand) -> Result<u8, Failure> {
     match command {
-        CertificatesCommand::Download { output } => download(config, &output).await,
+        CertificatesCommand::Download { output, .. } => download(config, &output).await,
     }
 }
 

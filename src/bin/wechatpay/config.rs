@@ -12,40 +12,123 @@ use zeroize::Zeroizing;
 
 use crate::exit::Failure;
 
-/// Where the configuration comes from; see the table in `wechatpay --help`.
+/// Where the configuration comes from; see the table in `wechatpay --help`. Flattened into
+/// each command that uses the merchant configuration (so the others do not list it), and
+/// into the top level, where it may also come before the command.
 #[derive(Args, Debug, Default, Clone)]
 #[command(next_help_heading = "Configuration (flag > environment > profile)")]
 pub struct ConfigArgs {
     /// Merchant id (env WECHATPAY_MCHID)
-    #[arg(long, global = true, value_name = "DIGITS")]
+    #[arg(long, value_name = "DIGITS")]
     pub mchid: Option<String>,
-    /// Merchant API certificate serial (env WECHATPAY_MERCHANT_SERIAL)
-    #[arg(long, global = true, value_name = "HEX")]
+    /// Merchant API certificate serial; not needed with --merchant-certificate (env WECHATPAY_MERCHANT_SERIAL)
+    #[arg(long, value_name = "HEX")]
     pub merchant_serial: Option<String>,
     /// Merchant API private key PEM file, apiclient_key.pem (env WECHATPAY_PRIVATE_KEY)
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, value_name = "FILE")]
     pub private_key: Option<PathBuf>,
+    /// Merchant API certificate PEM file, apiclient_cert.pem: gives the serial, and the client certificate
+    /// some APIv2 operations need (env WECHATPAY_MERCHANT_CERTIFICATE)
+    #[arg(long, value_name = "FILE")]
+    pub merchant_certificate: Option<PathBuf>,
     /// Platform public key id, PUB_KEY_ID_... (env WECHATPAY_PUBLIC_KEY_ID)
-    #[arg(long, global = true, value_name = "ID")]
+    #[arg(long, value_name = "ID")]
     pub public_key_id: Option<String>,
     /// Platform public key PEM file (env WECHATPAY_PUBLIC_KEY)
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, value_name = "FILE")]
     pub public_key: Option<PathBuf>,
     /// Folder of platform certificate PEM files (env WECHATPAY_CERTIFICATES)
-    #[arg(long, global = true, value_name = "DIR")]
+    #[arg(long, value_name = "DIR")]
     pub certificates: Option<PathBuf>,
     /// File holding the APIv3 key (else env WECHATPAY_APIV3_KEY, else a prompt when needed)
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, value_name = "FILE")]
     pub apiv3_key_file: Option<PathBuf>,
+    /// File holding the APIv2 key, for v2/... requests (else env WECHATPAY_APIV2_KEY)
+    #[arg(long, value_name = "FILE")]
+    pub apiv2_key_file: Option<PathBuf>,
+    /// CA certificate PEM file to trust besides the system's, e.g. a sandbox's sandbox_ca.pem
+    /// (env WECHATPAY_CA_CERTIFICATE)
+    #[arg(long, value_name = "FILE")]
+    pub ca_certificate: Option<PathBuf>,
     /// API base URL, default https://api.mch.weixin.qq.com/ (env WECHATPAY_BASE_URL)
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
     /// Profile to read from the profiles file
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
     /// Profiles file (default: <config folder>/wechatpay/profiles.toml)
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+}
+
+impl ConfigArgs {
+    /// These flags, each one not given taken from `earlier` (the flags before the command).
+    pub fn or(&self, earlier: &ConfigArgs) -> ConfigArgs {
+        let ConfigArgs {
+            mchid,
+            merchant_serial,
+            private_key,
+            merchant_certificate,
+            public_key_id,
+            public_key,
+            certificates,
+            apiv3_key_file,
+            apiv2_key_file,
+            ca_certificate,
+            base_url,
+            profile,
+            config,
+        } = self.clone();
+        ConfigArgs {
+            mchid: mchid.or_else(|| earlier.mchid.clone()),
+            merchant_serial: merchant_serial.or_else(|| earlier.merchant_serial.clone()),
+            private_key: private_key.or_else(|| earlier.private_key.clone()),
+            merchant_certificate: merchant_certificate.or_else(|| earlier.merchant_certificate.clone()),
+            public_key_id: public_key_id.or_else(|| earlier.public_key_id.clone()),
+            public_key: public_key.or_else(|| earlier.public_key.clone()),
+            certificates: certificates.or_else(|| earlier.certificates.clone()),
+            apiv3_key_file: apiv3_key_file.or_else(|| earlier.apiv3_key_file.clone()),
+            apiv2_key_file: apiv2_key_file.or_else(|| earlier.apiv2_key_file.clone()),
+            ca_certificate: ca_certificate.or_else(|| earlier.ca_certificate.clone()),
+            base_url: base_url.or_else(|| earlier.base_url.clone()),
+            profile: profile.or_else(|| earlier.profile.clone()),
+            config: config.or_else(|| earlier.config.clone()),
+        }
+    }
+
+    /// Whether no flag was given.
+    pub fn is_empty(&self) -> bool {
+        let ConfigArgs {
+            mchid,
+            merchant_serial,
+            public_key_id,
+            base_url,
+            profile,
+            private_key,
+            merchant_certificate,
+            public_key,
+            certificates,
+            apiv3_key_file,
+            apiv2_key_file,
+            ca_certificate,
+            config,
+        } = self;
+        [mchid, merchant_serial, public_key_id, base_url, profile]
+            .iter()
+            .all(|v| v.is_none())
+            && [
+                private_key,
+                merchant_certificate,
+                public_key,
+                certificates,
+                apiv3_key_file,
+                apiv2_key_file,
+                ca_certificate,
+                config,
+            ]
+            .iter()
+            .all(|v| v.is_none())
+    }
 }
 
 /// Where a setting came from.
@@ -80,10 +163,13 @@ struct Profile {
     mchid: Option<String>,
     merchant_serial: Option<String>,
     private_key: Option<PathBuf>,
+    merchant_certificate: Option<PathBuf>,
     public_key_id: Option<String>,
     public_key: Option<PathBuf>,
     certificates: Option<PathBuf>,
     apiv3_key_file: Option<PathBuf>,
+    apiv2_key_file: Option<PathBuf>,
+    ca_certificate: Option<PathBuf>,
     base_url: Option<String>,
 }
 
@@ -94,17 +180,22 @@ pub struct Config {
     pub mchid: Option<Setting<String>>,
     pub merchant_serial: Option<Setting<String>>,
     pub private_key: Option<Setting<PathBuf>>,
+    pub merchant_certificate: Option<Setting<PathBuf>>,
     pub public_key_id: Option<Setting<String>>,
     pub public_key: Option<Setting<PathBuf>>,
     pub certificates: Option<Setting<PathBuf>>,
+    /// The APIv3 key file of the flag or the profile (the environment holds the key itself).
     pub apiv3_key_file: Option<Setting<PathBuf>>,
+    /// The APIv2 key file of the flag or the profile (the environment holds the key itself).
+    pub apiv2_key_file: Option<Setting<PathBuf>>,
+    pub ca_certificate: Option<Setting<PathBuf>>,
     pub base_url: Option<Setting<String>>,
     /// The profile read, and the file it came from.
     pub profile: Option<(String, PathBuf)>,
 }
 
-/// The APIv3 key and where it came from.
-pub struct ApiV3Key {
+/// An APIv3 or APIv2 key and where it came from.
+pub struct SecretKey {
     pub key: Zeroizing<String>,
     pub source: String,
 }
@@ -196,11 +287,13 @@ fn load_profile(args: &ConfigArgs) -> Result<Option<(String, PathBuf, Profile)>,
         let known: Vec<&str> = tables.keys().map(String::as_str).collect();
         return Err(bad(format!("no profile [{name}] (profiles: {})", known.join(", "))));
     };
-    if table.get("apiv3_key").is_some() {
-        return Err(bad(format!(
-            "profile [{name}] holds apiv3_key: profiles never hold secrets; put the key in a file \
-             (apiv3_key_file = \"...\", mode 0600) or in WECHATPAY_APIV3_KEY"
-        )));
+    for (secret, variable) in [("apiv3_key", vars::APIV3_KEY), ("apiv2_key", vars::APIV2_KEY)] {
+        if table.get(secret).is_some() {
+            return Err(bad(format!(
+                "profile [{name}] holds {secret}: profiles never hold secrets; put the key in a file \
+                 ({secret}_file = \"...\", mode 0600) or in {variable}"
+            )));
+        }
     }
     let mut profile: Profile = table
         .try_into()
@@ -209,9 +302,12 @@ fn load_profile(args: &ConfigArgs) -> Result<Option<(String, PathBuf, Profile)>,
     let base = file.parent().map(Path::to_path_buf).unwrap_or_default();
     for slot in [
         &mut profile.private_key,
+        &mut profile.merchant_certificate,
         &mut profile.public_key,
         &mut profile.certificates,
         &mut profile.apiv3_key_file,
+        &mut profile.apiv2_key_file,
+        &mut profile.ca_certificate,
     ] {
         if let Some(p) = slot.as_mut()
             && p.is_relative()
@@ -242,6 +338,9 @@ impl Config {
             private_key: flag(&args.private_key, "private-key")
                 .or_else(|| env(vars::PRIVATE_KEY).map(path))
                 .or_else(|| pp(|p| p.private_key.clone())),
+            merchant_certificate: flag(&args.merchant_certificate, "merchant-certificate")
+                .or_else(|| env(vars::MERCHANT_CERTIFICATE).map(path))
+                .or_else(|| pp(|p| p.merchant_certificate.clone())),
             public_key_id: flag(&args.public_key_id, "public-key-id")
                 .or_else(|| env(vars::PUBLIC_KEY_ID))
                 .or_else(|| p(|p| p.public_key_id.clone())),
@@ -252,6 +351,10 @@ impl Config {
                 .or_else(|| env(vars::CERTIFICATES).map(path))
                 .or_else(|| pp(|p| p.certificates.clone())),
             apiv3_key_file: flag(&args.apiv3_key_file, "apiv3-key-file").or_else(|| pp(|p| p.apiv3_key_file.clone())),
+            apiv2_key_file: flag(&args.apiv2_key_file, "apiv2-key-file").or_else(|| pp(|p| p.apiv2_key_file.clone())),
+            ca_certificate: flag(&args.ca_certificate, "ca-certificate")
+                .or_else(|| env(vars::CA_CERTIFICATE).map(path))
+                .or_else(|| pp(|p| p.ca_certificate.clone())),
             base_url: flag(&args.base_url, "base-url")
                 .or_else(|| env(vars::BASE_URL))
                 .or_else(|| p(|p| p.base_url.clone())),
@@ -274,35 +377,9 @@ impl Config {
     /// The APIv3 key: `--apiv3-key-file`, else `WECHATPAY_APIV3_KEY`, else the profile's
     /// `apiv3_key_file`, else (when `prompt`) a prompt without echo, or one line of
     /// standard input when it is not a terminal.
-    pub fn apiv3_key(&self, prompt: bool) -> Result<Option<ApiV3Key>, Failure> {
-        let from_file = |setting: &Setting<PathBuf>| -> Result<ApiV3Key, Failure> {
-            let text = Zeroizing::new(std::fs::read_to_string(&setting.value).map_err(|e| {
-                Failure::config(format!(
-                    "cannot read the APIv3 key file {} ({}): {e}",
-                    setting.value.display(),
-                    setting.source
-                ))
-            })?);
-            Ok(ApiV3Key {
-                key: Zeroizing::new(text.trim_end_matches(['\r', '\n']).to_owned()),
-                source: format!("{} ({})", setting.value.display(), setting.source),
-            })
-        };
-        if let Some(setting) = self
-            .apiv3_key_file
-            .as_ref()
-            .filter(|s| matches!(s.source, Source::Flag(_)))
-        {
-            return from_file(setting).map(Some);
-        }
-        if let Some(key) = vars::var(vars::APIV3_KEY) {
-            return Ok(Some(ApiV3Key {
-                key: Zeroizing::new(key),
-                source: vars::APIV3_KEY.into(),
-            }));
-        }
-        if let Some(setting) = &self.apiv3_key_file {
-            return from_file(setting).map(Some);
+    pub fn apiv3_key(&self, prompt: bool) -> Result<Option<SecretKey>, Failure> {
+        if let Some(key) = secret_key(self.apiv3_key_file.as_ref(), vars::APIV3_KEY, "APIv3 key")? {
+            return Ok(Some(key));
         }
         if !prompt {
             return Ok(None);
@@ -323,45 +400,83 @@ impl Config {
         if trimmed.is_empty() {
             return Ok(None);
         }
-        Ok(Some(ApiV3Key {
+        Ok(Some(SecretKey {
             key: Zeroizing::new(trimmed.to_owned()),
             source: "the prompt".into(),
         }))
     }
 
-    /// A client builder with the merchant settings, the platform keys, the APIv3 key (when
-    /// given) and the base URL. With no platform key configured and an APIv3 key given,
-    /// `auto` turns on automatic certificates (downloaded before the first request).
-    pub fn client_builder(&self, apiv3: Option<&ApiV3Key>, auto: bool) -> Result<ClientBuilder, Failure> {
-        let missing = |what: &str, flag: &str, env: &str, key: &str| {
-            Failure::config(format!(
-                "no {what}: give --{flag}, set {env} or add {key} to a profile (see wechatpay --help)"
-            ))
-        };
+    /// The APIv2 key: `--apiv2-key-file`, else `WECHATPAY_APIV2_KEY`, else the profile's
+    /// `apiv2_key_file`; never prompted for.
+    pub fn apiv2_key(&self) -> Result<Option<SecretKey>, Failure> {
+        secret_key(self.apiv2_key_file.as_ref(), vars::APIV2_KEY, "APIv2 key")
+    }
+
+    /// A client builder with the merchant's signing identity only: the merchant id, the
+    /// serial (unless the merchant certificate gives it), the private key and the merchant
+    /// certificate.
+    pub fn merchant_builder(&self) -> Result<ClientBuilder, Failure> {
         let mchid = self
             .mchid
             .as_ref()
-            .ok_or_else(|| missing("merchant id", "mchid", "WECHATPAY_MCHID", "mchid"))?;
-        let serial = self.merchant_serial.as_ref().ok_or_else(|| {
-            missing(
-                "merchant serial",
-                "merchant-serial",
-                "WECHATPAY_MERCHANT_SERIAL",
-                "merchant_serial",
-            )
-        })?;
+            .ok_or_else(|| missing("merchant id", "mchid", vars::MCHID, "mchid"))?;
         let key = self.private_key.as_ref().ok_or_else(|| {
             missing(
                 "merchant private key",
                 "private-key FILE",
-                "WECHATPAY_PRIVATE_KEY",
+                vars::PRIVATE_KEY,
                 "private_key",
             )
         })?;
         let mut builder = wechatpay::Client::builder()
             .mchid(&mchid.value)
-            .merchant_serial(&serial.value)
             .private_key_file(&key.value)?;
+        if let Some(certificate) = &self.merchant_certificate {
+            builder = builder.merchant_certificate_file(&certificate.value)?;
+        }
+        match &self.merchant_serial {
+            Some(serial) => builder = builder.merchant_serial(&serial.value),
+            None if self.merchant_certificate.is_none() => {
+                return Err(Failure::config(format!(
+                    "no merchant serial: give --merchant-serial, set {} or add merchant_serial to a profile, or \
+                     give the merchant certificate, which holds it (--merchant-certificate FILE, {} or \
+                     merchant_certificate; see wechatpay --help)",
+                    vars::MERCHANT_SERIAL,
+                    vars::MERCHANT_CERTIFICATE
+                )));
+            }
+            None => {}
+        }
+        Ok(builder)
+    }
+
+    /// A client builder with the merchant settings, the APIv2 key and CA certificate when
+    /// configured, the platform keys, the APIv3 key (when given) and the base URL. With no
+    /// platform key configured and an APIv3 key given, `auto` turns on automatic
+    /// certificates (downloaded before the first request).
+    pub fn client_builder(&self, apiv3: Option<&SecretKey>, auto: bool) -> Result<ClientBuilder, Failure> {
+        let mut builder = self.merchant_builder()?;
+        if let Some(apiv2) = self.apiv2_key()? {
+            builder = builder.apiv2_key(apiv2.key.as_str());
+        }
+        if let Some(ca) = &self.ca_certificate {
+            builder = builder.add_root_certificate_file(&ca.value)?;
+        }
+        builder = self.platform_keys(builder)?;
+        if let Some(apiv3) = apiv3 {
+            builder = builder.apiv3_key(apiv3.key.as_bytes());
+            if auto && !self.has_platform_keys() {
+                builder = builder.auto_certificates();
+            }
+        }
+        if let Some(url) = &self.base_url {
+            builder = builder.base_url(&url.value)?;
+        }
+        Ok(builder)
+    }
+
+    /// The platform public key (with its id) and the certificates folder, when configured.
+    fn platform_keys(&self, mut builder: ClientBuilder) -> Result<ClientBuilder, Failure> {
         match (&self.public_key_id, &self.public_key) {
             (Some(id), Some(file)) => {
                 let pem = read_text(&file.value, "platform public key")?;
@@ -386,16 +501,70 @@ impl Config {
         if let Some(dir) = &self.certificates {
             builder = builder.platform_certificates_dir(&dir.value)?;
         }
-        if let Some(apiv3) = apiv3 {
-            builder = builder.apiv3_key(apiv3.key.as_bytes());
-            if auto && !self.has_platform_keys() {
-                builder = builder.auto_certificates();
-            }
-        }
-        if let Some(url) = &self.base_url {
-            builder = builder.base_url(&url.value)?;
-        }
         Ok(builder)
+    }
+}
+
+/// A setting that is missing: how to give it.
+pub fn missing(what: &str, flag: &str, env: &str, key: &str) -> Failure {
+    Failure::config(format!(
+        "no {what}: give --{flag}, set {env} or add {key} to a profile (see wechatpay --help)"
+    ))
+}
+
+/// A key given as a file (`--...-key-file`) or in the environment: the flag's file, else
+/// the variable, else the profile's file. A file's trailing line break is not part of it.
+fn secret_key(
+    file: Option<&Setting<PathBuf>>,
+    variable: &'static str,
+    what: &str,
+) -> Result<Option<SecretKey>, Failure> {
+    let from_file = |setting: &Setting<PathBuf>| -> Result<SecretKey, Failure> {
+        let text = Zeroizing::new(std::fs::read_to_string(&setting.value).map_err(|e| {
+            Failure::config(format!(
+                "cannot read the {what} file {} ({}): {e}",
+                setting.value.display(),
+                setting.source
+            ))
+        })?);
+        Ok(SecretKey {
+            key: Zeroizing::new(text.trim_end_matches(['\r', '\n']).to_owned()),
+            source: format!("{} ({})", setting.value.display(), setting.source),
+        })
+    };
+    if let Some(setting) = file.filter(|s| matches!(s.source, Source::Flag(_))) {
+        return from_file(setting).map(Some);
+    }
+    if let Some(key) = vars::var(variable) {
+        return Ok(Some(SecretKey {
+            key: Zeroizing::new(key),
+            source: variable.into(),
+        }));
+    }
+    file.map(from_file).transpose()
+}
+
+/// How to give a setting the library found missing, for the errors that name one.
+pub fn hint(error: &wechatpay::Error) -> Option<String> {
+    use wechatpay::error::ConfigError;
+    let wechatpay::Error::Config(config) = error.last_cause() else {
+        return None;
+    };
+    match config {
+        ConfigError::MissingApiV2Key => Some(format!(
+            "give the APIv2 key: --apiv2-key-file FILE, {} (the key itself) or apiv2_key_file in a profile",
+            vars::APIV2_KEY
+        )),
+        ConfigError::MissingClientCertificate { .. } => Some(format!(
+            "give the merchant certificate (apiclient_cert.pem): --merchant-certificate FILE, {} or \
+             merchant_certificate in a profile",
+            vars::MERCHANT_CERTIFICATE
+        )),
+        ConfigError::MissingApiV3Key => Some(format!(
+            "give the APIv3 key: --apiv3-key-file FILE, {} (the key itself) or apiv3_key_file in a profile",
+            vars::APIV3_KEY
+        )),
+        _ => None,
     }
 }
 

@@ -12,16 +12,18 @@ use wechatpay::protocol::MAX_SKEW_SECONDS;
 use wechatpay::{Certificate, Error};
 use zeroize::Zeroizing;
 
-use crate::config::{Config, Setting};
+use crate::config::{Config, ConfigArgs, Setting};
 use crate::exit::{self, Failure};
 use crate::output::{format_unix, now};
 
 /// Shown after `wechatpay doctor --help`.
 pub const HELP: &str = "\
-Checks: the merchant id and serial, the private key (readable, size) and, with
---merchant-certificate, that it belongs to that certificate and serial; the APIv3 key
-length; the platform public key and its PUB_KEY_ID; each platform certificate's validity;
-the base URL; and the clock against the server's Date header (skip with --offline).
+Checks: the merchant id and serial, the private key (readable, size) and, with the merchant
+certificate (--merchant-certificate, WECHATPAY_MERCHANT_CERTIFICATE or merchant_certificate),
+its validity and that the key and serial belong to it; the APIv3 and APIv2 key lengths (the
+keys are never shown); the CA certificate; the platform public key and its PUB_KEY_ID; each
+platform certificate's validity; the base URL; and the clock against the server's Date
+header (skip with --offline).
 Each line reads ok, warn, skip or FAIL; the exit code is 1 when any check FAILs.
 
 Example:
@@ -29,12 +31,11 @@ Example:
 
 #[derive(Args)]
 pub struct DoctorArgs {
-    /// The merchant API certificate (apiclient_cert.pem): check the key and serial against it
-    #[arg(long, value_name = "FILE")]
-    merchant_certificate: Option<PathBuf>,
     /// Skip the checks that need the network (the clock against the server)
     #[arg(long)]
     offline: bool,
+    #[command(flatten)]
+    pub config: ConfigArgs,
 }
 
 /// Certificates expiring sooner than this get a warning.
@@ -78,15 +79,19 @@ pub async fn run(config: &Config, args: DoctorArgs) -> Result<u8, Failure> {
     merchant_id(&mut r, config);
     merchant_serial(&mut r, config);
     let private_key = private_key(&mut r, config);
-    match args.merchant_certificate.as_deref() {
+    match &config.merchant_certificate {
         None => r.line(
             Level::Skip,
             "merchant certificate",
-            "not checked: give --merchant-certificate apiclient_cert.pem to check the key and serial against it",
+            "not set: give it (--merchant-certificate apiclient_cert.pem, WECHATPAY_MERCHANT_CERTIFICATE or \
+             merchant_certificate in a profile) to check the key and serial against it; the APIv2 operations \
+             that need a client certificate (refunds) need it",
         ),
-        Some(path) => merchant_certificate(&mut r, config, path, private_key.as_deref().map(String::as_str)),
+        Some(setting) => merchant_certificate(&mut r, config, setting, private_key.as_deref().map(String::as_str)),
     }
     apiv3_key(&mut r, config);
+    apiv2_key(&mut r, config);
+    ca_certificate(&mut r, config);
     public_key(&mut r, config);
     if let Some(dir) = &config.certificates {
         certificates(&mut r, &dir.value);
@@ -96,7 +101,7 @@ pub async fn run(config: &Config, args: DoctorArgs) -> Result<u8, Failure> {
         if args.offline {
             r.line(Level::Skip, "clock", "not checked (--offline)");
         } else {
-            clock(&mut r, config.base_url()).await;
+            clock(&mut r, config).await;
         }
     }
     if r.failed {
@@ -142,10 +147,16 @@ fn merchant_id(r: &mut Report, config: &Config) {
 
 fn merchant_serial(r: &mut Report, config: &Config) {
     match &config.merchant_serial {
+        None if config.merchant_certificate.is_some() => r.line(
+            Level::Ok,
+            "merchant serial",
+            "not set: taken from the merchant certificate",
+        ),
         None => r.line(
             Level::Fail,
             "merchant serial",
-            "not set (--merchant-serial, WECHATPAY_MERCHANT_SERIAL or merchant_serial in a profile)",
+            "not set (--merchant-serial, WECHATPAY_MERCHANT_SERIAL or merchant_serial in a profile; or the merchant \
+             certificate, which holds it)",
         ),
         Some(s) if check_serial(&s.value).is_err() => r.line(
             Level::Fail,
@@ -235,7 +246,9 @@ fn validity(cert: &Certificate) -> (Level, String) {
 
 /// The merchant certificate's validity, and that the configured serial and private key
 /// belong to it.
-fn merchant_certificate(r: &mut Report, config: &Config, path: &Path, private_key: Option<&str>) {
+fn merchant_certificate(r: &mut Report, config: &Config, setting: &Setting<PathBuf>, private_key: Option<&str>) {
+    const WHAT: &str = "merchant certificate";
+    let path = &setting.value;
     let loaded = read(path).and_then(|pem| {
         Certificate::from_pem(&pem)
             .map(|c| (pem, c))
@@ -243,46 +256,60 @@ fn merchant_certificate(r: &mut Report, config: &Config, path: &Path, private_ke
     });
     let (pem, cert) = match loaded {
         Ok(loaded) => loaded,
-        Err(e) => return r.line(Level::Fail, "merchant certificate", e),
+        Err(e) => return r.line(Level::Fail, WHAT, format!("{e} {}", from(setting))),
     };
     let (level, words) = validity(&cert);
     r.line(
         level,
-        "merchant certificate",
-        format!("serial {}, {words}, RSA {} bits", cert.serial(), cert.key_bits()),
+        WHAT,
+        format!(
+            "{}, serial {}, {words}, RSA {} bits {}",
+            path.display(),
+            cert.serial(),
+            cert.key_bits(),
+            from(setting)
+        ),
     );
     if let Some(s) = &config.merchant_serial {
-        let what = "merchant serial matches the certificate";
-        if s.value.trim_start_matches('0').eq_ignore_ascii_case(cert.serial()) {
-            r.line(Level::Ok, what, cert.serial());
-        } else {
-            r.line(
-                Level::Fail,
-                what,
-                format!(
-                    "the configured serial {} {} is not the certificate's {}: the platform would answer SIGN_ERROR",
-                    s.value,
-                    from(s),
-                    cert.serial()
-                ),
-            );
-        }
+        serial_matches_certificate(r, s, &cert);
     }
     if let Some(key) = private_key {
         key_matches_certificate(r, path, &pem, &cert, key);
     }
 }
 
+/// The serial by the rule the client builder applies (`Certificate::has_serial`): it
+/// refuses a merchant serial that is not the certificate's.
+fn serial_matches_certificate(r: &mut Report, serial: &Setting<String>, cert: &Certificate) {
+    const WHAT: &str = "merchant serial matches the certificate";
+    if check_serial(&serial.value).is_err() {
+        return r.line(Level::Skip, WHAT, "the configured serial is not hex");
+    }
+    match cert.has_serial(&serial.value) {
+        true => r.line(Level::Ok, WHAT, cert.serial()),
+        false => r.line(
+            Level::Fail,
+            WHAT,
+            format!(
+                "the configured serial {} {} is not the certificate's {}: the platform would answer SIGN_ERROR; \
+                 leave the serial out to take the certificate's",
+                serial.value,
+                from(serial),
+                cert.serial()
+            ),
+        ),
+    }
+}
+
 /// The library checks that the key belongs to the certificate when a client is built.
 fn key_matches_certificate(r: &mut Report, path: &Path, pem: &str, cert: &Certificate, key: &str) {
     const WHAT: &str = "private key matches the certificate";
-    let built = wechatpay::Client::builder()
+    let signer = wechatpay::Client::builder()
         .mchid("1")
         .merchant_certificate(pem)
         .and_then(|b| b.private_key_pem(key))
-        .map(|b| b.apiv3_key([b'0'; 32]))
-        .and_then(|b| b.build());
-    match built {
+        .and_then(|b| b.signer());
+    match signer {
         Ok(_) => r.line(
             Level::Ok,
             WHAT,
@@ -327,6 +354,61 @@ fn apiv3_key(r: &mut Report, config: &Config) {
             ),
             true => r.line(Level::Ok, "APIv3 key", format!("32 bytes (from {})", key.source)),
         },
+    }
+}
+
+/// The APIv2 key, by the library's rule (32 printable ASCII characters); never shown.
+fn apiv2_key(r: &mut Report, config: &Config) {
+    const WHAT: &str = "APIv2 key";
+    match config.apiv2_key() {
+        Err(e) => r.line(Level::Fail, WHAT, e.message),
+        Ok(None) => r.line(
+            Level::Skip,
+            WHAT,
+            "not set: only v2/... requests and v2 callbacks need it (--apiv2-key-file FILE, WECHATPAY_APIV2_KEY or \
+             apiv2_key_file in a profile)",
+        ),
+        Ok(Some(key)) => match wechatpay::protocol::v2::ApiV2Key::new(&key.key) {
+            Ok(_) => r.line(
+                Level::Ok,
+                WHAT,
+                format!("{} characters (from {})", key.key.chars().count(), key.source),
+            ),
+            Err(e) => r.line(
+                Level::Fail,
+                WHAT,
+                format!(
+                    "{} (from {}): the key set in the merchant portal's APIv2 settings",
+                    exit::describe(&e),
+                    key.source
+                ),
+            ),
+        },
+    }
+}
+
+/// The extra trusted CA certificate, by the rule the client builder applies.
+fn ca_certificate(r: &mut Report, config: &Config) {
+    const WHAT: &str = "CA certificate";
+    let Some(setting) = &config.ca_certificate else {
+        return;
+    };
+    let checked = read(&setting.value).and_then(|pem| {
+        wechatpay::Client::builder()
+            .add_root_certificate(&pem)
+            .map_err(|e| format!("{}: {}", setting.value.display(), exit::describe(&e)))
+    });
+    match checked {
+        Ok(_) => r.line(
+            Level::Ok,
+            WHAT,
+            format!(
+                "{}, trusted besides the system's {}",
+                setting.value.display(),
+                from(setting)
+            ),
+        ),
+        Err(e) => r.line(Level::Fail, WHAT, format!("{e} {}", from(setting))),
     }
 }
 
@@ -491,14 +573,23 @@ fn base_url(r: &mut Report, config: &Config) -> bool {
     true
 }
 
-/// Compares the local clock with the server's `Date` header (a plain GET, any status)
-/// against the platform's replay window.
-async fn clock(r: &mut Report, base_url: &str) {
-    let http = match reqwest::Client::builder()
+/// Compares the local clock with the server's `Date` header (a plain GET, any status, the
+/// configured CA certificate trusted) against the platform's replay window.
+async fn clock(r: &mut Report, config: &Config) {
+    let base_url = config.base_url();
+    let mut http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(10))
-        .build()
-    {
+        .timeout(Duration::from_secs(10));
+    let roots = config
+        .ca_certificate
+        .as_ref()
+        .and_then(|ca| std::fs::read(&ca.value).ok())
+        .and_then(|pem| reqwest::Certificate::from_pem_bundle(&pem).ok())
+        .unwrap_or_default();
+    for root in roots {
+        http = http.add_root_certificate(root);
+    }
+    let http = match http.build() {
         Ok(http) => http,
         Err(e) => return r.line(Level::Fail, "clock", format!("cannot build an HTTP client: {e}")),
     };

@@ -87,7 +87,13 @@ pub fn describe(error: &(dyn std::error::Error + 'static)) -> String {
 }
 
 impl From<Error> for Failure {
+    /// The error, with how to give the setting it found missing when it names one.
     fn from(error: Error) -> Self {
-        Failure::new(code_of(&error), describe(&error))
+        let mut message = describe(&error);
+        if let Some(hint) = crate::config::hint(&error) {
+            message.push_str("\n  ");
+            message.push_str(&hint);
+        }
+        Failure::new(code_of(&error), message)
     }
 }

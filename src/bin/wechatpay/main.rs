@@ -24,22 +24,32 @@ use crate::exit::Failure;
 
 const MAIN_HELP: &str = "\
 Configuration (each setting is looked up in this order: flag, environment, profile):
-  setting               flag                        environment                  profile key
-  merchant id           --mchid                     WECHATPAY_MCHID              mchid
-  merchant serial       --merchant-serial           WECHATPAY_MERCHANT_SERIAL    merchant_serial
-  private key (file)    --private-key FILE          WECHATPAY_PRIVATE_KEY        private_key
-  public key id         --public-key-id             WECHATPAY_PUBLIC_KEY_ID      public_key_id
-  public key (file)     --public-key FILE           WECHATPAY_PUBLIC_KEY         public_key
-  certificates (folder) --certificates DIR          WECHATPAY_CERTIFICATES       certificates
-  APIv3 key             --apiv3-key-file FILE       WECHATPAY_APIV3_KEY          apiv3_key_file
-  base URL              --base-url                  WECHATPAY_BASE_URL           base_url
+  setting               flag                        environment                      profile key
+  merchant id           --mchid                     WECHATPAY_MCHID                  mchid
+  merchant serial       --merchant-serial           WECHATPAY_MERCHANT_SERIAL        merchant_serial
+  private key (file)    --private-key FILE          WECHATPAY_PRIVATE_KEY            private_key
+  merchant certificate  --merchant-certificate FILE WECHATPAY_MERCHANT_CERTIFICATE   merchant_certificate
+  public key id         --public-key-id             WECHATPAY_PUBLIC_KEY_ID          public_key_id
+  public key (file)     --public-key FILE           WECHATPAY_PUBLIC_KEY             public_key
+  certificates (folder) --certificates DIR          WECHATPAY_CERTIFICATES           certificates
+  APIv3 key             --apiv3-key-file FILE       WECHATPAY_APIV3_KEY              apiv3_key_file
+  APIv2 key             --apiv2-key-file FILE       WECHATPAY_APIV2_KEY              apiv2_key_file
+  CA certificate        --ca-certificate FILE       WECHATPAY_CA_CERTIFICATE         ca_certificate
+  base URL              --base-url                  WECHATPAY_BASE_URL               base_url
+The merchant serial is not needed with the merchant certificate (apiclient_cert.pem), which
+holds it; given both, they must agree. The merchant certificate is also the client
+certificate of the APIv2 operations that need one (refunds, ...). The CA certificate is
+trusted besides the system's (a sandbox's sandbox_ca.pem).
+The flags go after the command that uses them (request, certificates download, notify
+parse, sign, doctor), or before it: `wechatpay --profile mock request ...`.
 Profiles are TOML tables in $XDG_CONFIG_HOME/wechatpay/profiles.toml (or
 ~/.config/wechatpay/profiles.toml; %APPDATA%\\wechatpay\\profiles.toml on Windows), chosen with
 --profile NAME (the [default] table when there is one and no --profile); --config FILE reads
 another file. Relative paths in a profile are relative to the profile file.
-Secrets never go on the command line: keys are read from files, and the APIv3 key from
+Secrets never go on the command line: keys are read from files; the APIv3 key from
 WECHATPAY_APIV3_KEY, a file, or a prompt (without echo; one line of standard input when
-it is not a terminal) for the commands that need it.
+it is not a terminal) for the commands that need it; the APIv2 key from WECHATPAY_APIV2_KEY
+or a file.
 
 Exit codes:
   0  success (a 2xx answer, verified)
@@ -135,15 +145,39 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<u8, Failure> {
+    // The configuration flags may come before the command or after it (which wins).
+    let before = &cli.config;
+    let config = |after: &ConfigArgs| Config::resolve(&after.or(before));
     match cli.command {
-        Command::Request(args) => request::run(&Config::resolve(&cli.config)?, args).await,
-        Command::Certificates(command) => certificates::run(&Config::resolve(&cli.config)?, command).await,
-        Command::Notify(command) => notify::run(&Config::resolve(&cli.config)?, command).await,
-        Command::Sign(command) => sign::run(&Config::resolve(&cli.config)?, command),
-        Command::Doctor(args) => doctor::run(&Config::resolve(&cli.config)?, args).await,
-        Command::Mock(command) => mock::run(command).await,
-        Command::Api(command) => api::run(command),
-        Command::Completions(args) => completions::run(&args, Cli::command()),
+        Command::Request(args) => request::run(&config(&args.config)?, args).await,
+        Command::Certificates(command) => certificates::run(&config(command.config())?, command).await,
+        Command::Notify(command) => notify::run(&config(command.config())?, command).await,
+        Command::Sign(command) => sign::run(&config(command.config())?, command),
+        Command::Doctor(args) => doctor::run(&config(&args.config)?, args).await,
+        Command::Mock(command) => {
+            unused(before, "mock serve")?;
+            mock::run(command).await
+        }
+        Command::Api(command) => {
+            unused(before, "api")?;
+            api::run(command)
+        }
+        Command::Completions(args) => {
+            unused(before, "completions")?;
+            completions::run(&args, Cli::command())
+        }
         Command::CompletePath(args) => completions::run_path(&args),
+    }
+}
+
+/// Configuration flags before a command that uses no configuration are a mistake to report,
+/// not to ignore.
+fn unused(before: &ConfigArgs, command: &str) -> Result<(), Failure> {
+    if before.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::usage(format!(
+            "`wechatpay {command}` takes no merchant configuration: remove the configuration flags"
+        )))
     }
 }

@@ -121,7 +121,9 @@ const DEFAULT_ROUTES: &str = r#"[
   {"method": "POST", "path": "/v3/pay/transactions/out-trade-no/{out_trade_no}/close", "status": 204}
 ]"#;
 
-/// Writes `profiles.toml` with a `[mock]` profile naming the sandbox files (relative to it).
+/// Writes `profiles.toml` with a `[mock]` profile naming the sandbox files (relative to it):
+/// the merchant's, the platform's, the APIv3 and APIv2 key files and, in TLS mode, the test
+/// CA to trust.
 fn write_profile(files: &SandboxFiles, base_url: &str) -> std::io::Result<()> {
     let name = |path: &Path| {
         path.strip_prefix(&files.dir)
@@ -129,6 +131,11 @@ fn write_profile(files: &SandboxFiles, base_url: &str) -> std::io::Result<()> {
             .to_string_lossy()
             .replace('\\', "/")
     };
+    let ca = files
+        .ca_certificate
+        .as_deref()
+        .map(|ca| format!("ca_certificate = \"{}\"\n", name(ca)))
+        .unwrap_or_default();
     let text = format!(
         "# The wechatpay mock sandbox as a profile:\n\
          #   wechatpay --config {config} --profile mock request GET v3/certificates\n\
@@ -137,19 +144,24 @@ fn write_profile(files: &SandboxFiles, base_url: &str) -> std::io::Result<()> {
          mchid = \"{mchid}\"\n\
          merchant_serial = \"{serial}\"\n\
          private_key = \"{key}\"\n\
+         merchant_certificate = \"{certificate}\"\n\
          public_key_id = \"{id}\"\n\
          public_key = \"{public_key}\"\n\
          certificates = \"{certificates}\"\n\
          apiv3_key_file = \"{apiv3}\"\n\
+         apiv2_key_file = \"{apiv2}\"\n\
+         {ca}\
          base_url = \"{base_url}\"\n",
         config = files.dir.join("profiles.toml").display(),
         mchid = wechatpay::mock::MCHID,
         serial = wechatpay::mock::MERCHANT_SERIAL,
         key = name(&files.private_key),
+        certificate = name(&files.merchant_certificate),
         id = wechatpay::mock::PLATFORM_PUBLIC_KEY_ID,
         public_key = name(&files.public_key),
         certificates = name(&files.certificates),
         apiv3 = name(&files.apiv3_key),
+        apiv2 = name(&files.apiv2_key),
     );
     files.write("profiles.toml", &text).map(|_| ())
 }

@@ -8,7 +8,7 @@ use wechatpay::clock::FixedClock;
 use wechatpay::error::VerificationError;
 use wechatpay::{Error, Notification, Notifications};
 
-use crate::config::Config;
+use crate::config::{Config, ConfigArgs};
 use crate::exit::{self, Failure};
 use crate::output;
 
@@ -40,12 +40,23 @@ Example:
         /// Check as of this Unix time (when the callback arrived) instead of now
         #[arg(long, value_name = "UNIX_SECONDS", value_parser = clap::value_parser!(i64).range(0..))]
         at: Option<i64>,
+        #[command(flatten)]
+        config: ConfigArgs,
     },
+}
+
+impl NotifyCommand {
+    /// The configuration flags given after the command.
+    pub fn config(&self) -> &ConfigArgs {
+        match self {
+            NotifyCommand::Parse { config, .. } => config,
+        }
+    }
 }
 
 pub async fn run(config: &Config, command: NotifyCommand) -> Result<u8, Failure> {
     match command {
-        NotifyCommand::Parse { headers, body, at } => parse(config, &headers, &body, at).await,
+        NotifyCommand::Parse { headers, body, at, .. } => parse(config, &headers, &body, at).await,
     }
 }
 

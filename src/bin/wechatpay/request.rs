@@ -11,7 +11,7 @@ use wechatpay::Error;
 use wechatpay::catalog::Severity;
 use wechatpay::text::visible;
 
-use crate::config::Config;
+use crate::config::{Config, ConfigArgs};
 use crate::exit::{self, Failure};
 use crate::output;
 
@@ -76,6 +76,8 @@ pub struct RequestArgs {
     /// Send the request without checking it against the operation catalogue first
     #[arg(long)]
     no_validate: bool,
+    #[command(flatten)]
+    pub config: ConfigArgs,
 }
 
 fn parse_pair(text: &str) -> Result<(String, String), String> {
@@ -326,6 +328,9 @@ fn report_error(error: &Error, local: Option<&SignedMessage>, serial: &str, verb
         cause => {
             eprintln!("error: {}", exit::describe(error));
             if let Some(hint) = sandbox_hint(cause, base_url) {
+                eprintln!("  {hint}");
+            }
+            if let Some(hint) = crate::config::hint(cause) {
                 eprintln!("  {hint}");
             }
         }

@@ -8,9 +8,8 @@ use wechatpay::Error;
 use wechatpay::auth::signing::Signer;
 use wechatpay::error::RequestError;
 use wechatpay::pay_params::{AppPayParams, JsapiPayParams};
-use zeroize::Zeroizing;
 
-use crate::config::{Config, read_text};
+use crate::config::{Config, ConfigArgs};
 use crate::exit::{self, Failure};
 use crate::output;
 
@@ -18,7 +17,7 @@ use crate::output;
 pub const HELP: &str = "\
 After a JSAPI, mini-program or APP order, the order's answer carries a prepay_id; the front end
 needs it signed with the merchant key before it can open the payment sheet. Needs only the
-merchant settings (id, serial, private key).
+merchant settings (id, private key, and serial or merchant certificate).
 
 Example, from an order to the front end:
   wechatpay request POST v3/pay/transactions/jsapi --json @order.json   # prints {\"prepay_id\":...}
@@ -70,6 +69,16 @@ pub struct SignArgs {
     /// Nonce to sign with instead of a fresh one (reproducible output; at most 32 characters)
     #[arg(long, value_name = "NONCE")]
     nonce: Option<String>,
+    #[command(flatten)]
+    config: ConfigArgs,
+}
+
+impl SignCommand {
+    /// The configuration flags given after the command.
+    pub fn config(&self) -> &ConfigArgs {
+        let (SignCommand::Jsapi(args) | SignCommand::App(args)) = self;
+        &args.config
+    }
 }
 
 pub fn run(config: &Config, command: SignCommand) -> Result<u8, Failure> {
@@ -123,33 +132,9 @@ fn refused(error: Error) -> Failure {
     }
 }
 
-/// The merchant's signing identity from the configuration: nothing else is needed.
+/// The merchant's signing identity from the configuration, checked by the library's rules
+/// (the serial and key against the merchant certificate when one is given): nothing else
+/// is needed.
 fn signer(config: &Config) -> Result<Signer, Failure> {
-    let missing = |what: &str, flag: &str, env: &str, key: &str| {
-        Failure::config(format!(
-            "no {what}: give --{flag}, set {env} or add {key} to a profile (see wechatpay --help)"
-        ))
-    };
-    let mchid = config
-        .mchid
-        .as_ref()
-        .ok_or_else(|| missing("merchant id", "mchid", "WECHATPAY_MCHID", "mchid"))?;
-    let serial = config.merchant_serial.as_ref().ok_or_else(|| {
-        missing(
-            "merchant serial",
-            "merchant-serial",
-            "WECHATPAY_MERCHANT_SERIAL",
-            "merchant_serial",
-        )
-    })?;
-    let key = config.private_key.as_ref().ok_or_else(|| {
-        missing(
-            "merchant private key",
-            "private-key FILE",
-            "WECHATPAY_PRIVATE_KEY",
-            "private_key",
-        )
-    })?;
-    let pem = Zeroizing::new(read_text(&key.value, "merchant private key")?);
-    Ok(Signer::new(&mchid.value, &serial.value, &pem)?)
+    Ok(config.merchant_builder()?.signer()?)
 }
