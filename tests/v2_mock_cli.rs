@@ -119,8 +119,8 @@ async fn mock_serve_tls_serves_apiv2_with_the_files_it_wrote_and_its_v2_fault() 
         Err(V2Error::Return { return_msg, .. }) => assert!(return_msg.unwrap_or_default().contains("证书")),
         other => panic!("the missing certificate: {other:?}"),
     }
-    sandbox.wait_for_line("POST /secapi/pay/refund  verified: yes");
-    sandbox.wait_for_line("POST /secapi/pay/refund  verified: no");
+    sandbox.wait_for_line("POST /secapi/pay/refund  -> 200  verified: yes  fault: v2-fail");
+    sandbox.wait_for_line("POST /secapi/pay/refund  -> 200  verified: no  fault: v2-fail");
 
     let env = std::fs::read_to_string(keys.join("env.sh")).unwrap();
     for name in [

@@ -235,6 +235,13 @@ pub struct MockRequest {
     /// (issued by [`keys::SANDBOX_CA`]: the TLS mode accepts no other). Always `false`
     /// without TLS.
     pub client_certificate: bool,
+    /// The status the mock answered (when a connection fault dropped the answer, the status
+    /// it would have sent). 0 in the request a route handler is given: the handler runs
+    /// before the answer is made.
+    pub status: u16,
+    /// The fault in force for the answer (see [`MockServer::set_fault`]), if any: named
+    /// even when it leaves this answer alone (an APIv2 fault on a refused request).
+    pub fault: Option<Fault>,
 }
 
 impl MockRequest {

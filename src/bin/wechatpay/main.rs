@@ -10,6 +10,7 @@ mod config;
 mod doctor;
 mod exit;
 mod mock;
+mod mock_log;
 mod notify;
 mod output;
 mod request;

@@ -23,7 +23,9 @@ does not match), signs its 2xx answers, answers /v3/certificates, and 404s unkno
 It also speaks APIv2 on the catalogued v2 paths (POST /pay/micropay, ...): it checks the
 mch_id and the sign made with the APIv2 key (MD5 or HMAC-SHA256), and answers signed XML.
 Its first line of output is `listening on http://127.0.0.1:PORT/` (https with --tls); then
-one line per request: method, target, and whether its signature verified.
+one line per request: method, target (escaped), the status answered, whether the request's
+signature verified, and the fault in force for the answer, if any:
+  POST /v3/pay/transactions/native  -> 200  verified: yes  fault: bad-signature
 
 With --tls it serves HTTPS with a certificate for 127.0.0.1 and localhost issued by a test
 CA (sandbox_ca.pem), and asks for a client certificate: the merchant certificate
@@ -285,12 +287,7 @@ async fn follow(mock: &MockServer) -> Result<usize, Failure> {
                 seen = seen.max(mock.dropped_requests() as usize);
                 for request in new {
                     seen += 1;
-                    println!(
-                        "{} {}  verified: {}",
-                        request.method,
-                        wechatpay::text::visible(&request.target),
-                        if request.verified { "yes" } else { "no" }
-                    );
+                    println!("{}", crate::mock_log::request_line(&request));
                 }
             }
         }
