@@ -11,6 +11,7 @@ mod doctor;
 mod exit;
 mod mock;
 mod mock_log;
+mod mock_notify;
 mod notify;
 mod output;
 mod request;

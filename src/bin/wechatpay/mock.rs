@@ -14,6 +14,10 @@ pub enum MockCommand {
     /// Run the mock WeChat Pay server on 127.0.0.1 until Ctrl-C or SIGTERM
     #[command(after_long_help = MOCK_HELP, after_help = MOCK_HELP)]
     Serve(MockServeArgs),
+    /// Make a sample callback signed with the sandbox's test keys: print it, write it for
+    /// `notify parse`, or POST it to your server
+    #[command(after_help = crate::mock_notify::HELP)]
+    Notify(crate::mock_notify::MockNotifyArgs),
 }
 
 /// Shown after `wechatpay mock serve --help`.
@@ -88,7 +92,7 @@ pub struct MockServeArgs {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-enum Mode {
+pub(crate) enum Mode {
     /// The platform public key (PUB_KEY_ID_...)
     PublicKey,
     /// The platform certificate
@@ -106,6 +110,7 @@ fn fault_parser() -> PossibleValuesParser {
 pub async fn run(command: MockCommand) -> Result<u8, Failure> {
     match command {
         MockCommand::Serve(args) => serve(args).await,
+        MockCommand::Notify(args) => crate::mock_notify::run(args).await,
     }
 }
 
