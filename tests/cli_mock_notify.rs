@@ -1,6 +1,7 @@
 //! `wechatpay mock notify`: sample callbacks round-trip through `wechatpay notify parse`,
 //! print in the headers-file format, and reach a server the test starts (a tiny HTTP/1.1
-//! server on 127.0.0.1 that answers one request).
+//! server on 127.0.0.1 that answers one request). Also what `notify parse` says when a
+//! callback does not decrypt or does not verify.
 
 #![cfg(feature = "cli")]
 
@@ -343,4 +344,49 @@ fn v2_callbacks_verify_and_reach_a_server() {
     assert_eq!(received.headers["content-type"], "text/xml; charset=utf-8");
     let refund = client.notifications().parse_v2_refund(&received.body).unwrap();
     assert_eq!(refund.refund, mock::sample_v2_refund_fields());
+}
+
+#[test]
+fn notify_parse_says_the_apiv3_key_when_the_resource_does_not_decrypt() {
+    let keys = Keys::new();
+    let (headers, body) = keys.write(&["--event", "TRANSACTION.SUCCESS"]);
+    let out = keys
+        .parse(&headers, &body)
+        .env("WECHATPAY_APIV3_KEY", "0123456789abcdef0123456789abcdef")
+        .assert()
+        .code(VERIFICATION_FAILURE)
+        .get_output()
+        .clone();
+    assert!(out.stdout.is_empty());
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("signature verified, but its resource could not be decrypted"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("APIv3 key configured does not match"), "{stderr}");
+    assert!(stderr.contains("or the body was changed"), "{stderr}");
+    assert!(stderr.contains("hint: check the 32-character APIv3 key"), "{stderr}");
+    assert!(!stderr.contains("clock"), "no clock problem here: {stderr}");
+}
+
+#[test]
+fn notify_parse_says_the_body_must_be_the_bytes_received() {
+    let keys = Keys::new();
+    let (headers, body) = keys.write(&["--event", "REFUND.SUCCESS"]);
+    // A framework that parsed the JSON and wrote it again, pretty.
+    let envelope: Value = serde_json::from_slice(&std::fs::read(&body).unwrap()).unwrap();
+    std::fs::write(&body, serde_json::to_string_pretty(&envelope).unwrap()).unwrap();
+    let out = keys
+        .parse(&headers, &body)
+        .assert()
+        .code(VERIFICATION_FAILURE)
+        .get_output()
+        .clone();
+    assert!(out.stdout.is_empty());
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("signature verification failed"), "{stderr}");
+    assert!(stderr.contains("the body must be the exact bytes received"), "{stderr}");
+    assert!(stderr.contains("it looks pretty-printed"), "{stderr}");
+    assert!(stderr.contains("hint: save the raw request body"), "{stderr}");
+    assert!(!stderr.contains("clock"), "no clock problem here: {stderr}");
 }
