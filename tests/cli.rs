@@ -169,7 +169,7 @@ fn the_seed_request_prints_204_and_exits_0() {
         "{stderr}"
     );
     assert!(out.stdout.is_empty(), "a 204 has no body");
-    sandbox.wait_for_line("POST /v3/parking/reminders/ext-payment  verified: yes");
+    sandbox.wait_for_line("POST /v3/parking/reminders/ext-payment  -> 204  verified: yes");
 }
 
 #[test]
@@ -223,7 +223,7 @@ fn a_get_with_param_and_query_expands_encodes_and_signs_them() {
         "{stderr}"
     );
     assert!(stderr.contains("< wechatpay-signature: "), "{stderr}");
-    sandbox.wait_for_line("GET /v3/pay/transactions/out-trade-no/T%201%2F2?mchid=1900000001  verified: yes");
+    sandbox.wait_for_line("GET /v3/pay/transactions/out-trade-no/T%201%2F2?mchid=1900000001  -> 200  verified: yes");
 }
 
 #[test]
@@ -320,7 +320,7 @@ fn a_sign_error_shows_the_platforms_message_beside_the_local_one() {
         stderr.contains("does not belong to the merchant certificate"),
         "{stderr}"
     );
-    sandbox.wait_for_line("POST /v3/parking/reminders/ext-payment  verified: no");
+    sandbox.wait_for_line("POST /v3/parking/reminders/ext-payment  -> 401  verified: no");
 }
 
 /// `wechatpay request GET` of order T1 against the sandbox.
@@ -348,6 +348,10 @@ fn a_tampered_answer_exits_5_and_prints_no_body() {
     let stderr = text(&out.stderr);
     assert!(stderr.contains("could not be authenticated"), "{stderr}");
     assert!(!stderr.contains("HTTP 200"), "{stderr}");
+    // The sandbox's log tells what it answered and the fault that altered it.
+    sandbox.wait_for_line(
+        "GET /v3/pay/transactions/out-trade-no/T1?mchid=1900000001  -> 200  verified: yes  fault: bad-signature",
+    );
 }
 
 #[test]
@@ -904,7 +908,7 @@ fn an_identifier_in_a_segment_is_refused_with_the_fix_and_a_near_miss_gets_a_hin
         stderr.contains("did you mean POST /v3/pay/transactions/native"),
         "{stderr}"
     );
-    sandbox.wait_for_line("POST /v3/pay/transactions/nativ  verified: yes");
+    sandbox.wait_for_line("POST /v3/pay/transactions/nativ  -> 404  verified: yes");
     assert!(
         !sandbox
             .output

@@ -348,7 +348,7 @@ fn an_example_piped_into_request_is_sent_and_accepted() {
     assert!(request.status.success(), "{err}");
     assert!(err.contains("HTTP 204 No Content"), "{err}");
     assert!(!err.contains("error[") && !err.contains("warning["), "{err}");
-    let line = "POST /v3/parking/reminders/ext-payment  verified: yes";
+    let line = "POST /v3/parking/reminders/ext-payment  -> 204  verified: yes";
     assert_eq!(sandbox.count_before(line, line), 1);
 }
 
@@ -383,7 +383,7 @@ fn a_request_that_breaks_the_catalogue_is_not_sent_unless_told() {
     let err = text(&assert.get_output().stderr);
     assert!(!err.contains("error[") && err.contains("HTTP 204"), "{err}");
     // One request reached the sandbox: the second.
-    let line = "POST /v3/parking/reminders/ext-payment  verified: yes";
+    let line = "POST /v3/parking/reminders/ext-payment  -> 204  verified: yes";
     assert_eq!(sandbox.count_before(line, line), 1);
 }
 
@@ -423,7 +423,7 @@ fn an_uncatalogued_operation_is_sent_unchecked() {
     let err = text(&out.stderr);
     assert!(!err.contains("error[") && !err.contains("warning"), "{err}");
     assert_eq!(serde_json::from_slice::<Value>(&out.stdout).unwrap()["ok"], true);
-    let line = "POST /v3/not-catalogued/echo  verified: yes";
+    let line = "POST /v3/not-catalogued/echo  -> 200  verified: yes";
     assert_eq!(sandbox.count_before(line, line), 1);
 }
 

@@ -120,8 +120,8 @@ async fn mock_serve_tls_serves_apiv2_with_the_files_it_wrote_and_its_v2_fault() 
         Err(V2Error::Return { return_msg, .. }) => assert!(return_msg.unwrap_or_default().contains("证书")),
         other => panic!("the missing certificate: {other:?}"),
     }
-    sandbox.wait_for_line("POST /secapi/pay/refund  verified: yes");
-    sandbox.wait_for_line("POST /secapi/pay/refund  verified: no");
+    sandbox.wait_for_line("POST /secapi/pay/refund  -> 200  verified: yes  fault: v2-fail");
+    sandbox.wait_for_line("POST /secapi/pay/refund  -> 200  verified: no  fault: v2-fail");
 
     let env = std::fs::read_to_string(keys.join("env.sh")).unwrap();
     for name in [
@@ -205,7 +205,7 @@ fn a_v2_request_goes_through_the_sandboxs_profile() {
     assert_eq!(answer["result_code"], "SUCCESS", "{answer}");
     assert_eq!(answer["out_trade_no"], "T1", "{answer}");
     assert!(text(&assert.get_output().stderr).contains("Verified-By: APIv2 key"));
-    sandbox.wait_for_line("POST /pay/orderquery  verified: yes");
+    sandbox.wait_for_line("POST /pay/orderquery  -> 200  verified: yes");
 }
 
 #[test]
@@ -225,7 +225,7 @@ fn a_v2_refund_over_tls_with_the_env_sh_variables_and_no_serial() {
     let answer = stdout_json(&assert);
     assert_eq!(answer["result_code"], "SUCCESS", "{answer}");
     assert_eq!(answer["out_refund_no"], "R1", "{answer}");
-    sandbox.wait_for_line("POST /secapi/pay/refund  verified: yes");
+    sandbox.wait_for_line("POST /secapi/pay/refund  -> 200  verified: yes");
 
     // The same through the TLS sandbox's profile (it names the test CA).
     let profiles = keys.join("profiles.toml");

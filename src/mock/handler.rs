@@ -78,6 +78,8 @@ impl State {
                 upload: None,
                 verified: false,
                 client_certificate: connection.client_certificate,
+                status: 0,
+                fault: fault.clone(),
             };
             return self.handle_v2(endpoint, request, fault.as_ref());
         }
@@ -99,6 +101,8 @@ impl State {
             handled: auth.is_ok() && matched.is_some() && !server_error,
             upload,
             client_certificate: connection.client_certificate,
+            status: 0,
+            fault: fault.clone(),
         };
         let reply = match (auth, matched) {
             (Err(rejection), _) => *rejection,
@@ -106,6 +110,7 @@ impl State {
             (Ok(()), Some((handler, _))) => handler(&request),
             (Ok(()), None) => self.built_in(&mut request, fault.as_ref()),
         };
+        request.status = reply.status.as_u16();
         let method = request.method.clone();
         self.requests.lock().unwrap_or_else(|e| e.into_inner()).push(request);
         self.answer(reply, &method, &path, &request_id, fault.as_ref())

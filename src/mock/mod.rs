@@ -18,6 +18,10 @@
 //!
 //! Its keys are fixed test fixtures (see [`keys`]); never use them for anything real.
 //!
+//! The same keys make sample callbacks without a running server, for the tests of the code
+//! that receives them: [`sample_notification`] (APIv3), [`sample_v2_notification`] and
+//! [`sample_v2_refund_notification`] (APIv2).
+//!
 //! ```
 //! use serde_json::json;
 //! use wechatpay::Method;
@@ -99,6 +103,7 @@ mod handler;
 mod log;
 mod media;
 mod platform;
+mod samples;
 mod sandbox;
 mod server;
 mod tls;
@@ -112,6 +117,10 @@ pub use faults::Fault;
 pub use log::{MAX_LOGGED_BYTES, MAX_LOGGED_REQUESTS};
 pub use media::{MockFile, MockUpload};
 pub use platform::MockCertificate;
+pub use samples::{
+    SAMPLE_EVENTS, SampleNotification, sample_notification, sample_notification_at, sample_resource,
+    sample_v2_notification, sample_v2_payment_fields, sample_v2_refund_fields, sample_v2_refund_notification,
+};
 pub use sandbox::{MockRoute, SandboxFiles};
 pub use server::MAX_CONNECTIONS;
 
@@ -226,6 +235,13 @@ pub struct MockRequest {
     /// (issued by [`keys::SANDBOX_CA`]: the TLS mode accepts no other). Always `false`
     /// without TLS.
     pub client_certificate: bool,
+    /// The status the mock answered (when a connection fault dropped the answer, the status
+    /// it would have sent). 0 in the request a route handler is given: the handler runs
+    /// before the answer is made.
+    pub status: u16,
+    /// The fault in force for the answer (see [`MockServer::set_fault`]), if any: named
+    /// even when it leaves this answer alone (an APIv2 fault on a refused request).
+    pub fault: Option<Fault>,
 }
 
 impl MockRequest {

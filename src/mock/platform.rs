@@ -266,19 +266,9 @@ impl State {
     /// A callback as the platform sends it: the envelope with `resource` encrypted with the
     /// APIv3 key, and its signature headers (faults applied).
     pub(crate) fn notification(&self, event_type: &str, resource: &Value, fault: Option<&Fault>) -> (HeaderMap, Bytes) {
-        let original_type = event_type.split('.').next().unwrap_or("").to_ascii_lowercase();
-        let mut encrypted = seal(&original_type, &serde_json::to_vec(resource).unwrap_or_default());
-        encrypted.original_type = Some(original_type);
         let count = self.request_counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let envelope = json!({
-            "id": format!("EV-2018022511223320873{count:06}"),
-            "create_time": "2015-05-20T13:29:35+08:00",
-            "resource_type": "encrypt-resource",
-            "event_type": event_type,
-            "summary": "支付成功",
-            "resource": encrypted,
-        });
-        let body = Bytes::from(serde_json::to_vec(&envelope).unwrap_or_default());
+        let id = format!("EV-2018022511223320873{count:06}");
+        let body = super::samples::envelope(event_type, resource, &id, "2015-05-20T13:29:35+08:00").unwrap_or_default();
         let (mut headers, body) = self.sign_body(body, fault);
         headers.insert(http::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
         (headers, body)

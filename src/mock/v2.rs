@@ -141,8 +141,10 @@ impl State {
             }
         };
         let endpoint_signs = !v2::answers_unsigned(request.path());
+        let answer = self.v2_write(reply, endpoint_signs, sign_type, fault);
+        request.status = answer.status.as_u16();
         self.requests.lock().unwrap_or_else(|e| e.into_inner()).push(request);
-        self.v2_write(reply, endpoint_signs, sign_type, fault)
+        answer
     }
 
     /// The platform's checks, in its order: the client certificate (TLS mode), the method,

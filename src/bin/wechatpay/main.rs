@@ -10,6 +10,8 @@ mod config;
 mod doctor;
 mod exit;
 mod mock;
+mod mock_log;
+mod mock_notify;
 mod notify;
 mod output;
 mod request;

@@ -14,6 +14,10 @@ pub enum MockCommand {
     /// Run the mock WeChat Pay server on 127.0.0.1 until Ctrl-C or SIGTERM
     #[command(after_long_help = MOCK_HELP, after_help = MOCK_HELP)]
     Serve(MockServeArgs),
+    /// Make a sample callback signed with the sandbox's test keys: print it, write it for
+    /// `notify parse`, or POST it to your server
+    #[command(after_help = crate::mock_notify::HELP)]
+    Notify(crate::mock_notify::MockNotifyArgs),
 }
 
 /// Shown after `wechatpay mock serve --help`.
@@ -23,7 +27,9 @@ does not match), signs its 2xx answers, answers /v3/certificates, and 404s unkno
 It also speaks APIv2 on the catalogued v2 paths (POST /pay/micropay, ...): it checks the
 mch_id and the sign made with the APIv2 key (MD5 or HMAC-SHA256), and answers signed XML.
 Its first line of output is `listening on http://127.0.0.1:PORT/` (https with --tls); then
-one line per request: method, target, and whether its signature verified.
+one line per request: method, target (escaped), the status answered, whether the request's
+signature verified, and the fault in force for the answer, if any:
+  POST /v3/pay/transactions/native  -> 200  verified: yes  fault: bad-signature
 
 With --tls it serves HTTPS with a certificate for 127.0.0.1 and localhost issued by a test
 CA (sandbox_ca.pem), and asks for a client certificate: the merchant certificate
@@ -86,7 +92,7 @@ pub struct MockServeArgs {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-enum Mode {
+pub(crate) enum Mode {
     /// The platform public key (PUB_KEY_ID_...)
     PublicKey,
     /// The platform certificate
@@ -104,6 +110,7 @@ fn fault_parser() -> PossibleValuesParser {
 pub async fn run(command: MockCommand) -> Result<u8, Failure> {
     match command {
         MockCommand::Serve(args) => serve(args).await,
+        MockCommand::Notify(args) => crate::mock_notify::run(args).await,
     }
 }
 
@@ -297,12 +304,7 @@ async fn follow(mock: &MockServer) -> Result<usize, Failure> {
                 seen = seen.max(mock.dropped_requests() as usize);
                 for request in new {
                     seen += 1;
-                    println!(
-                        "{} {}  verified: {}",
-                        request.method,
-                        wechatpay::text::visible(&request.target),
-                        if request.verified { "yes" } else { "no" }
-                    );
+                    println!("{}", crate::mock_log::request_line(&request));
                 }
             }
         }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use clap::Subcommand;
 use http::{HeaderMap, HeaderName, HeaderValue};
 use wechatpay::clock::FixedClock;
-use wechatpay::error::VerificationError;
+use wechatpay::error::{BodyError, VerificationError};
 use wechatpay::{Error, Notification, Notifications};
 
 use crate::config::{Config, ConfigArgs};
@@ -107,7 +107,7 @@ async fn parse(config: &Config, headers_file: &Path, body_file: &Path, at: Optio
     let client = builder.build()?;
     let notification = match verify(&client.notifications(), &headers, &body, body_file).await {
         Ok(notification) => notification,
-        Err(error) => return refused(error, &headers, at),
+        Err(error) => return refused(error, &headers, &body, at),
     };
     eprintln!("event: {}", notification.event_type());
     eprintln!("id: {}", notification.id());
@@ -160,39 +160,98 @@ async fn verify(
     }
 }
 
-/// A callback that did not verify: exit 5 with what failed, and for a clock skew without
-/// `--at`, how to check a callback captured earlier.
-fn refused(error: Error, headers: &HeaderMap, at: Option<i64>) -> Result<u8, Failure> {
+/// A callback that did not verify: exit 5 with what failed and what to check, which
+/// depends on the step that failed: the signature (the body must be the bytes received), the
+/// decryption (the APIv3 key), the clock (with `--at` for a callback captured earlier).
+fn refused(error: Error, headers: &HeaderMap, body: &[u8], at: Option<i64>) -> Result<u8, Failure> {
     let code = exit::code_of(&error);
     if code != exit::VERIFICATION {
         return Err(error.into());
     }
-    eprintln!(
-        "error: the callback could not be authenticated or decrypted: {}",
-        exit::describe(&error)
-    );
-    eprintln!("  do not act on it: it may be forged or altered, or the local clock is wrong");
-    let skewed = matches!(
-        error.last_cause(),
-        Error::Verification(VerificationError::ClockSkew { .. })
-    );
+    let described = exit::describe(&error);
+    match error.last_cause() {
+        Error::Decryption { .. } => {
+            eprintln!("error: the callback's signature verified, but its resource could not be decrypted: {described}");
+            for line in DECRYPTION_HINT {
+                eprintln!("  {line}");
+            }
+        }
+        Error::Body(BodyError::MalformedNotification { .. }) => {
+            eprintln!("error: the callback's signature verified, but it cannot be read: {described}");
+            eprintln!("  do not act on it");
+        }
+        Error::Verification(VerificationError::BadSignature { .. }) => {
+            eprintln!("error: the callback could not be authenticated: {described}");
+            for line in SIGNATURE_HINT {
+                eprintln!("  {line}");
+            }
+            if looks_reformatted(body) {
+                eprintln!(
+                    "  this body has line breaks or indentation inside it: it looks pretty-printed, \
+                     not as the platform sent it"
+                );
+            }
+        }
+        Error::Verification(VerificationError::ClockSkew { .. }) => {
+            eprintln!("error: the callback could not be authenticated: {described}");
+            eprintln!("  do not act on it: it may be a replay, or the local clock is wrong");
+            clock_hint(headers, at);
+        }
+        _ => {
+            eprintln!("error: the callback could not be authenticated or decrypted: {described}");
+            eprintln!("  do not act on it: it may be forged or altered");
+        }
+    }
+    Ok(code)
+}
+
+/// What to check when the resource does not decrypt (the signature, checked first, passed).
+const DECRYPTION_HINT: [&str; 3] = [
+    "the APIv3 key configured does not match the one the resource was encrypted with (the key was reset in \
+     the merchant platform, or it is another merchant's key), or the body was changed",
+    "hint: check the 32-character APIv3 key (WECHATPAY_APIV3_KEY, --apiv3-key-file, profile apiv3_key_file) \
+     against the one set in the merchant platform (账户中心 > API安全 > APIv3密钥)",
+    "do not act on it until it decrypts",
+];
+
+/// What to check when the signature does not verify over the body.
+const SIGNATURE_HINT: [&str; 3] = [
+    "do not act on it: it may be forged or altered",
+    "the body must be the exact bytes received, and the Wechatpay-* headers exactly as sent: JSON parsed \
+     and serialised again (pretty-printed, keys reordered, spaces changed, as web frameworks and loggers \
+     do) no longer matches the signature",
+    "hint: save the raw request body before any JSON parsing (in axum, take `body: Bytes`; in Express, \
+     express.raw(); in Flask, request.get_data()) and give those bytes to --body",
+];
+
+/// Whether the body has line breaks or indentation inside: the platform sends compact JSON.
+fn looks_reformatted(body: &[u8]) -> bool {
+    let trimmed = body
+        .strip_suffix(b"\r\n")
+        .or_else(|| body.strip_suffix(b"\n"))
+        .unwrap_or(body);
+    trimmed.contains(&b'\n') || trimmed.windows(2).any(|w| w == b"  ")
+}
+
+/// For a clock skew: the clock it was checked against, or how to check a callback captured
+/// earlier.
+fn clock_hint(headers: &HeaderMap, at: Option<i64>) {
     let signed_at = headers
         .get("Wechatpay-Timestamp")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<i64>().ok());
-    match (skewed, at, signed_at) {
-        (true, Some(at), _) => eprintln!(
+    match (at, signed_at) {
+        (Some(at), _) => eprintln!(
             "  the clock it was checked against is --at {at} = {}, not now",
             output::format_unix(at)
         ),
-        (true, None, Some(signed_at)) => eprintln!(
+        (None, Some(signed_at)) => eprintln!(
             "  it was signed at {signed_at} = {}; a callback captured then can be checked as of the time it \
              arrived with --at UNIX_SECONDS",
             output::format_unix(signed_at)
         ),
-        _ => {}
+        (None, None) => {}
     }
-    Ok(code)
 }
 
 #[cfg(test)]
@@ -209,5 +268,13 @@ mod tests {
         assert_eq!(headers["Wechatpay-Nonce"], "abc");
         assert_eq!(headers["x"], "a: b");
         assert!(parse_headers("no colon here").is_err());
+    }
+
+    #[test]
+    fn pretty_printed_bodies_are_told_apart() {
+        assert!(!looks_reformatted(br#"{"id":"EV-1","resource":{"a":"b c"}}"#));
+        assert!(!looks_reformatted(b"{\"id\":\"EV-1\"}\n"));
+        assert!(looks_reformatted(b"{\n  \"id\": \"EV-1\"\n}"));
+        assert!(looks_reformatted(b"{\"id\":  \"EV-1\"}"));
     }
 }

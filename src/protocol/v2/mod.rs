@@ -16,7 +16,7 @@
 //!   apart; [`UNSIGNED_ANSWERS`] lists the endpoints that answer unsigned;
 //!   [`classify_download`] tells a bill from an error;
 //! - callbacks: [`verify_notification`], [`read_refund_notification`], [`SUCCESS_REPLY`],
-//!   [`failure_reply`].
+//!   [`failure_reply`]; [`encrypt_req_info`] for tests of a receiver.
 //!
 //! A round trip, request to answer:
 //!
@@ -59,7 +59,8 @@ pub use error::{SignatureFailure, V2Error, XmlError, XmlErrorKind};
 pub use fields::{Fields, fields_from_json, fields_to_json, is_field_name};
 pub use key::{API_V2_KEY_LEN, ApiV2Key};
 pub use notify::{
-    RefundNotification, SUCCESS_REPLY, decrypt_req_info, failure_reply, read_refund_notification, verify_notification,
+    RefundNotification, SUCCESS_REPLY, decrypt_req_info, encrypt_req_info, failure_reply, read_refund_notification,
+    verify_notification,
 };
 pub use request::{MERCHANT_FIELDS, PreparedRequest, prepare};
 pub use sign::{NONCE_STR, SIGN, SIGN_TYPE, SignType, nonce_str, sign, string_to_sign, verify, verify_answer};

@@ -133,6 +133,29 @@ pub fn decrypt_req_info(req_info: &str, key: &ApiV2Key) -> Result<Fields, V2Erro
     Ok(document.fields)
 }
 
+/// Encrypts refund fields into a `req_info` value, the reverse of [`decrypt_req_info`]: the
+/// fields as a `<root>` document (see [`render`]), AES-256-ECB with PKCS#7 padding under the
+/// lower-case hex MD5 of the APIv2 key, then standard Base64. For tests of a receiver: the
+/// platform is the one that encrypts.
+///
+/// ```
+/// use wechatpay::protocol::v2::{ApiV2Key, Fields, decrypt_req_info, encrypt_req_info};
+/// let key = ApiV2Key::new("192006250b4c09247ec02edce69f6a2d")?;
+/// let refund = Fields::from([("out_refund_no".to_owned(), "R1".to_owned())]);
+/// let req_info = encrypt_req_info(&refund, &key)?;
+/// assert_eq!(decrypt_req_info(&req_info, &key)?, refund);
+/// # Ok::<(), wechatpay::protocol::v2::V2Error>(())
+/// ```
+pub fn encrypt_req_info(fields: &Fields, key: &ApiV2Key) -> Result<String, V2Error> {
+    let document = render(
+        "root",
+        fields.iter().map(|(name, value)| (name.as_str(), value.as_str())),
+    )?;
+    let ciphertext = legacy::aes_256_ecb_encrypt(&key.refund_key(), document.as_bytes())
+        .map_err(|_| V2Error::ReqInfo("AES-256-ECB encryption failed"))?;
+    Ok(crate::crypto::base64_encode(&ciphertext))
+}
+
 fn check_return_code(fields: &Fields) -> Result<(), V2Error> {
     if fields.get("return_code").map(String::as_str) == Some("SUCCESS") {
         Ok(())

@@ -1,0 +1,392 @@
+//! `wechatpay mock notify`: sample callbacks round-trip through `wechatpay notify parse`,
+//! print in the headers-file format, and reach a server the test starts (a tiny HTTP/1.1
+//! server on 127.0.0.1 that answers one request). Also what `notify parse` says when a
+//! callback does not decrypt or does not verify.
+
+#![cfg(feature = "cli")]
+
+mod support;
+
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use support::{WECHATPAY_VARS, sandbox_env};
+use wechatpay::mock::{self, MockServer};
+
+const BIN: &str = env!("CARGO_BIN_EXE_wechatpay");
+const FAILURE: i32 = 1;
+const USAGE: i32 = 2;
+const VERIFICATION_FAILURE: i32 = 5;
+
+/// A folder with the sandbox's keys (as `mock serve --keys-dir` writes them) and its
+/// settings.
+struct Keys {
+    dir: tempfile::TempDir,
+    env: Vec<(String, String)>,
+}
+
+impl Keys {
+    fn new() -> Keys {
+        let dir = tempfile::tempdir().unwrap();
+        let files = MockServer::start().write_keys(dir.path().join("keys")).unwrap();
+        Keys {
+            env: sandbox_env(&files.env_sh),
+            dir,
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// The binary with the sandbox's settings and no others.
+    fn cmd(&self) -> assert_cmd::Command {
+        let mut cmd = assert_cmd::Command::new(BIN);
+        for name in WECHATPAY_VARS {
+            cmd.env_remove(name);
+        }
+        cmd.env("XDG_CONFIG_HOME", self.dir.path())
+            .envs(self.env.iter().cloned())
+            .timeout(Duration::from_secs(60));
+        cmd
+    }
+
+    /// `notify parse` of two files.
+    fn parse(&self, headers: &Path, body: &Path) -> assert_cmd::Command {
+        let mut cmd = self.cmd();
+        cmd.args(["notify", "parse", "--headers"])
+            .arg(headers)
+            .arg("--body")
+            .arg(body);
+        cmd
+    }
+
+    /// `mock notify ARGS --out-headers H --out-body B`; returns the two files.
+    fn write(&self, args: &[&str]) -> (PathBuf, PathBuf) {
+        let (headers, body) = (self.path("cb.headers"), self.path("cb.body"));
+        self.cmd()
+            .args(["mock", "notify"])
+            .args(args)
+            .arg("--out-headers")
+            .arg(&headers)
+            .arg("--out-body")
+            .arg(&body)
+            .assert()
+            .success();
+        (headers, body)
+    }
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn samples_round_trip_through_notify_parse_in_both_modes() {
+    let keys = Keys::new();
+    for (args, event, key) in [
+        (
+            vec!["--event", "TRANSACTION.SUCCESS"],
+            "TRANSACTION.SUCCESS",
+            mock::PLATFORM_PUBLIC_KEY_ID,
+        ),
+        (
+            vec!["--event", "REFUND.SUCCESS", "--mode", "certificate"],
+            "REFUND.SUCCESS",
+            mock::PLATFORM_CERTIFICATE_SERIAL,
+        ),
+    ] {
+        let (headers, body) = keys.write(&args);
+        let out = keys.parse(&headers, &body).assert().success().get_output().clone();
+        let printed: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(printed, mock::sample_resource(event).unwrap());
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains(&format!("event: {event}")), "{stderr}");
+        assert!(stderr.contains(&format!("verified by: {key}")), "{stderr}");
+    }
+}
+
+#[test]
+fn a_given_resource_and_time_round_trip_too() {
+    let keys = Keys::new();
+    let resource = json!({"out_trade_no": "T1", "trade_state": "SUCCESS", "amount": {"total": 1}});
+    let file = keys.path("resource.json");
+    std::fs::write(&file, resource.to_string()).unwrap();
+    let from_file = format!("@{}", file.display());
+    let (headers, body) = keys.write(&["--resource", &from_file, "--at", "1719128975"]);
+    keys.parse(&headers, &body).assert().code(VERIFICATION_FAILURE);
+    let out = keys
+        .parse(&headers, &body)
+        .args(["--at", "1719129000"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    assert_eq!(serde_json::from_slice::<Value>(&out.stdout).unwrap(), resource);
+
+    let inline = r#"{"stock_id": "9856000"}"#;
+    let (headers, body) = keys.write(&["--event", "coupon.use", "--resource", inline]);
+    let out = keys.parse(&headers, &body).assert().success().get_output().clone();
+    assert_eq!(
+        serde_json::from_slice::<Value>(&out.stdout).unwrap(),
+        json!({"stock_id": "9856000"})
+    );
+    assert!(text(&out.stderr).contains("event: COUPON.USE"));
+}
+
+#[test]
+fn stdout_holds_the_headers_a_blank_line_and_the_body() {
+    let keys = Keys::new();
+    let out = keys
+        .cmd()
+        .args(["mock", "notify", "--event", "REFUND.SUCCESS"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let stdout = text(&out.stdout);
+    let (headers, body) = stdout.split_once("\n\n").expect("a blank line after the headers");
+    for name in [
+        "Wechatpay-Timestamp",
+        "Wechatpay-Nonce",
+        "Wechatpay-Signature",
+        "Wechatpay-Serial",
+        "Wechatpay-Signature-Type",
+        "Content-Type",
+    ] {
+        assert!(
+            headers.lines().any(|l| l.starts_with(&format!("{name}: "))),
+            "{headers}"
+        );
+    }
+    let envelope: Value = serde_json::from_str(body).unwrap();
+    assert_eq!(envelope["event_type"], "REFUND.SUCCESS");
+    assert_eq!(envelope["resource"]["algorithm"], "AEAD_AES_256_GCM");
+    assert!(
+        !body.contains("REFUND202407041600001"),
+        "the resource travels encrypted"
+    );
+    // Both parts, saved as they are, verify.
+    std::fs::write(keys.path("h"), headers).unwrap();
+    std::fs::write(keys.path("b"), body).unwrap();
+    keys.parse(&keys.path("h"), &keys.path("b")).assert().success();
+}
+
+#[test]
+fn bad_input_is_a_usage_error() {
+    let keys = Keys::new();
+    for (args, said) in [
+        (vec!["--event", "NO SUCH EVENT"], "is not an event type"),
+        (vec!["--event", "COUPON.USE"], "no sample resource for COUPON.USE"),
+        (vec!["--resource", "[1]"], "must be a JSON object"),
+        (vec!["--resource", "{oops"], "is not JSON"),
+        (vec!["--v2", "--event", "COUPON.USE"], "with --v2, --event is"),
+        (
+            vec!["--v2", "--resource", r#"{"detail": {"a": 1}}"#],
+            "object or array value",
+        ),
+        (vec!["--url", "ftp://127.0.0.1/notify"], "http:// or https://"),
+        (vec!["--v2", "--mode", "certificate"], "cannot be used with"),
+        (vec!["--out-headers", "h"], "--out-body"),
+    ] {
+        let out = keys
+            .cmd()
+            .args(["mock", "notify"])
+            .args(&args)
+            .assert()
+            .code(USAGE)
+            .get_output()
+            .clone();
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains(said), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+}
+
+/// What the tiny server received.
+struct Received {
+    request_line: String,
+    headers: http::HeaderMap,
+    body: Vec<u8>,
+}
+
+/// Serves one request on 127.0.0.1 with `status` and `answer`; returns the URL and the
+/// thread that hands back what it received.
+fn serve_once(status: &'static str, answer: &'static [u8]) -> (String, std::thread::JoinHandle<Received>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/wechatpay/notify", listener.local_addr().unwrap());
+    let handle = std::thread::spawn(move || {
+        let (stream, _) = listener.accept().unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        let mut reader = BufReader::new(stream.try_clone().unwrap());
+        let mut request_line = String::new();
+        reader.read_line(&mut request_line).unwrap();
+        let mut headers = http::HeaderMap::new();
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            let (name, value) = line.split_once(':').unwrap();
+            headers.append(
+                http::HeaderName::from_bytes(name.trim().as_bytes()).unwrap(),
+                http::HeaderValue::from_str(value.trim()).unwrap(),
+            );
+        }
+        let length: usize = headers["content-length"].to_str().unwrap().parse().unwrap();
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body).unwrap();
+        let mut stream = stream;
+        let head = format!(
+            "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            answer.len()
+        );
+        stream.write_all(head.as_bytes()).unwrap();
+        stream.write_all(answer).unwrap();
+        Received {
+            request_line,
+            headers,
+            body,
+        }
+    });
+    (url, handle)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn url_posts_the_callback_and_prints_the_answer_escaped() {
+    let keys = Keys::new();
+    let (url, server) = serve_once(
+        "500 Internal Server Error",
+        b"{\"code\":\"FAIL\",\"message\":\"\x1b[31mno\"}",
+    );
+    let out = keys
+        .cmd()
+        .args(["mock", "notify", "--event", "TRANSACTION.SUCCESS", "--url", &url])
+        .assert()
+        .code(FAILURE)
+        .get_output()
+        .clone();
+    let received = server.join().unwrap();
+    assert!(
+        received.request_line.starts_with("POST /wechatpay/notify HTTP/1.1"),
+        "{}",
+        received.request_line
+    );
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("status: 500 Internal Server Error"), "{stdout}");
+    assert!(
+        stdout.contains(r#"{"code":"FAIL","message":"\u{1b}[31mno"}"#),
+        "{stdout}"
+    );
+    assert!(!stdout.contains('\u{1b}'), "escaped: {stdout:?}");
+    assert!(text(&out.stderr).contains("would send it again"));
+    // What the server received is a callback the library verifies.
+    let client = MockServer::start().client();
+    let notification = client
+        .notifications()
+        .parse(&received.headers, &received.body)
+        .await
+        .unwrap();
+    assert_eq!(
+        notification.resource(),
+        &mock::sample_resource("TRANSACTION.SUCCESS").unwrap()
+    );
+
+    let (url, server) = serve_once("204 No Content", b"");
+    let out = keys
+        .cmd()
+        .args(["mock", "notify", "--url", &url])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    server.join().unwrap();
+    assert!(text(&out.stdout).contains("status: 204 No Content"));
+    assert!(text(&out.stderr).contains("accepted"));
+}
+
+#[test]
+fn url_reports_a_receiver_that_is_not_there() {
+    let keys = Keys::new();
+    // A port that was free a moment ago.
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let url = format!("http://127.0.0.1:{port}/notify");
+    let out = keys
+        .cmd()
+        .args(["mock", "notify", "--url", &url])
+        .assert()
+        .code(6)
+        .get_output()
+        .clone();
+    assert!(text(&out.stderr).contains("cannot POST to"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn v2_callbacks_verify_and_reach_a_server() {
+    let keys = Keys::new();
+    let client = MockServer::start().client();
+    for args in [vec!["--v2"], vec!["--v2", "--sign-type", "HMAC-SHA256"]] {
+        let (_, body) = keys.write(&args);
+        let fields = client.notifications().parse_v2(&std::fs::read(&body).unwrap()).unwrap();
+        assert_eq!(fields["result_code"], "SUCCESS");
+    }
+    let (url, server) = serve_once("200 OK", wechatpay::notify::V2_SUCCESS_REPLY.as_bytes());
+    keys.cmd()
+        .args(["mock", "notify", "--v2", "--event", "REFUND", "--url", &url])
+        .assert()
+        .success();
+    let received = server.join().unwrap();
+    assert_eq!(received.headers["content-type"], "text/xml; charset=utf-8");
+    let refund = client.notifications().parse_v2_refund(&received.body).unwrap();
+    assert_eq!(refund.refund, mock::sample_v2_refund_fields());
+}
+
+#[test]
+fn notify_parse_says_the_apiv3_key_when_the_resource_does_not_decrypt() {
+    let keys = Keys::new();
+    let (headers, body) = keys.write(&["--event", "TRANSACTION.SUCCESS"]);
+    let out = keys
+        .parse(&headers, &body)
+        .env("WECHATPAY_APIV3_KEY", "0123456789abcdef0123456789abcdef")
+        .assert()
+        .code(VERIFICATION_FAILURE)
+        .get_output()
+        .clone();
+    assert!(out.stdout.is_empty());
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("signature verified, but its resource could not be decrypted"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("APIv3 key configured does not match"), "{stderr}");
+    assert!(stderr.contains("or the body was changed"), "{stderr}");
+    assert!(stderr.contains("hint: check the 32-character APIv3 key"), "{stderr}");
+    assert!(!stderr.contains("clock"), "no clock problem here: {stderr}");
+}
+
+#[test]
+fn notify_parse_says_the_body_must_be_the_bytes_received() {
+    let keys = Keys::new();
+    let (headers, body) = keys.write(&["--event", "REFUND.SUCCESS"]);
+    // A framework that parsed the JSON and wrote it again, pretty.
+    let envelope: Value = serde_json::from_slice(&std::fs::read(&body).unwrap()).unwrap();
+    std::fs::write(&body, serde_json::to_string_pretty(&envelope).unwrap()).unwrap();
+    let out = keys
+        .parse(&headers, &body)
+        .assert()
+        .code(VERIFICATION_FAILURE)
+        .get_output()
+        .clone();
+    assert!(out.stdout.is_empty());
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("signature verification failed"), "{stderr}");
+    assert!(stderr.contains("the body must be the exact bytes received"), "{stderr}");
+    assert!(stderr.contains("it looks pretty-printed"), "{stderr}");
+    assert!(stderr.contains("hint: save the raw request body"), "{stderr}");
+    assert!(!stderr.contains("clock"), "no clock problem here: {stderr}");
+}
