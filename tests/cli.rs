@@ -6,14 +6,13 @@
 
 use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::process::Stdio;
+
+mod support;
 
 use serde_json::{Value, json};
+use support::cli::{BIN, Sandbox, bare_cmd, text};
 use wechatpay::mock::{self, MockServer};
-
-const BIN: &str = env!("CARGO_BIN_EXE_wechatpay");
 
 /// The exit codes `wechatpay --help` documents.
 const API_ERROR: i32 = 4;
@@ -30,114 +29,11 @@ const ROUTES: &str = r#"[
    "body": {"code": "PARAM_ERROR", "message": "out_refund_no is required"}}
 ]"#;
 
-/// A `wechatpay mock serve` child process; killed when dropped.
-struct Sandbox {
-    child: Child,
-    dir: tempfile::TempDir,
-    base_url: String,
-    output: Arc<Mutex<Vec<String>>>,
-}
-
-impl Sandbox {
-    fn start(extra: &[&str]) -> Sandbox {
-        let dir = tempfile::tempdir().unwrap();
-        let routes = dir.path().join("routes.json");
-        std::fs::write(&routes, ROUTES).unwrap();
-        let keys = dir.path().join("keys");
-        let mut child = std::process::Command::new(BIN)
-            .args(["mock", "serve", "--port", "0", "--no-default-routes", "--keys-dir"])
-            .arg(&keys)
-            .arg("--routes")
-            .arg(&routes)
-            .args(extra)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let mut reader = BufReader::new(child.stdout.take().unwrap());
-        let mut first = String::new();
-        reader.read_line(&mut first).unwrap();
-        let base_url = first
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
-            .to_owned();
-        let output = Arc::new(Mutex::new(Vec::new()));
-        let sink = output.clone();
-        std::thread::spawn(move || {
-            for line in reader.lines().map_while(Result::ok) {
-                sink.lock().unwrap().push(line);
-            }
-        });
-        Sandbox {
-            child,
-            dir,
-            base_url,
-            output,
-        }
-    }
-
-    fn keys(&self) -> PathBuf {
-        self.dir.path().join("keys")
-    }
-
-    /// The `WECHATPAY_*` variables of the env.sh the sandbox wrote.
-    fn env(&self) -> Vec<(String, String)> {
-        let text = std::fs::read_to_string(self.keys().join("env.sh")).unwrap();
-        text.lines()
-            .filter_map(|line| line.strip_prefix("export "))
-            .map(|line| {
-                let (name, value) = line.split_once('=').unwrap();
-                let value = value.strip_prefix('\'').unwrap().strip_suffix('\'').unwrap();
-                (name.to_owned(), value.replace(r"'\''", "'"))
-            })
-            .collect()
-    }
-
-    /// The binary with the sandbox's environment.
-    fn cmd(&self) -> assert_cmd::Command {
-        let mut cmd = bare_cmd(self.dir.path());
-        cmd.envs(self.env());
-        cmd
-    }
-
-    /// Waits for a line of the sandbox's request log.
-    fn wait_for_line(&self, expected: &str) {
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(10) {
-            if self.output.lock().unwrap().iter().any(|l| l == expected) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!(
-            "the sandbox never printed {expected:?}: {:?}",
-            self.output.lock().unwrap()
-        );
-    }
-}
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// The binary with no `WECHATPAY_*` variable and a private config folder.
-fn bare_cmd(config_home: &Path) -> assert_cmd::Command {
-    let mut cmd = assert_cmd::Command::new(BIN);
-    for name in wechatpay::env::ALL {
-        cmd.env_remove(name);
-    }
-    cmd.env("XDG_CONFIG_HOME", config_home);
-    cmd.timeout(Duration::from_secs(60));
-    cmd
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+/// The sandbox with [`ROUTES`] only (no built-in routes) and `extra` arguments.
+fn start_sandbox(extra: &[&str]) -> Sandbox {
+    let mut args = vec!["--no-default-routes"];
+    args.extend_from_slice(extra);
+    Sandbox::with_routes(ROUTES, &args)
 }
 
 /// A port nothing listens on.
@@ -148,7 +44,7 @@ fn closed_port() -> u16 {
 
 #[test]
 fn the_seed_request_prints_204_and_exits_0() {
-    let sandbox = Sandbox::start(&[]);
+    let sandbox = start_sandbox(&[]);
     let assert = sandbox
         .cmd()
         .args([
@@ -174,7 +70,7 @@ fn the_seed_request_prints_204_and_exits_0() {
 
 #[test]
 fn the_body_can_come_from_a_file_and_the_certificate_mode_verifies() {
-    let sandbox = Sandbox::start(&["--mode", "certificate"]);
+    let sandbox = start_sandbox(&["--mode", "certificate"]);
     let file = sandbox.dir.path().join("seed.json");
     std::fs::write(&file, SEED_BODY).unwrap();
     let assert = sandbox
@@ -192,7 +88,7 @@ fn the_body_can_come_from_a_file_and_the_certificate_mode_verifies() {
 
 #[test]
 fn a_get_with_param_and_query_expands_encodes_and_signs_them() {
-    let sandbox = Sandbox::start(&[]);
+    let sandbox = start_sandbox(&[]);
     let assert = sandbox
         .cmd()
         .args([
@@ -228,7 +124,7 @@ fn a_get_with_param_and_query_expands_encodes_and_signs_them() {
 
 #[test]
 fn an_api_error_exits_4_and_prints_code_and_message() {
-    let sandbox = Sandbox::start(&[]);
+    let sandbox = start_sandbox(&[]);
     let assert = sandbox
         .cmd()
         .args([
@@ -282,7 +178,7 @@ fn an_api_error_exits_4_and_prints_code_and_message() {
 
 #[test]
 fn a_sign_error_shows_the_platforms_message_beside_the_local_one() {
-    let sandbox = Sandbox::start(&[]);
+    let sandbox = start_sandbox(&[]);
     let other_key = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/mock/keys/platform_cert_key.pem");
     // Without the merchant certificate, which would catch the wrong key before sending.
     let assert = sandbox
@@ -341,7 +237,7 @@ fn get_order(sandbox: &Sandbox) -> assert_cmd::assert::Assert {
 
 #[test]
 fn a_tampered_answer_exits_5_and_prints_no_body() {
-    let sandbox = Sandbox::start(&["--fault", "bad-signature"]);
+    let sandbox = start_sandbox(&["--fault", "bad-signature"]);
     let assert = get_order(&sandbox).code(VERIFICATION_FAILURE);
     let out = assert.get_output();
     assert!(out.stdout.is_empty(), "printed {:?}", text(&out.stdout));
@@ -357,7 +253,7 @@ fn a_tampered_answer_exits_5_and_prints_no_body() {
 #[test]
 fn a_skewed_or_unsigned_answer_exits_5() {
     for fault in ["skew", "missing-headers", "unknown-serial"] {
-        let sandbox = Sandbox::start(&["--fault", fault]);
+        let sandbox = start_sandbox(&["--fault", fault]);
         let assert = get_order(&sandbox).code(VERIFICATION_FAILURE);
         assert!(assert.get_output().stdout.is_empty(), "{fault}");
     }
@@ -365,7 +261,7 @@ fn a_skewed_or_unsigned_answer_exits_5() {
 
 #[test]
 fn a_transport_failure_exits_6() {
-    let sandbox = Sandbox::start(&[]);
+    let sandbox = start_sandbox(&[]);
     let assert = sandbox
         .cmd()
         .args(["--base-url", &format!("http://127.0.0.1:{}/", closed_port())])
@@ -382,7 +278,7 @@ fn a_transport_failure_exits_6() {
 
 #[test]
 fn certificates_download_writes_0600_files_matching_the_mock() {
-    let sandbox = Sandbox::start(&[]);
+    let sandbox = start_sandbox(&[]);
     let output = sandbox.dir.path().join("downloaded");
     let assert = sandbox
         .cmd()
@@ -419,7 +315,7 @@ fn certificates_download_writes_0600_files_matching_the_mock() {
     assert_eq!(pem.trim(), mock::keys::PLATFORM_CERTIFICATE.trim());
 
     // The folder then serves as WECHATPAY_CERTIFICATES, in certificate mode.
-    let certificate_mode = Sandbox::start(&["--mode", "certificate"]);
+    let certificate_mode = start_sandbox(&["--mode", "certificate"]);
     certificate_mode
         .cmd()
         .env_remove("WECHATPAY_PUBLIC_KEY_ID")
@@ -440,7 +336,7 @@ fn certificates_download_writes_0600_files_matching_the_mock() {
 #[test]
 fn a_tampered_certificate_download_fails_and_writes_no_file() {
     for fault in ["bad-signature", "unknown-serial"] {
-        let sandbox = Sandbox::start(&["--fault", fault]);
+        let sandbox = start_sandbox(&["--fault", fault]);
         let output = sandbox.dir.path().join("downloaded");
         sandbox
             .cmd()
@@ -455,7 +351,7 @@ fn a_tampered_certificate_download_fails_and_writes_no_file() {
 
 #[test]
 fn the_apiv3_key_is_read_from_standard_input_when_not_in_the_environment() {
-    let sandbox = Sandbox::start(&[]);
+    let sandbox = start_sandbox(&[]);
     let output = sandbox.dir.path().join("downloaded");
     sandbox
         .cmd()
@@ -499,7 +395,7 @@ fn capture(dir: &Path, headers: &http::HeaderMap, body: &[u8]) -> (PathBuf, Path
 
 #[test]
 fn notify_parse_verifies_and_decrypts_a_captured_callback() {
-    let sandbox = Sandbox::start(&[]);
+    let sandbox = start_sandbox(&[]);
     // The library's mock, in this process, signs with the same fixed keys as the child.
     let platform = MockServer::start();
     let resource = json!({"out_trade_no": "TRADE202407041530001", "trade_state": "SUCCESS", "amount": {"total": 100}});
@@ -537,7 +433,7 @@ fn notify_parse_verifies_and_decrypts_a_captured_callback() {
 
 #[test]
 fn doctor_passes_the_sandbox_and_catches_a_mismatched_key() {
-    let sandbox = Sandbox::start(&[]);
+    let sandbox = start_sandbox(&[]);
     let certificate = sandbox.keys().join("apiclient_cert.pem");
     let assert = sandbox
         .cmd()
@@ -570,7 +466,7 @@ fn doctor_passes_the_sandbox_and_catches_a_mismatched_key() {
 
 #[test]
 fn doctor_checks_the_apiv2_key_the_merchant_certificate_and_the_ca_without_showing_keys() {
-    let sandbox = Sandbox::start(&["--tls"]);
+    let sandbox = start_sandbox(&["--tls"]);
     let assert = sandbox.cmd().arg("doctor").assert().success();
     let stdout = text(&assert.get_output().stdout);
     for expected in [
@@ -690,7 +586,7 @@ fn only_the_commands_that_use_the_configuration_take_its_flags() {
 
 #[test]
 fn a_profile_configures_and_flags_and_environment_take_precedence() {
-    let sandbox = Sandbox::start(&[]);
+    let sandbox = start_sandbox(&[]);
     let profiles = sandbox.keys().join("profiles.toml");
     let with_profile = || {
         let mut cmd = bare_cmd(sandbox.dir.path());
@@ -872,7 +768,7 @@ fn an_unverified_error_answer_cannot_write_control_characters_to_the_terminal() 
 
 #[test]
 fn an_identifier_in_a_segment_is_refused_with_the_fix_and_a_near_miss_gets_a_hint() {
-    let sandbox = Sandbox::start(&[]);
+    let sandbox = start_sandbox(&[]);
     let out = sandbox
         .cmd()
         .args([
@@ -911,9 +807,7 @@ fn an_identifier_in_a_segment_is_refused_with_the_fix_and_a_near_miss_gets_a_hin
     sandbox.wait_for_line("POST /v3/pay/transactions/nativ  -> 404  verified: yes");
     assert!(
         !sandbox
-            .output
-            .lock()
-            .unwrap()
+            .lines()
             .iter()
             .any(|l| l.contains("TRADE2024ABC") || l.contains("trade2024")),
         "the refused request never reached the sandbox"

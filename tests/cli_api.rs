@@ -4,15 +4,14 @@
 
 #![cfg(feature = "cli")]
 
-use std::io::{BufRead as _, BufReader};
 use std::path::Path;
-use std::process::{Child, Stdio};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::process::Stdio;
+
+mod support;
 
 use serde_json::Value;
-
-const BIN: &str = env!("CARGO_BIN_EXE_wechatpay");
+use support::WECHATPAY_VARS;
+use support::cli::{BIN, Sandbox, bare_cmd, text};
 
 /// The exit code `wechatpay --help` documents for bad usage (a refused request included).
 const USAGE: i32 = 2;
@@ -24,105 +23,9 @@ const ROUTES: &str = r#"[
   {"method": "POST", "path": "/v3/not-catalogued/echo", "status": 200, "body": {"ok": true}}
 ]"#;
 
-const WECHATPAY_VARS: &[&str] = wechatpay::env::ALL;
-
-/// A `wechatpay mock serve` child process with its built-in routes and [`ROUTES`]; killed
-/// when dropped.
-struct Sandbox {
-    child: Child,
-    dir: tempfile::TempDir,
-    output: Arc<Mutex<Vec<String>>>,
-}
-
-impl Sandbox {
-    fn start() -> Sandbox {
-        let dir = tempfile::tempdir().unwrap();
-        let routes = dir.path().join("routes.json");
-        std::fs::write(&routes, ROUTES).unwrap();
-        let mut child = std::process::Command::new(BIN)
-            .args(["mock", "serve", "--port", "0", "--keys-dir"])
-            .arg(dir.path().join("keys"))
-            .arg("--routes")
-            .arg(&routes)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let mut reader = BufReader::new(child.stdout.take().unwrap());
-        let mut first = String::new();
-        reader.read_line(&mut first).unwrap();
-        assert!(first.starts_with("listening on "), "unexpected first line {first:?}");
-        let output = Arc::new(Mutex::new(Vec::new()));
-        let sink = output.clone();
-        std::thread::spawn(move || {
-            for line in reader.lines().map_while(Result::ok) {
-                sink.lock().unwrap().push(line);
-            }
-        });
-        Sandbox { child, dir, output }
-    }
-
-    /// The `WECHATPAY_*` variables of the env.sh the sandbox wrote.
-    fn env(&self) -> Vec<(String, String)> {
-        let text = std::fs::read_to_string(self.dir.path().join("keys/env.sh")).unwrap();
-        text.lines()
-            .filter_map(|line| line.strip_prefix("export "))
-            .map(|line| {
-                let (name, value) = line.split_once('=').unwrap();
-                let value = value.strip_prefix('\'').unwrap().strip_suffix('\'').unwrap();
-                (name.to_owned(), value.replace(r"'\''", "'"))
-            })
-            .collect()
-    }
-
-    /// The binary with the sandbox's environment.
-    fn cmd(&self) -> assert_cmd::Command {
-        let mut cmd = bare_cmd(self.dir.path());
-        cmd.envs(self.env());
-        cmd
-    }
-
-    /// How many request-log lines equal `expected`, once a line equal to `last` has come
-    /// (the sandbox logs each request as it answers it, in order).
-    fn count_before(&self, expected: &str, last: &str) -> usize {
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(10) {
-            let lines = self.output.lock().unwrap().clone();
-            if let Some(end) = lines.iter().rposition(|l| l == last) {
-                return lines[..=end].iter().filter(|l| *l == expected).count();
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("the sandbox never printed {last:?}: {:?}", self.output.lock().unwrap());
-    }
-}
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// The binary with no `WECHATPAY_*` variable and a private config folder.
-fn bare_cmd(config_home: &Path) -> assert_cmd::Command {
-    let mut cmd = assert_cmd::Command::new(BIN);
-    for name in WECHATPAY_VARS {
-        cmd.env_remove(name);
-    }
-    cmd.env("XDG_CONFIG_HOME", config_home);
-    cmd.timeout(Duration::from_secs(60));
-    cmd
-}
-
 /// The binary for a command that needs no configuration.
 fn cmd() -> assert_cmd::Command {
     bare_cmd(Path::new("/nonexistent-wechatpay-config"))
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 /// Standard output and error of a successful run.
@@ -325,7 +228,7 @@ fn example_prints_a_body_and_the_parameters_as_flags() {
 
 #[test]
 fn an_example_piped_into_request_is_sent_and_accepted() {
-    let sandbox = Sandbox::start();
+    let sandbox = Sandbox::with_routes(ROUTES, &[]);
     let mut example = std::process::Command::new(BIN)
         .args(["api", "example", "POST", SEED])
         .stdout(Stdio::piped())
@@ -354,7 +257,7 @@ fn an_example_piped_into_request_is_sent_and_accepted() {
 
 #[test]
 fn a_request_that_breaks_the_catalogue_is_not_sent_unless_told() {
-    let sandbox = Sandbox::start();
+    let sandbox = Sandbox::with_routes(ROUTES, &[]);
     // An order number where the fee type belongs: the enum error shows what was found.
     let order = "ORDER20240704153000";
     let body = format!(r#"{{"out_trade_no":"T1","fee_items":[{{"fee_type":"{order}","amount":1}}]}}"#);
@@ -389,7 +292,7 @@ fn a_request_that_breaks_the_catalogue_is_not_sent_unless_told() {
 
 #[test]
 fn warnings_are_printed_and_the_request_is_sent() {
-    let sandbox = Sandbox::start();
+    let sandbox = Sandbox::with_routes(ROUTES, &[]);
     let body = r#"{"out_trade_no":"T1","fee_items":[{"fee_type":"EXT_PARKING_PAYMENT_FEE_TYPE_MEMBER","amount":1}],"pay_time":1719128975,"note":"undocumented"}"#;
     let assert = sandbox
         .cmd()
@@ -407,7 +310,7 @@ fn warnings_are_printed_and_the_request_is_sent() {
 
 #[test]
 fn an_uncatalogued_operation_is_sent_unchecked() {
-    let sandbox = Sandbox::start();
+    let sandbox = Sandbox::with_routes(ROUTES, &[]);
     let assert = sandbox
         .cmd()
         .args([

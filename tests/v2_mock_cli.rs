@@ -4,84 +4,19 @@
 //! APIv2 to it, configured by its profile or its env.sh.
 #![cfg(all(feature = "cli", feature = "catalog"))]
 
-use std::io::{BufRead as _, BufReader};
-use std::process::{Child, Stdio};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+
+mod support;
 
 use serde_json::{Value, json};
+use support::cli::{Sandbox, bare_cmd, text};
 use wechatpay::mock::MCHID;
 use wechatpay::protocol::v2::{AnswerSignature, ApiV2Key, V2Error, prepare, read_answer};
 
-const BIN: &str = env!("CARGO_BIN_EXE_wechatpay");
-
-/// A `wechatpay mock serve` child process, killed when dropped.
-struct Sandbox {
-    child: Child,
-    base_url: String,
-    output: Arc<Mutex<Vec<String>>>,
-}
-
-impl Sandbox {
-    fn start(keys: &std::path::Path, extra: &[&str]) -> Sandbox {
-        let mut child = std::process::Command::new(BIN)
-            .args(["mock", "serve", "--port", "0", "--keys-dir"])
-            .arg(keys)
-            .args(extra)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let mut reader = BufReader::new(child.stdout.take().unwrap());
-        let mut first = String::new();
-        reader.read_line(&mut first).unwrap();
-        let base_url = first
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
-            .to_owned();
-        let output = Arc::new(Mutex::new(Vec::new()));
-        let sink = output.clone();
-        std::thread::spawn(move || {
-            for line in reader.lines().map_while(Result::ok) {
-                sink.lock().unwrap().push(line);
-            }
-        });
-        Sandbox {
-            child,
-            base_url,
-            output,
-        }
-    }
-
-    fn wait_for_line(&self, expected: &str) {
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(10) {
-            if self.output.lock().unwrap().iter().any(|l| l == expected) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!(
-            "the sandbox never printed {expected:?}: {:?}",
-            self.output.lock().unwrap()
-        );
-    }
-}
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[tokio::test]
 async fn mock_serve_tls_serves_apiv2_with_the_files_it_wrote_and_its_v2_fault() {
-    let dir = tempfile::tempdir().unwrap();
-    let keys = dir.path().join("keys");
-    let sandbox = Sandbox::start(&keys, &["--tls", "--fault", "v2-fail"]);
+    let sandbox = Sandbox::start(&["--tls", "--fault", "v2-fail"]);
+    let _dir = &sandbox.dir;
+    let keys = sandbox.keys();
     assert!(
         sandbox.base_url.starts_with("https://127.0.0.1:"),
         "{}",
@@ -133,30 +68,6 @@ async fn mock_serve_tls_serves_apiv2_with_the_files_it_wrote_and_its_v2_fault() 
     }
 }
 
-/// The binary with no `WECHATPAY_*` variable and a private config folder.
-fn bare_cmd(config_home: &std::path::Path) -> assert_cmd::Command {
-    let mut cmd = assert_cmd::Command::new(BIN);
-    for name in wechatpay::env::ALL {
-        cmd.env_remove(name);
-    }
-    cmd.env("XDG_CONFIG_HOME", config_home);
-    cmd.timeout(Duration::from_secs(60));
-    cmd
-}
-
-/// The `WECHATPAY_*` variables of the env.sh in `keys`.
-fn env_sh(keys: &std::path::Path) -> Vec<(String, String)> {
-    let text = std::fs::read_to_string(keys.join("env.sh")).unwrap();
-    text.lines()
-        .filter_map(|line| line.strip_prefix("export "))
-        .map(|line| {
-            let (name, value) = line.split_once('=').unwrap();
-            let value = value.strip_prefix('\'').unwrap().strip_suffix('\'').unwrap();
-            (name.to_owned(), value.replace(r"'\''", "'"))
-        })
-        .collect()
-}
-
 /// An order query (the catalogue asks for both order numbers).
 const ORDER_QUERY: &str = r#"{"appid": "wx2421b1c4370ec43b", "mch_id": "1900000001",
     "transaction_id": "4200001999202407041234567890", "out_trade_no": "T1"}"#;
@@ -170,15 +81,11 @@ fn stdout_json(assert: &assert_cmd::assert::Assert) -> Value {
     serde_json::from_slice(&assert.get_output().stdout).unwrap()
 }
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
 #[test]
 fn a_v2_request_goes_through_the_sandboxs_profile() {
-    let dir = tempfile::tempdir().unwrap();
-    let keys = dir.path().join("keys");
-    let sandbox = Sandbox::start(&keys, &[]);
+    let sandbox = Sandbox::start(&[]);
+    let dir = &sandbox.dir;
+    let keys = sandbox.keys();
     let profiles = std::fs::read_to_string(keys.join("profiles.toml")).unwrap();
     for line in [
         "merchant_certificate = \"apiclient_cert.pem\"",
@@ -210,10 +117,10 @@ fn a_v2_request_goes_through_the_sandboxs_profile() {
 
 #[test]
 fn a_v2_refund_over_tls_with_the_env_sh_variables_and_no_serial() {
-    let dir = tempfile::tempdir().unwrap();
-    let keys = dir.path().join("keys");
-    let sandbox = Sandbox::start(&keys, &["--tls"]);
-    let vars: Vec<_> = env_sh(&keys)
+    let sandbox = Sandbox::start(&["--tls"]);
+    let dir = &sandbox.dir;
+    let keys = sandbox.keys();
+    let vars: Vec<_> = support::sandbox_env(&keys.join("env.sh"))
         .into_iter()
         .filter(|(name, _)| name != "WECHATPAY_MERCHANT_SERIAL")
         .collect();
@@ -260,10 +167,10 @@ fn a_v2_refund_over_tls_with_the_env_sh_variables_and_no_serial() {
 
 #[test]
 fn a_v2_request_without_an_apiv2_key_exits_3_and_says_how_to_give_one() {
-    let dir = tempfile::tempdir().unwrap();
-    let keys = dir.path().join("keys");
-    let sandbox = Sandbox::start(&keys, &[]);
-    let vars = env_sh(&keys)
+    let sandbox = Sandbox::start(&[]);
+    let dir = &sandbox.dir;
+    let keys = sandbox.keys();
+    let vars = support::sandbox_env(&keys.join("env.sh"))
         .into_iter()
         .filter(|(name, _)| name != "WECHATPAY_APIV2_KEY");
     let assert = bare_cmd(dir.path())
@@ -282,7 +189,7 @@ fn a_v2_request_without_an_apiv2_key_exits_3_and_says_how_to_give_one() {
         assert!(stderr.contains(expected), "{expected}: {stderr}");
     }
     assert!(
-        !sandbox.output.lock().unwrap().iter().any(|l| l.contains("orderquery")),
+        !sandbox.lines().iter().any(|l| l.contains("orderquery")),
         "nothing was sent"
     );
 
@@ -309,9 +216,9 @@ fn a_v2_request_without_an_apiv2_key_exits_3_and_says_how_to_give_one() {
 
 #[test]
 fn for_the_apiv2_key_the_flag_beats_the_environment_which_beats_the_profile() {
-    let dir = tempfile::tempdir().unwrap();
-    let keys = dir.path().join("keys");
-    let _sandbox = Sandbox::start(&keys, &[]);
+    let _sandbox = Sandbox::start(&[]);
+    let dir = &_sandbox.dir;
+    let keys = _sandbox.keys();
     let wrong = "wrongwrongwrongwrongwrongwrong32";
     let wrong_file = dir.path().join("wrong_key.txt");
     std::fs::write(&wrong_file, wrong).unwrap();

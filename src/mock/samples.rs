@@ -325,23 +325,10 @@ fn signature_headers(mode: SigningMode, timestamp: i64, body: &[u8]) -> Result<H
 /// Unix seconds as RFC 3339 in Beijing time, `2024-06-23T15:49:35+08:00`, as the platform
 /// writes times.
 pub(crate) fn beijing_time(unix: i64) -> String {
-    let local = unix + 8 * 3600;
-    let (days, rem) = (local.div_euclid(86_400), local.rem_euclid(86_400));
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
+    let t = crate::clock::CivilTime::from_unix(unix + 8 * 3600);
     format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}+08:00",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}+08:00",
+        t.year, t.month, t.day, t.hour, t.minute, t.second
     )
 }
 

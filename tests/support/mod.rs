@@ -5,6 +5,8 @@
 
 #![allow(dead_code)]
 
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod v2;
 
 use std::path::Path;
