@@ -543,3 +543,87 @@ async fn a_download_is_bounded_by_the_deadline() {
         .unwrap_err();
     assert!(matches!(err, Error::DeadlineExceeded { .. }), "{err:?}");
 }
+
+/// An upload as wechatpayv3 (Python, requests) sends it: its `Content-Type` is the bare
+/// `multipart/form-data` the platform's documentation names, without the boundary (the SDK
+/// sets the header itself, and requests then keeps it), and the `meta` part has no
+/// `Content-Type`. The platform reads the boundary from the body's first line; so must the
+/// sandbox.
+fn upload_without_boundary_parameter(mock: &MockServer, body: Vec<u8>, meta: &[u8]) -> reqwest::RequestBuilder {
+    let signer = wechatpay::auth::signing::Signer::new(MCHID, MERCHANT_SERIAL, keys::MERCHANT_PRIVATE_KEY).unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let authorization = signer
+        .authorize_with(
+            "POST",
+            "/v3/merchant/media/upload",
+            meta,
+            now,
+            "0E4D06B1F64A4A0E9B4C3A7F8E2D1C0B",
+        )
+        .unwrap();
+    reqwest::Client::new()
+        .post(format!("{}v3/merchant/media/upload", mock.base_url()))
+        .header("Content-Type", "multipart/form-data")
+        .header("Accept", "application/json")
+        .header("Authorization", authorization)
+        .body(body)
+}
+
+#[tokio::test]
+async fn an_upload_without_a_boundary_parameter_is_read_from_its_first_line() {
+    let mock = MockServer::start();
+    media_route(&mock, "/v3/merchant/media/upload");
+    let png = fixture("logo.png");
+    let meta = format!(
+        r#"{{"filename":"logo.png","sha256":"{}"}}"#,
+        wechatpay::crypto::sha256_hex(&png)
+    );
+    let boundary = "4f1b1f2a3c5d6e7f8a9b0c1d2e3f4a5b";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"meta\"\r\n\r\n{meta}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"logo.png\"\r\n\
+         Content-Type: image/png\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(&png);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let response = upload_without_boundary_parameter(&mock, body, meta.as_bytes())
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    assert_eq!(status, 200, "{}", response.text().await.unwrap());
+    let req = mock.requests().pop().unwrap();
+    assert!(req.verified);
+    let upload = req.upload.unwrap();
+    assert_eq!(upload.meta_text.as_ref(), meta.as_bytes());
+    assert_eq!(
+        (upload.filename.as_str(), upload.media_type.as_str()),
+        ("logo.png", "image/png")
+    );
+    assert_eq!(upload.content.as_ref(), png.as_slice());
+}
+
+#[tokio::test]
+async fn a_body_that_names_no_boundary_anywhere_is_refused() {
+    let mock = MockServer::start();
+    media_route(&mock, "/v3/merchant/media/upload");
+    let meta = br#"{"filename":"a.png","sha256":"00"}"#;
+    // Not a delimiter line: nothing to read the boundary from.
+    for body in [
+        &b"meta=1&file=2"[..],
+        b"--\r\nrest",
+        b"--bad boundary with spaces at the end \r\n",
+    ] {
+        let response = upload_without_boundary_parameter(&mock, body.to_vec(), meta)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 400);
+        let answer: Value = serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
+        assert_eq!(answer["code"], "PARAM_ERROR", "{answer}");
+    }
+}

@@ -141,7 +141,9 @@ pub struct Parts {
 }
 
 /// Parses a `multipart/form-data` body with `meta` and `file` parts (other parts are
-/// skipped); the error says what is malformed.
+/// skipped); the error says what is malformed. A `Content-Type` without a `boundary`
+/// parameter (the bare `multipart/form-data` the platform's documentation names, which some
+/// SDKs send as it is) takes the boundary from the body's first line, as the platform does.
 ///
 /// ```
 /// use wechatpay::protocol::multipart::{frame, parse};
@@ -152,12 +154,7 @@ pub struct Parts {
 /// # Ok::<(), wechatpay::Error>(())
 /// ```
 pub fn parse(content_type: &str, body: &Bytes) -> std::result::Result<Parts, &'static str> {
-    let boundary = content_type
-        .split(';')
-        .filter_map(|p| p.trim().strip_prefix("boundary="))
-        .next()
-        .map(|b| b.trim_matches('"'))
-        .ok_or("no multipart boundary")?;
+    let boundary = boundary(content_type, body).ok_or("no multipart boundary")?;
     let delimiter = format!("--{boundary}");
     let mut meta = None;
     let mut file = None;
@@ -202,6 +199,25 @@ pub fn parse(content_type: &str, body: &Bytes) -> std::result::Result<Parts, &'s
         media_type,
         content,
     })
+}
+
+/// The `Content-Type`'s `boundary` parameter or, without one, the boundary that opens the
+/// body: a first line `--BOUNDARY` followed by CRLF, where BOUNDARY keeps RFC 2046's rules
+/// (1 to 70 characters of its set, not ending with a space).
+fn boundary<'a>(content_type: &'a str, body: &'a [u8]) -> Option<&'a str> {
+    if let Some(parameter) = content_type.split(';').find_map(|p| p.trim().strip_prefix("boundary=")) {
+        return Some(parameter.trim_matches('"'));
+    }
+    const MAX: usize = 70;
+    let line = body.strip_prefix(b"--")?;
+    let end = line.iter().take(MAX + 1).position(|&b| b == b'\r')?;
+    let candidate = &line[..end];
+    let allowed = |c: &u8| c.is_ascii_alphanumeric() || b"'()+_,-./:=? ".contains(c);
+    let valid = !candidate.is_empty()
+        && candidate.last() != Some(&b' ')
+        && candidate.iter().all(allowed)
+        && line[end..].starts_with(b"\r\n");
+    valid.then(|| std::str::from_utf8(candidate).ok()).flatten()
 }
 
 /// The first occurrence of `needle`, in time linear in both lengths (the boundary comes
@@ -272,5 +288,31 @@ mod tests {
         assert_eq!(parts.media_type, "image/png");
         assert_eq!(&parts.content[..], b"\x89PNG");
         assert!(parse("multipart/form-data; boundary=C", &body).is_err());
+    }
+
+    #[test]
+    fn without_a_boundary_parameter_the_first_line_names_it() {
+        let body = Bytes::from_static(
+            b"--x'(+_,-./:=? y)\r\nContent-Disposition: form-data; name=\"meta\"\r\n\r\n{}\r\n--x'(+_,-./:=? y)\r\n\
+              Content-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\n\r\nPNG\r\n--x'(+_,-./:=? y)--\r\n",
+        );
+        let parts = parse("multipart/form-data", &body).unwrap();
+        assert_eq!((&parts.meta_text[..], &parts.content[..]), (&b"{}"[..], &b"PNG"[..]));
+        let longest = format!("--{}\r\n", "b".repeat(70));
+        assert_eq!(
+            boundary("multipart/form-data", longest.as_bytes()),
+            Some(&longest[2..72])
+        );
+        for refused in [
+            format!("--{}\r\n", "b".repeat(71)),
+            "--\r\n".to_owned(),
+            "--ends with a space \r\n".to_owned(),
+            "--semi;colon\r\n".to_owned(),
+            "--no line end".to_owned(),
+            "--lone\rcarriage return".to_owned(),
+            "meta=1".to_owned(),
+        ] {
+            assert_eq!(boundary("multipart/form-data", refused.as_bytes()), None, "{refused:?}");
+        }
     }
 }
