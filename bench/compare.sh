@@ -18,9 +18,10 @@
 # figures describe warmed-up processes (V8's JIT settles over the first few thousand
 # requests; with W=0 Node's CPU per request read 1.3-1.4x higher at N=5000, 2x at N=2000).
 #
-# Installs go under target/bench-compare/ (npm install --prefix; python3 -m venv + pip);
-# nothing is installed globally. Needs cargo, node/npm, python3 (with venv) and the package
-# registries. An SDK that cannot be installed is reported and skipped.
+# The SDKs install under target/sdks/ (npm install --prefix; python3 -m venv + pip), by
+# install_sdks in bench/lib.sh, which scripts/interop/run.sh shares; nothing is installed
+# globally. Needs cargo, node/npm, python3 (with venv) and the package registries. An SDK
+# that cannot be installed is reported and skipped.
 set -uo pipefail
 unset BENCH_WARMUP # set per run below: the tampered-answer check counts exactly 5 errors
 
@@ -29,8 +30,6 @@ C=${2:-50}
 W=${3:-3000}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 OUT=$ROOT/target/bench-compare
-NODE_SDK=wechatpay-axios-plugin@0.9.6
-PY_SDK=wechatpayv3==2.0.4
 # shellcheck source=bench/lib.sh
 . "$ROOT/bench/lib.sh"
 trap stop_mocks EXIT
@@ -39,35 +38,18 @@ started=$(date +%s)
 
 build_release || { echo "the release build failed" >&2; exit 1; }
 
-# --- install the SDKs into target/bench-compare -------------------------------------------
-declare -A SKIP=()
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-    SKIP[node]="node or npm is not installed"
-elif [ "$(node -p "require('$OUT/node/node_modules/wechatpay-axios-plugin/package.json').version" 2>/dev/null)" != "0.9.6" ]; then
-    echo "installing $NODE_SDK into $OUT/node" >&2
-    if ! npm install --prefix "$OUT/node" --no-audit --no-fund --loglevel=error "$NODE_SDK" >"$OUT/npm.log" 2>&1; then
-        SKIP[node]="npm install $NODE_SDK failed: $(tail -3 "$OUT/npm.log" | tr '\n' ' ')"
-    fi
-fi
-if ! "$OUT/py/bin/python" -c 'import wechatpayv3, sys; sys.exit(wechatpayv3.__version__ != "2.0.4")' 2>/dev/null; then
-    echo "installing $PY_SDK into $OUT/py" >&2
-    if ! python3 -m venv "$OUT/py" >"$OUT/pip.log" 2>&1; then
-        SKIP[python]="python3 -m venv failed: $(tail -3 "$OUT/pip.log" | tr '\n' ' ')"
-    elif ! "$OUT/py/bin/pip" install --quiet --disable-pip-version-check "$PY_SDK" >>"$OUT/pip.log" 2>&1; then
-        SKIP[python]="pip install $PY_SDK failed: $(tail -3 "$OUT/pip.log" | tr '\n' ' ')"
-    fi
-fi
-export NODE_PATH=$OUT/node/node_modules
+# --- install the SDKs into target/sdks (shared with scripts/interop/run.sh) -------------
+install_sdks
 
 # run IMPL URL KEYS WORKLOAD N C: one driver run; its JSON line on stdout, the rest to OUT/IMPL.log.
 run() {
     local impl=$1
     shift
     case $impl in
-        rust) "$ROOT/target/release/loadgen" "$@" ;;
-        floor) "$ROOT/target/release/loadgen" "$@" --transport raw ;;
+        rust) "$TARGET_DIR/release/loadgen" "$@" ;;
+        floor) "$TARGET_DIR/release/loadgen" "$@" --transport raw ;;
         node) node "$ROOT/bench/node/load.js" "$@" ;;
-        python) "$OUT/py/bin/python" "$ROOT/bench/python/load.py" "$@" ;;
+        python) "$PY_SDK_PYTHON" "$ROOT/bench/python/load.py" "$@" ;;
     esac 2>>"$OUT/$impl.log" | tee -a "$OUT/$impl.log" | grep '^{' | tail -1
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Load driver for the Node SDK wechatpay-axios-plugin (bench/compare.sh installs 0.9.6 under
-// target/bench-compare/node and sets NODE_PATH to it).
+// target/sdks/node and sets NODE_PATH to it).
 //
 //   node bench/node/load.js BASE_URL KEYS_DIR seed|get N C
 //

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Load driver for the Python SDK wechatpayv3 (bench/compare.sh installs 2.0.4 into a venv
-under target/bench-compare/py).
+under target/sdks/py).
 
     python bench/python/load.py BASE_URL KEYS_DIR seed|get N C
 
