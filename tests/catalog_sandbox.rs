@@ -171,6 +171,36 @@ async fn an_order_queried_by_its_number_comes_back_with_that_number() {
 }
 
 #[tokio::test]
+async fn an_answer_names_the_calling_merchant_unless_the_request_named_one() {
+    let mock = MockServer::start();
+    let client = mock.client();
+    // The merchant is only in the Authorization header: the answer's `mchid` is the caller's,
+    // as the platform's is, not the documentation's example.
+    let answer: Value = client
+        .chain("v3/merchant-service/complaint-notifications")
+        .put(json!({"url": "https://example.com/notify"}))
+        .await
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(
+        (answer["mchid"].as_str(), answer["url"].as_str()),
+        (Some(wechatpay::mock::MCHID), Some("https://example.com/notify"))
+    );
+    // A merchant named in the request is echoed as it is.
+    let order: Value = client
+        .chain("v3/pay/transactions/out-trade-no/{out_trade_no}")
+        .get()
+        .param("out_trade_no", "SANDBOX20241201")
+        .query("mchid", "1900009999")
+        .await
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(order["mchid"], "1900009999");
+}
+
+#[tokio::test]
 async fn a_bill_applied_for_in_the_sandbox_downloads_with_its_digest_checked() {
     let mock = MockServer::start();
     let client = mock.client();

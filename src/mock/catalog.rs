@@ -2,12 +2,13 @@
 //! the request is checked against the operation's schema (a violation is a
 //! `400 PARAM_ERROR` naming the field, as the platform words it), then the documented status
 //! is answered with a body built from the response schema's examples, echoing path variables
-//! and request fields whose names match. File downloads are answered with a generated file,
-//! and an apply answer's `download_url` and digest point at it.
+//! and request fields whose names match, and naming the sandbox's merchant as `mchid` when
+//! the request named none. File downloads are answered with a generated file, and an apply
+//! answer's `download_url` and digest point at it.
 
 use serde_json::{Value, json};
 
-use super::{MockFile, MockReply, MockRequest};
+use super::{MCHID, MockFile, MockReply, MockRequest};
 use crate::catalog::{Catalog, Operation, Protocol, Request, Severity, Violation};
 use crate::protocol::downloads::{FileKind, file_kind};
 use crate::protocol::path::capture;
@@ -104,11 +105,17 @@ fn success(
     base_url: &str,
 ) -> MockReply {
     let status = op.response_status().unwrap_or(200);
-    let echoed: Vec<(&str, &str)> = params
+    let mut echoed: Vec<(&str, &str)> = params
         .iter()
         .chain(query)
         .map(|(n, v)| (n.as_str(), v.as_str()))
         .collect();
+    // The caller is the sandbox's merchant: an answer's `mchid` is it, unless the request
+    // named a merchant itself.
+    let named = echoed.iter().any(|(n, _)| *n == "mchid") || body.is_some_and(|b| b.get("mchid").is_some());
+    if !named {
+        echoed.push(("mchid", MCHID));
+    }
     match op.example_response(&echoed, body) {
         Some(mut answer) if status != 204 => {
             point_downloads_here(&mut answer, base_url);
