@@ -15,6 +15,10 @@
 #                    through the SDK's error;
 #   bad-signature:*  a sandbox started with --fault bad-signature: the SDK refuses every
 #                    answer (its verification is on);
+#   cert:*           a sandbox started with --mode certificate: the SDK configured with the
+#                    platform certificate instead of the public key downloads
+#                    /v3/certificates, decrypts it with the APIv3 key (it must be the
+#                    exported certificate) and verifies an operation's answer with it;
 #   v2:*             (Node only: wechatpayv3 has no APIv2 client) orderquery signed with MD5
 #                    and with HMAC-SHA256, the answer's sign verified by the SDK; an answer
 #                    signed with another key (--fault v2-bad-sign) refused; a refund over
@@ -30,8 +34,9 @@
 #
 # It builds the release sandbox (cargo build --release --features cli --bin wechatpay; a few
 # minutes the first time, into $CARGO_TARGET_DIR when set), installs the SDKs under
-# target/sdks/ (bench/lib.sh, shared with bench/compare.sh; nothing global), and starts four
-# sandboxes on 127.0.0.1 (plain, bad-signature, v2-bad-sign, TLS) that it stops on exit.
+# target/sdks/ (bench/lib.sh, shared with bench/compare.sh; nothing global), and starts five
+# sandboxes on 127.0.0.1 (plain, bad-signature, v2-bad-sign, TLS, certificate mode) that it
+# stops on exit.
 # Logs and the sandboxes' files are in target/interop/.
 set -uo pipefail
 
@@ -62,7 +67,10 @@ start_mock "$OUT/mock-v2-bad.log" "$OUT/sandbox-v2-bad" --fault v2-bad-sign || e
 V2_BAD_URL=$MOCK_URL
 start_mock "$OUT/mock-tls.log" "$OUT/sandbox-tls" --tls || exit 1
 TLS_URL=$MOCK_URL
-echo "sandboxes: $URL (plain), $BAD_URL (--fault bad-signature), $V2_BAD_URL (--fault v2-bad-sign), $TLS_URL (--tls)" >&2
+start_mock "$OUT/mock-cert.log" "$OUT/sandbox-cert" --mode certificate || exit 1
+CERT_URL=$MOCK_URL
+echo "sandboxes: $URL (plain), $BAD_URL (--fault bad-signature), $V2_BAD_URL (--fault v2-bad-sign)," \
+    "$TLS_URL (--tls), $CERT_URL (--mode certificate)" >&2
 
 # drive SDK PART URL KEYS: one driver run; its check lines to stdout and RESULTS, the rest to
 # OUT/SDK.log. A driver that dies without saying why is a FAIL of its own.
@@ -86,6 +94,7 @@ for sdk in node python; do
     fi
     drive "$sdk" v3 "$URL" "$OUT/sandbox"
     drive "$sdk" bad "$BAD_URL" "$OUT/sandbox-bad"
+    drive "$sdk" cert "$CERT_URL" "$OUT/sandbox-cert"
     if [ "$sdk" = node ]; then
         drive node v2 "$URL" "$OUT/sandbox"
         drive node v2-bad "$V2_BAD_URL" "$OUT/sandbox-v2-bad"
@@ -99,7 +108,7 @@ done
 # client certificate), except the refund sent on purpose without a client certificate.
 sleep 0.3 # the sandbox prints its request log every 100 ms
 stop_mocks
-for log in mock mock-bad mock-v2-bad mock-tls; do
+for log in mock mock-bad mock-v2-bad mock-tls mock-cert; do
     yes=$(grep -c ' verified: yes$' "$OUT/$log.log")
     no=$(grep -c ' verified: no$' "$OUT/$log.log")
     expected_no=0

@@ -12,6 +12,9 @@
 //   v2-bad  the APIv2 answer is refused (a sandbox started with --fault v2-bad-sign)
 //   v2-tls  APIv2 refund with the merchant certificate as the TLS client certificate, and
 //           without it (a sandbox started with --tls)
+//   cert    platform-certificate mode: certs {SERIAL: the exported platform certificate};
+//           /v3/certificates downloaded, verified and decrypted with the APIv3 key, and an
+//           operation verified with the certificate (a sandbox started with --mode certificate)
 //
 // The SDK is configured as its README says: mchid, serial, privateKey, certs
 // {PUB_KEY_ID: public key} (public-key mode), secret (the APIv2 key), merchant {cert, key}
@@ -21,12 +24,13 @@
 
 const fs = require('fs');
 const path = require('path');
-const { Wechatpay, Multipart, Hash } = require('wechatpay-axios-plugin');
+const crypto = require('crypto');
+const { Wechatpay, Multipart, Hash, Aes } = require('wechatpay-axios-plugin');
 
 const SDK = 'node';
 const [part, baseURL, keysDir] = process.argv.slice(2);
-if (!['v3', 'bad', 'v2', 'v2-bad', 'v2-tls'].includes(part) || !baseURL || !keysDir) {
-  console.error('usage: interop.js v3|bad|v2|v2-bad|v2-tls BASE_URL KEYS_DIR');
+if (!['v3', 'bad', 'v2', 'v2-bad', 'v2-tls', 'cert'].includes(part) || !baseURL || !keysDir) {
+  console.error('usage: interop.js v3|bad|v2|v2-bad|v2-tls|cert BASE_URL KEYS_DIR');
   process.exit(2);
 }
 
@@ -39,6 +43,15 @@ for (const line of read('env.sh').split('\n')) {
 const mchid = env.WECHATPAY_MCHID;
 const tls = part === 'v2-tls';
 
+// The exported platform certificates (certificates/wechatpay_<serial>.pem), by serial.
+function platformCertificates() {
+  const folder = path.join(keysDir, 'certificates');
+  return Object.fromEntries(fs.readdirSync(folder)
+    .map((name) => /^wechatpay_([0-9A-Fa-f]+)\.pem$/.exec(name))
+    .filter(Boolean)
+    .map(([name, serial]) => [serial, fs.readFileSync(path.join(folder, name), 'utf8')]));
+}
+
 function client({ withClientCertificate = true } = {}) {
   const merchant = withClientCertificate
     ? { cert: read('apiclient_cert.pem'), key: read('apiclient_key.pem') }
@@ -49,7 +62,7 @@ function client({ withClientCertificate = true } = {}) {
     mchid,
     serial: env.WECHATPAY_MERCHANT_SERIAL,
     privateKey: read('apiclient_key.pem'),
-    certs: { [read('pub_key_id.txt').trim()]: read('pub_key.pem') },
+    certs: part === 'cert' ? platformCertificates() : { [read('pub_key_id.txt').trim()]: read('pub_key.pem') },
     secret: read('apiv2_key.txt').trim(),
     merchant,
   });
@@ -90,6 +103,9 @@ function answerProblems(c, res) {
   for (const [field, value] of Object.entries(c.echo)) {
     if (String(data[field]) !== value) problems.push(`${field}=${JSON.stringify(data[field])}, sent ${value}`);
   }
+  // The merchant is only in the Authorization header unless the request names one.
+  const named = new Set([...Object.keys(c.params), ...c.query.map(([k]) => k), ...Object.keys(c.body || {})]);
+  if ('mchid' in data && !named.has('mchid') && data.mchid !== mchid) problems.push(`mchid ${data.mchid}, the caller is ${mchid}`);
   if (c.status === 204 && res.data) problems.push(`a 204 with a body: ${JSON.stringify(res.data)}`);
   return problems;
 }
@@ -219,6 +235,43 @@ async function v2Tls() {
   }
 }
 
-({ v3, bad, v2, 'v2-bad': v2Bad, 'v2-tls': v2Tls })[part]()
+// Platform-certificate mode: the certificates download as the SDK's docs do it (GET
+// v3/certificates, each encrypt_certificate decrypted with AesGcm and the APIv3 key), then
+// an operation whose answer the SDK verifies with the certificate.
+async function cert() {
+  const exported = platformCertificates();
+  try {
+    const res = await wxpay.v3.certificates.get();
+    const problems = [];
+    const serials = [];
+    for (const item of res.data.data || []) {
+      const e = item.encrypt_certificate || {};
+      const pem = Aes.AesGcm.decrypt(e.ciphertext, read('apiv3_key.txt').trim(), e.nonce, e.associated_data);
+      const actual = new crypto.X509Certificate(pem).serialNumber;
+      serials.push(item.serial_no);
+      if (actual.toUpperCase() !== String(item.serial_no).toUpperCase()) problems.push(`serial_no ${item.serial_no} names a certificate of serial ${actual}`);
+      if (!exported[item.serial_no]) problems.push(`serial_no ${item.serial_no} is not among the exported certificates`);
+      else if (exported[item.serial_no].trim() !== pem.trim()) problems.push(`${item.serial_no} decrypts to another certificate than the exported one`);
+    }
+    if (!serials.length) problems.push(`no certificate in ${JSON.stringify(res.data)}`);
+    report(!problems.length, 'cert:certificates-download', problems.length ? problems.join('; ')
+      : `GET /v3/certificates -> ${res.status}, verified with the platform certificate, ${serials.join(',')} decrypted with the APIv3 key = the exported certificate`);
+  } catch (e) {
+    report(false, 'cert:certificates-download', describe(e));
+  }
+  const c = cases.find((x) => x.id === 'refund-query');
+  try {
+    const res = await send(c, c.body);
+    const problems = answerProblems(c, res);
+    const serial = res.headers['wechatpay-serial'];
+    if (!exported[serial]) problems.push(`Wechatpay-Serial ${serial} is not the platform certificate's`);
+    report(!problems.length, 'cert:refund-query', problems.length ? problems.join('; ')
+      : `${c.method} /${c.template} -> ${res.status}, answer verified with the platform certificate ${serial}`);
+  } catch (e) {
+    report(false, 'cert:refund-query', describe(e));
+  }
+}
+
+({ v3, bad, v2, 'v2-bad': v2Bad, 'v2-tls': v2Tls, cert })[part]()
   .then(() => process.exit(failures ? 1 : 0))
   .catch((e) => { report(false, part, `driver error: ${e && e.stack}`); process.exit(1); });
