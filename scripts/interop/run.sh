@@ -30,14 +30,15 @@
 # N skipped`, and the script exits 1 on any FAIL. An SDK that cannot be installed (no node,
 # no registry, ...) is reported as skipped, not failed.
 #
-#   bash scripts/interop/run.sh
+#   bash scripts/interop/run.sh            # the release sandbox
+#   bash scripts/interop/run.sh --debug    # the debug one `cargo test --all-features` built (CI)
 #
-# It builds the release sandbox (cargo build --release --features cli --bin wechatpay; a few
-# minutes the first time, into $CARGO_TARGET_DIR when set), installs the SDKs under
-# target/sdks/ (bench/lib.sh, shared with bench/compare.sh; nothing global), and starts five
-# sandboxes on 127.0.0.1 (plain, bad-signature, v2-bad-sign, TLS, certificate mode) that it
-# stops on exit.
-# Logs and the sandboxes' files are in target/interop/.
+# It builds the sandbox (cargo build --release --features cli --bin wechatpay, a few minutes
+# the first time; with --debug, cargo test --all-features --no-run --test cli, a no-op after
+# the tests; into $CARGO_TARGET_DIR when set), installs the SDKs under target/sdks/ as
+# bench/sdks pins them (bench/lib.sh, shared with bench/compare.sh; nothing global), and
+# starts five sandboxes on 127.0.0.1 (plain, bad-signature, v2-bad-sign, TLS, certificate
+# mode) that it stops on exit. Logs and the sandboxes' files are in target/interop/.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -48,7 +49,11 @@ trap stop_mocks EXIT
 mkdir -p "$OUT"
 started=$(date +%s)
 
-build_cli || { echo "the release build failed" >&2; exit 1; }
+case ${1:-} in
+    --debug) build_cli_debug || { echo "the build failed" >&2; exit 1; } ;;
+    "") build_cli || { echo "the release build failed" >&2; exit 1; } ;;
+    *) echo "usage: bash scripts/interop/run.sh [--debug]" >&2; exit 2 ;;
+esac
 built=$(date +%s)
 install_sdks
 installed=$(date +%s)
