@@ -24,8 +24,8 @@
 #                    signed with another key (--fault v2-bad-sign) refused; a refund over
 #                    `--tls` with the merchant certificate as the client certificate and the
 #                    sandbox CA trusted, and the same refund refused (CA_ERROR) without it;
-#   sandbox:*        the sandboxes' request logs: every request verified, bar the refund
-#                    sent without a client certificate.
+#   requests:*       (as SDK `sandbox`) the sandboxes' request logs: every request verified,
+#                    bar the refund sent without a client certificate.
 # Each check prints `ok|FAIL|skip SDK CHECK DETAIL`; the last line is `N passed, N failed,
 # N skipped`, and the script exits 1 on any FAIL. An SDK that cannot be installed (no node,
 # no registry, ...) is reported as skipped, not failed.
