@@ -4,7 +4,6 @@
 //! APIv2 to it, configured by its profile or its env.sh.
 #![cfg(all(feature = "cli", feature = "catalog"))]
 
-
 mod support;
 
 use serde_json::{Value, json};
