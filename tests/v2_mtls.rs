@@ -118,3 +118,32 @@ async fn apiv3_works_over_the_https_sandbox_and_a_client_without_its_ca_cannot_c
     assert!(matches!(err, Error::Transport(_)), "{err:?}");
     assert_eq!(mock.requests().len(), 1);
 }
+
+#[tokio::test]
+async fn a_caller_http_client_does_not_count_as_presenting_the_merchant_certificate() {
+    // A client given with `http_client` is used as it is: it has no TLS identity, so the
+    // operations that need the merchant certificate must stop before sending, as without one.
+    let mock = MockServer::builder().tls(true).start();
+    let own = reqwest::Client::builder()
+        .tls_certs_only([reqwest::Certificate::from_pem(keys::SANDBOX_CA.as_bytes()).unwrap()])
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let client = without_certificate(&mock)
+        .merchant_certificate(keys::MERCHANT_CERTIFICATE)
+        .unwrap()
+        .http_client(own)
+        .build()
+        .unwrap();
+    let err = client.chain("v2/secapi/pay/refund").post(refund()).await.unwrap_err();
+    assert!(
+        matches!(err, Error::Config(ConfigError::MissingClientCertificate { .. })),
+        "{err:?}"
+    );
+    assert!(mock.requests().is_empty(), "nothing may go out without the certificate");
+
+    // Operations that need no certificate go out on the caller's client.
+    let query = json!({"appid": "wx2421b1c4370ec43b", "mch_id": MCHID, "out_trade_no": "T1"});
+    client.chain("v2/pay/orderquery").post(query).await.unwrap();
+    assert_eq!(mock.requests().len(), 1);
+}
