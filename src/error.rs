@@ -166,8 +166,12 @@ pub enum ConfigError {
 
     /// The operation needs the merchant's client certificate on the TLS connection and the
     /// client has none: give `ClientBuilder::merchant_certificate` (with the private key) or
-    /// `merchant_certificate_p12`.
-    #[error("{operation} needs the merchant API certificate (mutual TLS): set ClientBuilder::merchant_certificate")]
+    /// `merchant_pkcs12`, and let the client build its HTTP client (one given with
+    /// `ClientBuilder::http_client` presents no certificate).
+    #[error(
+        "{operation} needs the merchant API certificate (mutual TLS): set ClientBuilder::merchant_certificate \
+         (a client given with ClientBuilder::http_client presents none)"
+    )]
     MissingClientCertificate {
         /// The operation, `METHOD /path`.
         operation: String,
