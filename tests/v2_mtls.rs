@@ -147,3 +147,31 @@ async fn a_caller_http_client_does_not_count_as_presenting_the_merchant_certific
     client.chain("v2/pay/orderquery").post(query).await.unwrap();
     assert_eq!(mock.requests().len(), 1);
 }
+
+#[tokio::test]
+async fn a_v2_operation_with_a_capital_in_its_path_is_reached_with_its_certificate() {
+    // `secapi/mch/addInstitutionsub` (and its modify and query siblings) are catalogued with a
+    // capital letter: the chain must send the path as written, not as APIv3's kebab-case.
+    let mock = MockServer::builder().tls(true).start();
+    let client = mock.client();
+    let chain = client.chain("v2/secapi/mch/addInstitutionsub");
+    assert_eq!(chain.template(), "v2/secapi/mch/addInstitutionsub");
+    let op = chain
+        .post(json!({"mch_id": MCHID}))
+        .describe()
+        .expect("the chain names the catalogued operation");
+    assert!(op.cert_required());
+
+    for chain in [
+        client.chain("v2/secapi/mch/queryInstitutionsub"),
+        client.chain("v2").chain("secapi/mch").chain("queryInstitutionsub"),
+    ] {
+        let _ = chain.post(json!({"mch_id": MCHID})).await;
+    }
+    let requests = mock.requests();
+    assert_eq!(requests.len(), 2);
+    for request in requests {
+        assert_eq!(request.path(), "/secapi/mch/queryInstitutionsub");
+        assert!(request.client_certificate, "the operation needs the certificate");
+    }
+}
