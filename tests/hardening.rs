@@ -133,10 +133,7 @@ async fn platform_text_in_errors_cannot_reorder_or_hide_text() {
         .unwrap_err();
     for err in [v2, v3] {
         let shown = err.to_string();
-        assert!(
-            !shown.contains(['\u{202e}', '\u{200b}', '\u{9b}']),
-            "{shown:?}"
-        );
+        assert!(!shown.contains(['\u{202e}', '\u{200b}', '\u{9b}']), "{shown:?}");
         assert!(shown.contains("abc\\u{202e}fed"), "{shown:?}");
     }
 }
