@@ -177,7 +177,10 @@ async fn a_v2_request_naming_its_order_one_way_is_not_refused() {
         .build()
         .unwrap();
     let base = json!({"appid": "wx2421b1c4370ec43b", "mch_id": wechatpay::mock::MCHID});
-    for (name, value) in [("out_trade_no", "T1"), ("transaction_id", "4200001999202407041234567890")] {
+    for (name, value) in [
+        ("out_trade_no", "T1"),
+        ("transaction_id", "4200001999202407041234567890"),
+    ] {
         let mut query = base.clone();
         query[name] = json!(value);
         let request = client.chain("v2/pay/orderquery").post(query);
@@ -193,13 +196,39 @@ async fn a_v2_request_naming_its_order_one_way_is_not_refused() {
     let mut refund_query = base.clone();
     refund_query["refund_id"] = json!("50000000382019052709732678859");
     let violations = client.chain("v2/pay/refundquery").post(refund_query).validate();
-    assert!(violations.iter().all(|v| v.severity == Severity::Warning), "{violations:?}");
+    assert!(
+        violations.iter().all(|v| v.severity == Severity::Warning),
+        "{violations:?}"
+    );
 
-    let by_query = client.chain("v2/pay/orderquery").post(base.clone()).query("out_trade_no", "T1");
+    let by_query = client
+        .chain("v2/pay/orderquery")
+        .post(base.clone())
+        .query("out_trade_no", "T1");
     assert!(by_query.validate().is_empty(), "{:?}", by_query.validate());
     by_query.await.unwrap();
 
     // Naming the order no way at all is still refused.
     let none = client.chain("v2/pay/orderquery").post(base).await.unwrap_err();
     assert!(matches!(none, Error::Request(RequestError::Refused { .. })), "{none:?}");
+}
+
+#[test]
+fn a_v2_get_keeps_its_query_parameters() {
+    let mock = MockServer::start();
+    let client = mock.client();
+    let op = wechatpay::catalog::Catalog::get()
+        .lookup("GET", "/v2/appauth/getaccesstoken")
+        .unwrap();
+    let mut request = client.chain("v2/appauth/getaccesstoken").get();
+    for (name, value) in op.example_parameters(wechatpay::catalog::Location::Query) {
+        request = request.query(name, value);
+    }
+    let errors: Vec<String> = request
+        .validate()
+        .iter()
+        .filter(|v| v.severity == Severity::Error)
+        .map(|v| v.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
 }
