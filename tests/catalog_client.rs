@@ -232,3 +232,26 @@ fn a_v2_get_keeps_its_query_parameters() {
         .collect();
     assert!(errors.is_empty(), "{errors:?}");
 }
+
+#[tokio::test]
+async fn a_download_url_is_checked_with_the_query_it_carries() {
+    // `download_url` (and `bill`) send the URL's query as it is: it holds the token the
+    // catalogue requires.
+    let mock = MockServer::start();
+    let client = mock
+        .client_builder()
+        .validate_requests(ValidationMode::Refuse)
+        .build()
+        .unwrap();
+    let apply: Value = client
+        .chain("v3/bill/tradebill")
+        .get()
+        .query("bill_date", "2024-07-04")
+        .await
+        .unwrap()
+        .json()
+        .unwrap();
+    let bill = client.bill(&apply).unwrap();
+    assert_eq!(bill.validate(), [], "the token is in the URL");
+    assert_eq!(bill.await.unwrap().status(), 200);
+}
