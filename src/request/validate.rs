@@ -99,10 +99,20 @@ pub(crate) fn violations(spec: &Spec) -> Vec<Violation> {
     // `v2::prepare`); one without (a GET) has them as its query parameters.
     let merged = v2 && op.request_schema().is_some();
     let v2_body = merged.then(|| super::v2::fields(spec));
+    // A download URL goes out with its own query, then the `.query()` pairs.
+    let url_query: Vec<(String, String)> = spec
+        .absolute_url
+        .iter()
+        .flat_map(|url| url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())))
+        .collect();
     let query: Vec<(&str, &str)> = if merged {
         Vec::new()
     } else {
-        spec.query.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+        url_query
+            .iter()
+            .chain(&spec.query)
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect()
     };
     let mut violations = op.validate(&Request {
         params: &params,
