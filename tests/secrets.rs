@@ -123,3 +123,19 @@ async fn apiv2_callbacks_and_declined_answers_keep_order_numbers_out_of_debug() 
     assert!(shown.contains("ORDERNOTEXIST"), "{shown}");
     assert!(!shown.contains(ORDER), "{shown}");
 }
+
+/// A prepared APIv2 request shows its shape, not its values, like `RequestBuilder`.
+#[test]
+fn a_prepared_apiv2_request_keeps_order_numbers_out_of_debug() {
+    use wechatpay::protocol::v2::{ApiV2Key, prepare};
+    let key = ApiV2Key::new(wechatpay::mock::APIV2_KEY).unwrap();
+    let request = prepare(
+        &json!({"mch_id": wechatpay::mock::MCHID, "out_trade_no": "ORDER-SECRET-20240704"}),
+        wechatpay::mock::MCHID,
+        &key,
+    )
+    .unwrap();
+    let shown = format!("{request:?}");
+    assert!(shown.contains("out_trade_no"), "{shown}");
+    assert!(!shown.contains("ORDER-SECRET"), "{shown}");
+}
