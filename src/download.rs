@@ -12,7 +12,7 @@ use serde_json::Value;
 use tokio::io::{AsyncWrite, AsyncWriteExt as _};
 use url::Url;
 
-use crate::error::{BodyError, ConfigError, Error, RequestError, Result, TransportError};
+use crate::error::{BodyError, Error, RequestError, Result, TransportError};
 use crate::protocol::api_error::api_error;
 use crate::protocol::downloads::{Digest, Digests, Hasher};
 use crate::protocol::v2::{self, AnswerSignature};
@@ -158,18 +158,26 @@ pub(crate) async fn receive<W: AsyncWrite + Unpin + ?Sized>(
         endpoint,
     };
     match prepared.check {
-        Check::V2 { signature, .. } => receive_v2(sender, response, answered, signature, receiving, writer).await,
-        Check::Signature => {
+        Check::V2 {
+            signature,
+            download: true,
+        } => receive_v2(sender, response, answered, signature, receiving, writer).await,
+        Check::Signature | Check::V2 { download: false, .. } => {
             // A signed answer must be verified before a byte of it is trusted: read it whole.
             let body = sender.wire.read_body(response, &answered.endpoint).await?;
-            let verified_by = sender.keys.verify(&answered.headers, &body, Asker::Response).await?;
+            let verified_by = match prepared.check {
+                // An APIv2 endpoint other than a bill download answers signed XML (or unsigned
+                // by design, its return_code and result_code still read).
+                Check::V2 { signature, .. } => sender.read_v2_answer(&body, signature)?.1,
+                _ => Some(sender.keys.verify(&answered.headers, &body, Asker::Response).await?),
+            };
             let mut sink = DigestingWriter::new(writer, None);
             sink.write(&body).await?;
             let (bytes, digests) = sink.finish().await?;
             if let Some(expect) = &receiving.expect {
                 expect.check(&digests)?;
             }
-            Ok(answered.download(bytes, digests, Some(verified_by)))
+            Ok(answered.download(bytes, digests, verified_by))
         }
         _ => {
             let statement = checks::statement_sha1(
@@ -213,8 +221,7 @@ async fn receive_v2<W: AsyncWrite + Unpin + ?Sized>(
     if v2::classify_download(&start) == v2::DownloadKind::Xml {
         let rest = sender.wire.read_body(response, &answered.endpoint).await?;
         start.extend_from_slice(&rest);
-        let key = sender.apiv2_key.as_deref().ok_or(ConfigError::MissingApiV2Key)?;
-        v2::read_answer(&start, key, signature)?;
+        sender.read_v2_answer(&start, signature)?;
         return Err(BodyError::Xml {
             reason: "a bill download answered XML that reports no failure".into(),
         }

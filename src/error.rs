@@ -166,8 +166,12 @@ pub enum ConfigError {
 
     /// The operation needs the merchant's client certificate on the TLS connection and the
     /// client has none: give `ClientBuilder::merchant_certificate` (with the private key) or
-    /// `merchant_certificate_p12`.
-    #[error("{operation} needs the merchant API certificate (mutual TLS): set ClientBuilder::merchant_certificate")]
+    /// `merchant_pkcs12`, and let the client build its HTTP client (one given with
+    /// `ClientBuilder::http_client` presents no certificate).
+    #[error(
+        "{operation} needs the merchant API certificate (mutual TLS): set ClientBuilder::merchant_certificate \
+         (a client given with ClientBuilder::http_client presents none)"
+    )]
     MissingClientCertificate {
         /// The operation, `METHOD /path`.
         operation: String,
@@ -412,7 +416,10 @@ impl fmt::Display for ApiError {
 /// An APIv2 answer that says the call failed. An answer whose `return_code` is not
 /// `SUCCESS` is usually unsigned: information, not proof; a declined operation's answer was
 /// verified (or comes from an endpoint that answers unsigned by design).
-#[derive(Debug, Clone)]
+///
+/// `Debug` shows the names of a declined operation's answer fields, not their values (order
+/// numbers, ids).
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ApiV2Error {
     /// The platform refused the call: `return_code` is not `SUCCESS` (a signature error, a
@@ -435,6 +442,40 @@ pub enum ApiV2Error {
 }
 
 impl std::error::Error for ApiV2Error {}
+
+impl fmt::Debug for ApiV2Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ApiV2Error::Refused {
+                return_code,
+                return_msg,
+            } => f
+                .debug_struct("Refused")
+                .field("return_code", return_code)
+                .field("return_msg", return_msg)
+                .finish(),
+            ApiV2Error::Declined {
+                err_code,
+                err_code_des,
+                answer,
+            } => f
+                .debug_struct("Declined")
+                .field("err_code", err_code)
+                .field("err_code_des", err_code_des)
+                .field("answer_fields", &field_names(answer))
+                .finish(),
+        }
+    }
+}
+
+/// The names of a JSON object's fields (none for another value): what `Debug` shows of an
+/// answer or callback whose values may be order numbers and ids.
+pub(crate) fn field_names(value: &serde_json::Value) -> Vec<&str> {
+    value
+        .as_object()
+        .map(|object| object.keys().map(String::as_str).collect())
+        .unwrap_or_default()
+}
 
 /// Text from the platform is shown with control characters escaped.
 impl fmt::Display for ApiV2Error {

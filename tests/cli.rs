@@ -766,6 +766,42 @@ fn an_unverified_error_answer_cannot_write_control_characters_to_the_terminal() 
     }
 }
 
+/// The same for the characters serde_json leaves as they are in the JSON printed on stdout:
+/// DEL, the C1 controls (U+009B acts as ESC [ on many terminals) and the invisible ones that
+/// reorder text.
+#[test]
+fn an_unverified_error_answer_cannot_write_c1_or_bidi_characters_to_stdout() {
+    let mock = MockServer::start();
+    let hostile = "\u{9b}2J\u{9b}H\u{7f}abc\u{202e}fed\u{200b}";
+    mock.route_fn(wechatpay::Method::POST, "/v3/json-error", move |_| {
+        mock::MockReply::error(400, "PARAM_ERROR", hostile)
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let files = mock.write_keys(dir.path().join("keys")).unwrap();
+    let out = bare_cmd(dir.path())
+        .env("WECHATPAY_MCHID", mock::MCHID)
+        .env("WECHATPAY_MERCHANT_SERIAL", mock::MERCHANT_SERIAL)
+        .env("WECHATPAY_PRIVATE_KEY", &files.private_key)
+        .env("WECHATPAY_PUBLIC_KEY_ID", mock::PLATFORM_PUBLIC_KEY_ID)
+        .env("WECHATPAY_PUBLIC_KEY", &files.public_key)
+        .env("WECHATPAY_BASE_URL", mock.base_url())
+        .args(["request", "POST", "v3/json-error", "--json", "{}"])
+        .assert()
+        .code(API_ERROR)
+        .get_output()
+        .clone();
+    for (stream, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+        let text = text(bytes);
+        assert!(
+            !text.contains(['\u{9b}', '\u{7f}', '\u{202e}', '\u{200b}']),
+            "raw on {stream}: {text:?}"
+        );
+    }
+    // What stdout holds is still JSON, the message intact once parsed.
+    let printed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(printed["message"], hostile);
+}
+
 #[test]
 fn an_identifier_in_a_segment_is_refused_with_the_fix_and_a_near_miss_gets_a_hint() {
     let sandbox = start_sandbox(&[]);

@@ -102,3 +102,38 @@ async fn a_responses_debug_shows_its_shape_not_its_body_or_headers() {
     assert!(shown.contains("200"), "{shown}");
     assert!(shown.contains(res.request_id().unwrap()), "{shown}");
 }
+
+/// What the platform says in an error (unsigned for APIv3, and for an APIv2 refusal) is
+/// shown with the characters that act on a terminal or reorder text escaped: C0 and C1
+/// controls, the bidirectional controls and the zero-width characters alike.
+#[tokio::test]
+async fn platform_text_in_errors_cannot_reorder_or_hide_text() {
+    use wechatpay::mock::{MCHID, MockReply, MockServer};
+    let hostile = "abc\u{202e}fed\u{200b}\u{9b}31m";
+    let mock = MockServer::start();
+    mock.route(
+        wechatpay::Method::POST,
+        "/pay/orderquery",
+        200,
+        serde_json::json!({"result_code": "FAIL", "err_code": "ORDERNOTEXIST", "err_code_des": hostile}),
+    );
+    mock.route_fn(wechatpay::Method::POST, "/v3/hostile-error", move |_| {
+        MockReply::error(400, "PARAM_ERROR", hostile)
+    });
+    let client = mock.client();
+    let v2 = client
+        .chain("v2/pay/orderquery")
+        .post(serde_json::json!({"mch_id": MCHID, "out_trade_no": "T1"}))
+        .await
+        .unwrap_err();
+    let v3 = client
+        .chain("v3/hostile-error")
+        .post(serde_json::json!({}))
+        .await
+        .unwrap_err();
+    for err in [v2, v3] {
+        let shown = err.to_string();
+        assert!(!shown.contains(['\u{202e}', '\u{200b}', '\u{9b}']), "{shown:?}");
+        assert!(shown.contains("abc\\u{202e}fed"), "{shown:?}");
+    }
+}

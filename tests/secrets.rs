@@ -86,3 +86,56 @@ async fn client_builder_and_errors_never_show_key_material() {
         assert_clean("error Debug", &format!("{error:?}"));
     }
 }
+
+/// What a decrypted APIv2 refund callback and a declined APIv2 answer carry (refund and
+/// order numbers, the transaction id) stays out of their `Debug`, as for `Notification`.
+#[tokio::test]
+async fn apiv2_callbacks_and_declined_answers_keep_order_numbers_out_of_debug() {
+    use wechatpay::protocol::v2::{ApiV2Key, Fields, encrypt_req_info, render};
+    const ORDER: &str = "ORDER-SECRET-20240704";
+    const REFUND: &str = "REFUND-SECRET-20240704";
+    let mock = MockServer::start();
+    let client = mock.client();
+    let key = ApiV2Key::new(wechatpay::mock::APIV2_KEY).unwrap();
+    let refund: Fields = [("out_refund_no", REFUND), ("out_trade_no", ORDER)]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+    let req_info = encrypt_req_info(&refund, &key).unwrap();
+    let body = render("xml", [("return_code", "SUCCESS"), ("req_info", req_info.as_str())]).unwrap();
+    let notification = client.notifications().parse_v2_refund(body.as_bytes()).unwrap();
+    assert_eq!(notification.refund["out_refund_no"], REFUND);
+    let shown = format!("{notification:?}");
+    assert!(!shown.contains(ORDER) && !shown.contains(REFUND), "{shown}");
+
+    mock.route(
+        Method::POST,
+        "/pay/orderquery",
+        200,
+        json!({"result_code": "FAIL", "err_code": "ORDERNOTEXIST", "out_trade_no": ORDER}),
+    );
+    let err = client
+        .chain("v2/pay/orderquery")
+        .post(json!({"mch_id": wechatpay::mock::MCHID, "out_trade_no": ORDER}))
+        .await
+        .unwrap_err();
+    let shown = format!("{err} {err:?}");
+    assert!(shown.contains("ORDERNOTEXIST"), "{shown}");
+    assert!(!shown.contains(ORDER), "{shown}");
+}
+
+/// A prepared APIv2 request shows its shape, not its values, like `RequestBuilder`.
+#[test]
+fn a_prepared_apiv2_request_keeps_order_numbers_out_of_debug() {
+    use wechatpay::protocol::v2::{ApiV2Key, prepare};
+    let key = ApiV2Key::new(wechatpay::mock::APIV2_KEY).unwrap();
+    let request = prepare(
+        &json!({"mch_id": wechatpay::mock::MCHID, "out_trade_no": "ORDER-SECRET-20240704"}),
+        wechatpay::mock::MCHID,
+        &key,
+    )
+    .unwrap();
+    let shown = format!("{request:?}");
+    assert!(shown.contains("out_trade_no"), "{shown}");
+    assert!(!shown.contains("ORDER-SECRET"), "{shown}");
+}

@@ -283,3 +283,35 @@ fn the_merchant_certificate_kept_its_serial_and_key() {
         .and_then(|b| b.build());
     assert!(built.is_ok(), "{built:?}");
 }
+
+#[tokio::test]
+async fn a_signed_endpoint_read_as_a_download_is_verified_too() {
+    // Only the bill downloads answer a file; any other endpoint's answer must be signed XML,
+    // however the caller reads it.
+    let mock = MockServer::start();
+    mock.route_fn(Method::POST, "/pay/orderquery", |_| {
+        MockReply::raw(200, "trade_state=SUCCESS (not signed)")
+    });
+    let client = mock.client();
+    let mut written = Vec::new();
+    let result = client
+        .chain("v2/pay/orderquery")
+        .post(order_query())
+        .download(&mut written)
+        .await;
+    assert!(result.is_err(), "an unsigned answer was accepted: {result:?}");
+    assert!(written.is_empty(), "nothing unverified may reach the writer");
+
+    // A signed answer is written once verified.
+    mock.route(Method::POST, "/pay/orderquery", 200, json!({"trade_state": "SUCCESS"}));
+    let mut written = Vec::new();
+    client
+        .chain("v2/pay/orderquery")
+        .post(order_query())
+        .download(&mut written)
+        .await
+        .unwrap();
+    let fields = fields(&written);
+    assert_eq!(fields["trade_state"], "SUCCESS");
+    assert!(fields.contains_key("sign"));
+}

@@ -280,3 +280,26 @@ fn for_the_apiv2_key_the_flag_beats_the_environment_which_beats_the_profile() {
     );
     assert!(flag.ends_with("(--apiv2-key-file))"), "{flag}");
 }
+
+#[test]
+fn a_v2_request_that_cannot_be_built_exits_2_and_sends_nothing() {
+    let sandbox = Sandbox::start(&[]);
+    let keys = sandbox.keys();
+    for (body, says) in [
+        (r#"{"mch_id": "1900000002", "out_trade_no": "T1"}"#, "1900000002"),
+        (r#"{"mch_id": "1900000001", "detail": {"cost_price": 1}}"#, "detail"),
+    ] {
+        let assert = bare_cmd(sandbox.dir.path())
+            .arg("--config")
+            .arg(keys.join("profiles.toml"))
+            .args(["--profile", "mock", "request", "POST", "v2/pay/orderquery"])
+            .args(["--json", body, "--no-validate"])
+            .assert()
+            .code(2);
+        assert!(text(&assert.get_output().stderr).contains(says), "{body}");
+    }
+    assert!(
+        !sandbox.lines().iter().any(|l| l.contains("orderquery")),
+        "nothing was sent"
+    );
+}

@@ -118,3 +118,60 @@ async fn apiv3_works_over_the_https_sandbox_and_a_client_without_its_ca_cannot_c
     assert!(matches!(err, Error::Transport(_)), "{err:?}");
     assert_eq!(mock.requests().len(), 1);
 }
+
+#[tokio::test]
+async fn a_caller_http_client_does_not_count_as_presenting_the_merchant_certificate() {
+    // A client given with `http_client` is used as it is: it has no TLS identity, so the
+    // operations that need the merchant certificate must stop before sending, as without one.
+    let mock = MockServer::builder().tls(true).start();
+    let own = reqwest::Client::builder()
+        .tls_certs_only([reqwest::Certificate::from_pem(keys::SANDBOX_CA.as_bytes()).unwrap()])
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let client = without_certificate(&mock)
+        .merchant_certificate(keys::MERCHANT_CERTIFICATE)
+        .unwrap()
+        .http_client(own)
+        .build()
+        .unwrap();
+    let err = client.chain("v2/secapi/pay/refund").post(refund()).await.unwrap_err();
+    assert!(
+        matches!(err, Error::Config(ConfigError::MissingClientCertificate { .. })),
+        "{err:?}"
+    );
+    assert!(mock.requests().is_empty(), "nothing may go out without the certificate");
+
+    // Operations that need no certificate go out on the caller's client.
+    let query = json!({"appid": "wx2421b1c4370ec43b", "mch_id": MCHID, "out_trade_no": "T1"});
+    client.chain("v2/pay/orderquery").post(query).await.unwrap();
+    assert_eq!(mock.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn a_v2_operation_with_a_capital_in_its_path_is_reached_with_its_certificate() {
+    // `secapi/mch/addInstitutionsub` (and its modify and query siblings) are catalogued with a
+    // capital letter: the chain must send the path as written, not as APIv3's kebab-case.
+    let mock = MockServer::builder().tls(true).start();
+    let client = mock.client();
+    let chain = client.chain("v2/secapi/mch/addInstitutionsub");
+    assert_eq!(chain.template(), "v2/secapi/mch/addInstitutionsub");
+    let op = chain
+        .post(json!({"mch_id": MCHID}))
+        .describe()
+        .expect("the chain names the catalogued operation");
+    assert!(op.cert_required());
+
+    for chain in [
+        client.chain("v2/secapi/mch/queryInstitutionsub"),
+        client.chain("v2").chain("secapi/mch").chain("queryInstitutionsub"),
+    ] {
+        let _ = chain.post(json!({"mch_id": MCHID})).await;
+    }
+    let requests = mock.requests();
+    assert_eq!(requests.len(), 2);
+    for request in requests {
+        assert_eq!(request.path(), "/secapi/mch/queryInstitutionsub");
+        assert!(request.client_certificate, "the operation needs the certificate");
+    }
+}

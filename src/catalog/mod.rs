@@ -38,6 +38,7 @@ use std::sync::OnceLock;
 pub use data::CatalogError;
 pub use operation::{Location, Operation, Parameter, Protocol};
 pub use schema::{Schema, SchemaType};
+pub(crate) use validate::v2_alternatives;
 pub use validate::{Request, Rule, Severity, Violation};
 
 /// The catalogue: the operations of the embedded description, their schemas, and an index of

@@ -118,7 +118,9 @@ impl std::fmt::Display for Severity {
 ///
 /// v2 operations, and path and query parameters, are text on the wire: a value is checked
 /// through its text there, so `"100"` is an `integer` and `100` a `string`, and lengths count
-/// the characters of that text.
+/// the characters of that text. In a v2 body, the required fields that stand for each other
+/// (an order's `transaction_id` and `out_trade_no`; a refund query's four ids) are satisfied
+/// by any one of them, as the platform asks.
 ///
 /// ```
 /// use wechatpay::catalog::{Rule, Severity, Violation};
@@ -452,6 +454,23 @@ impl<'c> Walker<'c> {
     }
 }
 
+/// Required APIv2 fields that stand for each other: an order is named by `transaction_id`
+/// or by `out_trade_no`, a refund query by any of four ids. The description marks each of
+/// them required; the platform asks for one. A group applies when every member is required.
+const V2_ALTERNATIVES: [&[&str]; 2] = [
+    &["transaction_id", "out_trade_no", "out_refund_no", "refund_id"],
+    &["transaction_id", "out_trade_no"],
+];
+
+/// The group of alternatives the required field `name` belongs to, when every member of it is
+/// in `required` (see [`V2_ALTERNATIVES`]).
+pub(crate) fn v2_alternatives(name: &str, required: &[&str]) -> Option<&'static [&'static str]> {
+    V2_ALTERNATIVES
+        .iter()
+        .find(|group| group.contains(&name) && group.iter().all(|member| required.contains(member)))
+        .copied()
+}
+
 /// A JavaScript-style `/source/flags` pattern (or a bare one) as a regex; `None` when it does
 /// not compile (it is then not checked). Unanchored, as in JavaScript and JSON Schema.
 fn compile(pattern: &str) -> Option<regex_lite::Regex> {
@@ -618,7 +637,21 @@ pub(super) fn request(catalog: &Catalog, op: &OpData, request: &Request<'_>) -> 
         }
     }
     match (op.request, request.body) {
-        (Some(index), Some(value)) => walker.out.extend(body(catalog, index, op.protocol, value)),
+        (Some(index), Some(value)) => {
+            let mut violations = body(catalog, index, op.protocol, value);
+            if op.protocol == Protocol::V2 {
+                let node = catalog.node(index);
+                let required: Vec<&str> = node.required.iter().map(|name| &**name).collect();
+                let present = |name: &str| value.get(name).is_some_and(|v| !v.is_null() && v != "");
+                violations.retain(|v| {
+                    let missing = v.pointer.strip_prefix('/').filter(|_| v.rule == Rule::Required);
+                    !missing
+                        .and_then(|name| v2_alternatives(name, &required))
+                        .is_some_and(|group| group.iter().any(|member| present(member)))
+                });
+            }
+            walker.out.extend(violations)
+        }
         (Some(index), None) => walker.out.push(Violation {
             pointer: String::new(),
             rule: Rule::Required,

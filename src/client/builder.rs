@@ -346,10 +346,15 @@ impl<F> ClientBuilder<F> {
         self
     }
 
-    /// Uses this `reqwest::Client` instead of building one. The timeouts and proxy set on
-    /// this builder are then ignored, and the given client should not follow redirects
-    /// (`reqwest::redirect::Policy::none()`): a redirected request would carry the
-    /// merchant's signature to another URL.
+    /// Uses this `reqwest::Client` instead of building one. The timeouts, proxy and root
+    /// certificates set on this builder are then ignored, and the given client should not
+    /// follow redirects (`reqwest::redirect::Policy::none()`): a redirected request would
+    /// carry the merchant's signature to another URL. The merchant certificate is not added
+    /// to it either, so the APIv2 operations that need the client certificate fail with
+    /// [`ConfigError::MissingClientCertificate`](crate::error::ConfigError::MissingClientCertificate)
+    /// before anything is sent, unless the request says
+    /// [`client_certificate(false)`](crate::RequestBuilder::client_certificate) (for a client
+    /// that presents the certificate itself).
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.config.http_client = Some(client);
         self

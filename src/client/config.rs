@@ -115,11 +115,18 @@ impl Config {
             .transpose()?;
         self.check_platform_keys(apiv3_key.is_some())?;
         self.check_backup()?;
-        let wire = Wire::new(
-            self.http_client(None)?,
-            self.identity()?
+        // A caller's HTTP client is used as it is: it cannot be given the merchant
+        // certificate, so it never counts as presenting one.
+        let with_certificate = match &self.http_client {
+            Some(_) => None,
+            None => self
+                .identity()?
                 .map(|identity| self.http_client(Some(identity)))
                 .transpose()?,
+        };
+        let wire = Wire::new(
+            self.http_client(None)?,
+            with_certificate,
             http::HeaderValue::from_str(&self.user_agent)
                 .map_err(|_| Error::config("user_agent is not a valid header value"))?,
             self.max_response_bytes,

@@ -7,18 +7,10 @@ use serde_json::Value;
 
 use super::v2::{Endpoint, V2Reply, refusal, text_of};
 use super::{Fault, MCHID};
-use crate::catalog::{Catalog, Operation, Protocol};
+use crate::catalog::{Catalog, Operation, Protocol, v2_alternatives};
 use crate::protocol::v2::{
     Fields, MERCHANT_FIELDS, NONCE_STR, SIGN, fields_to_json, is_download_endpoint, is_field_name,
 };
-
-/// Required fields that stand for each other: an order is named by `transaction_id` or by
-/// `out_trade_no`, a refund query by any of four ids. The catalogue marks each of them
-/// required; the platform asks for one. A group applies when every member is required.
-const ALTERNATIVES: [&[&str]; 2] = [
-    &["transaction_id", "out_trade_no", "out_refund_no", "refund_id"],
-    &["transaction_id", "out_trade_no"],
-];
 
 /// The catalogued v2 operations whose wire path is `path`.
 fn operations(path: &str) -> impl Iterator<Item = Operation<'static>> {
@@ -64,10 +56,7 @@ fn missing_required(op: &Operation<'_>, fields: &Fields) -> Option<String> {
         if present(name) {
             return None;
         }
-        let group = ALTERNATIVES
-            .iter()
-            .find(|group| group.contains(&name) && group.iter().all(|member| required.contains(member)));
-        match group {
+        match v2_alternatives(name, &required) {
             Some(group) if group.iter().any(|member| present(member)) => None,
             Some(group) => Some(group.join(" 或 ")),
             None => Some(name.to_owned()),

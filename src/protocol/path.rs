@@ -64,12 +64,15 @@ fn push_normalized_segment(segment: &str, out: &mut String) {
 }
 
 /// Normalises a whole path, or one more piece of one: splits on `/` and normalises each
-/// segment. A leading slash is ignored; a trailing slash is kept.
+/// segment. A leading slash is ignored; a trailing slash is kept. Under a first segment
+/// `v2` (APIv2, whose paths are not kebab-case) only the variables are normalised: the
+/// other segments are kept as written.
 ///
 /// ```
 /// use wechatpay::path::normalize_path;
 /// assert_eq!(normalize_path("v3/parking/reminders/extPayment"), "v3/parking/reminders/ext-payment");
 /// assert_eq!(normalize_path("/v3/ecommerce/applyments/"), "v3/ecommerce/applyments/");
+/// assert_eq!(normalize_path("V2/secapi/mch/addInstitutionsub"), "v2/secapi/mch/addInstitutionsub");
 /// ```
 pub fn normalize_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len() + 8);
@@ -83,6 +86,13 @@ pub fn normalize_path(path: &str) -> String {
 /// `V2`, which is not one).
 pub(crate) fn push_normalized_path(path: &str, out: &mut String, first_of_path: bool) -> Option<(usize, String)> {
     let path = path.strip_prefix('/').unwrap_or(path);
+    // APIv2 paths are not kebab-case: their literal segments are sent as written
+    // (`secapi/mch/addInstitutionsub`). `out` holds the path so far when this is a piece.
+    let v2 = if first_of_path {
+        path.split('/').next().is_some_and(|s| s.eq_ignore_ascii_case("v2"))
+    } else {
+        out.split('/').next() == Some("v2")
+    };
     let mut identifier = None;
     for (i, segment) in path.split('/').enumerate() {
         if i > 0 {
@@ -92,9 +102,19 @@ pub(crate) fn push_normalized_path(path: &str, out: &mut String, first_of_path: 
         if identifier.is_none() && !marker && reads_as_identifier(segment) {
             identifier = Some((i, segment.to_owned()));
         }
-        push_normalized_segment(segment, out);
+        if v2 && !marker && !is_variable(segment) {
+            out.push_str(segment);
+        } else {
+            push_normalized_segment(segment, out);
+        }
     }
     identifier
+}
+
+/// `{name}` or `_name_`: a path variable, however written.
+fn is_variable(segment: &str) -> bool {
+    (segment.starts_with('{') && segment.ends_with('}'))
+        || (segment.len() > 2 && segment.starts_with('_') && segment.ends_with('_'))
 }
 
 /// `v2` or `v3` in any case: the first segment that names the protocol.
@@ -103,7 +123,7 @@ fn is_protocol_marker(segment: &str) -> bool {
 }
 
 /// Whether a chain segment reads as an identifier (an order number, an id) rather than a
-/// name: no literal segment of a real path has a capital letter, so capitals come either
+/// name: no literal segment of an APIv3 path has a capital letter, so capitals come either
 /// from camelCase naming (`extPayment`, `ExtPayment`, `complaintsV2`), which is normalised,
 /// or from an identifier, which normalising would silently turn into another path. A
 /// segment reads as an identifier when it has two capitals in a row (`BASIC`,
@@ -120,9 +140,7 @@ fn is_protocol_marker(segment: &str) -> bool {
 /// }
 /// ```
 pub fn reads_as_identifier(segment: &str) -> bool {
-    let variable = (segment.starts_with('{') && segment.ends_with('}'))
-        || (segment.len() > 2 && segment.starts_with('_') && segment.ends_with('_'));
-    if variable {
+    if is_variable(segment) {
         return false;
     }
     let bytes = segment.as_bytes();

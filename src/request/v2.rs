@@ -92,7 +92,7 @@ fn endpoint(spec: &Spec) -> Result<String> {
 }
 
 /// The fields: the body's, then the `.query()` pairs.
-fn fields(spec: &Spec) -> Value {
+pub(super) fn fields(spec: &Spec) -> Value {
     let mut fields = match &spec.body {
         Some(Value::Object(map)) => map.clone(),
         Some(other) => return other.clone(),

@@ -94,13 +94,32 @@ pub(crate) fn violations(spec: &Spec) -> Vec<Violation> {
         .iter()
         .map(|(name, value)| (renamed(&names, name), value.as_str()))
         .collect();
-    let query: Vec<(&str, &str)> = spec.query.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let v2 = op.protocol() == Protocol::V2;
+    // An APIv2 operation with a body gets the `.query()` pairs as fields of it (see
+    // `v2::prepare`); one without (a GET) has them as its query parameters.
+    let merged = v2 && op.request_schema().is_some();
+    let v2_body = merged.then(|| super::v2::fields(spec));
+    // A download URL goes out with its own query, then the `.query()` pairs.
+    let url_query: Vec<(String, String)> = spec
+        .absolute_url
+        .iter()
+        .flat_map(|url| url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())))
+        .collect();
+    let query: Vec<(&str, &str)> = if merged {
+        Vec::new()
+    } else {
+        url_query
+            .iter()
+            .chain(&spec.query)
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect()
+    };
     let mut violations = op.validate(&Request {
         params: &params,
         query: &query,
-        body: spec.body.as_ref(),
+        body: v2_body.as_ref().or(spec.body.as_ref()),
     });
-    if op.protocol() == Protocol::V2 {
+    if v2 {
         // The client draws the nonce and computes the sign: the caller leaves them out.
         violations.retain(|v| !(v.rule == Rule::Required && filled_by_the_client(&v.pointer)));
     }

@@ -73,12 +73,7 @@ impl Sender {
         if download && v2::classify_download(&answer.body) != v2::DownloadKind::Xml {
             return Ok(Response::new(answer.status, answer.headers, answer.body, None));
         }
-        let key = self.apiv2_key.as_deref().ok_or(ConfigError::MissingApiV2Key)?;
-        let fields = v2::read_answer(&answer.body, key, signature)?;
-        let verified_by = match signature {
-            AnswerSignature::Signed(sign_type) => Some(format!("APIv2 key ({})", sign_type.as_str())),
-            AnswerSignature::Unsigned => None,
-        };
+        let (fields, verified_by) = self.read_v2_answer(&answer.body, signature)?;
         let body = serde_json::to_vec(&fields).map_err(Error::decode)?;
         Ok(Response::new(
             answer.status,
@@ -86,5 +81,21 @@ impl Sender {
             Bytes::from(body),
             verified_by,
         ))
+    }
+
+    /// An APIv2 answer's XML read and checked (`return_code`, `sign`, `result_code`): its
+    /// fields, and what verified it (`None` for an endpoint that answers unsigned).
+    pub(crate) fn read_v2_answer(
+        &self,
+        body: &[u8],
+        signature: AnswerSignature,
+    ) -> Result<(serde_json::Value, Option<String>)> {
+        let key = self.apiv2_key.as_deref().ok_or(ConfigError::MissingApiV2Key)?;
+        let fields = v2::read_answer(body, key, signature)?;
+        let verified_by = match signature {
+            AnswerSignature::Signed(sign_type) => Some(format!("APIv2 key ({})", sign_type.as_str())),
+            AnswerSignature::Unsigned => None,
+        };
+        Ok((fields, verified_by))
     }
 }

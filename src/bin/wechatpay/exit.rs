@@ -65,6 +65,8 @@ pub fn code_of(error: &Error) -> u8 {
             | RequestError::UnusedParam { .. }
             | RequestError::InvalidParam { .. }
             | RequestError::InvalidHeader { .. }
+            | RequestError::InvalidBody { .. }
+            | RequestError::MerchantMismatch { .. }
             | RequestError::SensitiveField { .. },
         ) => USAGE,
         _ => FAILURE,

@@ -1,5 +1,6 @@
 //! Output: dates in plain words, bodies and JSON on standard output.
 
+use std::fmt::Write as _;
 use std::io::{IsTerminal as _, Write as _};
 
 /// Unix seconds as `YYYY-MM-DD HH:MM:SS UTC`.
@@ -47,7 +48,10 @@ pub fn print_escaped(text: &str) {
     let _ = out.flush();
 }
 
-/// Writes a JSON value to standard output: pretty on a terminal, compact otherwise.
+/// Writes a JSON value to standard output: pretty on a terminal, compact otherwise. The
+/// characters that act on a terminal or reorder text and that serde_json leaves as they are
+/// (DEL, the C1 controls, the invisible ones of `text::is_hidden`) are written as JSON
+/// escapes, so the output is the same JSON value and safe to show.
 pub fn print_json(value: &serde_json::Value) {
     let text = if std::io::stdout().is_terminal() {
         serde_json::to_string_pretty(value)
@@ -56,13 +60,38 @@ pub fn print_json(value: &serde_json::Value) {
     }
     .unwrap_or_default();
     let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{text}");
+    let _ = writeln!(out, "{}", escape_json_text(&text));
     let _ = out.flush();
+}
+
+/// JSON text with DEL, the C1 controls and the hidden characters written as `\uXXXX`. They
+/// can only be inside strings (serde_json already escaped the C0 controls there, so a raw
+/// line feed is layout and is kept), and all are in the Basic Multilingual Plane.
+fn escape_json_text(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if c != '\n' && (c.is_control() || wechatpay::text::is_hidden(c)) {
+            let _ = write!(out, "\\u{:04x}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_text_keeps_its_value_and_shows_no_hidden_character() {
+        let value = serde_json::json!({"m": "a\u{9b}2J\u{7f}\u{202e}b\n中", "n": [1]});
+        for text in [serde_json::to_string(&value), serde_json::to_string_pretty(&value)] {
+            let escaped = escape_json_text(&text.unwrap());
+            assert!(!escaped.contains(['\u{9b}', '\u{7f}', '\u{202e}']), "{escaped}");
+            assert_eq!(serde_json::from_str::<serde_json::Value>(&escaped).unwrap(), value);
+        }
+    }
 
     #[test]
     fn formats_dates() {

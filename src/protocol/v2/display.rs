@@ -39,16 +39,7 @@ pub fn escape_for_display(text: &str) -> String {
 }
 
 fn needs_escape(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{061c}'
-                | '\u{200b}'..='\u{200f}'
-                | '\u{2028}'..='\u{202e}'
-                | '\u{2060}'..='\u{2064}'
-                | '\u{2066}'..='\u{2069}'
-                | '\u{feff}'
-        )
+    c.is_control() || crate::text::is_hidden(c)
 }
 
 /// Formats an optional platform text for an error message: escaped, or `-` when absent.

@@ -25,7 +25,7 @@ use super::escape_for_display;
 /// }
 /// # Ok::<(), V2Error>(())
 /// ```
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum V2Error {
     /// The APIv2 key is unusable (never shown: only its length or the kind of problem).
@@ -111,6 +111,51 @@ pub enum V2Error {
     /// The random source failed (while drawing a `nonce_str`).
     #[error("the random source failed")]
     Random,
+}
+
+/// `Debug` shows every variant as derived would, except a business failure's `answer`, of
+/// which only the field names are shown: its values may be order numbers and ids.
+impl fmt::Debug for V2Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::InvalidKey(reason) => f.debug_tuple("InvalidKey").field(reason).finish(),
+            Self::Xml(xml) => f.debug_tuple("Xml").field(xml).finish(),
+            Self::NotAnObject => f.write_str("NotAnObject"),
+            Self::InvalidField { name, reason } => f
+                .debug_struct("InvalidField")
+                .field("name", name)
+                .field("reason", reason)
+                .finish(),
+            Self::MerchantMismatch { field, expected, found } => f
+                .debug_struct("MerchantMismatch")
+                .field("field", field)
+                .field("expected", expected)
+                .field("found", found)
+                .finish(),
+            Self::UnsupportedSignType(name) => f.debug_tuple("UnsupportedSignType").field(name).finish(),
+            Self::Return {
+                return_code,
+                return_msg,
+            } => f
+                .debug_struct("Return")
+                .field("return_code", return_code)
+                .field("return_msg", return_msg)
+                .finish(),
+            Self::Signature(failure) => f.debug_tuple("Signature").field(failure).finish(),
+            Self::Business {
+                err_code,
+                err_code_des,
+                answer,
+            } => f
+                .debug_struct("Business")
+                .field("err_code", err_code)
+                .field("err_code_des", err_code_des)
+                .field("answer_fields", &crate::error::field_names(answer))
+                .finish(),
+            Self::ReqInfo(what) => f.debug_tuple("ReqInfo").field(what).finish(),
+            Self::Random => f.write_str("Random"),
+        }
+    }
 }
 
 /// Why a signature check failed.

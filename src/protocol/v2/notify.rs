@@ -72,13 +72,25 @@ pub fn verify_notification(body: &[u8], key: &ApiV2Key) -> Result<Value, V2Error
 }
 
 /// A decrypted refund notification.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// `Debug` shows the names of the fields only: their values are refund and order numbers,
+/// ids and amounts.
+#[derive(Clone, PartialEq, Eq)]
 pub struct RefundNotification {
     /// The outer fields (`return_code`, `appid`, `mch_id`, `nonce_str`, `req_info`, ...),
     /// as received.
     pub outer: Value,
     /// The fields `req_info` decrypts to (`out_refund_no`, `refund_status`, ...).
     pub refund: Value,
+}
+
+impl std::fmt::Debug for RefundNotification {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RefundNotification")
+            .field("outer_fields", &crate::error::field_names(&self.outer))
+            .field("refund_fields", &crate::error::field_names(&self.refund))
+            .finish()
+    }
 }
 
 /// Reads a refund notification: checks `return_code`, decrypts `req_info` (see

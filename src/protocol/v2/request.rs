@@ -11,7 +11,10 @@ use super::{ApiV2Key, Fields, SignType, V2Error, fields_from_json, nonce_str, re
 pub const MERCHANT_FIELDS: [&str; 3] = ["mch_id", "mchid", "combine_mch_id"];
 
 /// A signed APIv2 request body.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// `Debug` shows the names of the fields and the algorithm, not the values (order numbers,
+/// ids), as `RequestBuilder` does.
+#[derive(Clone, PartialEq, Eq)]
 pub struct PreparedRequest {
     fields: Fields,
     sign_type: SignType,
@@ -74,6 +77,15 @@ pub fn prepare(body: &Value, merchant_id: &str, key: &ApiV2Key) -> Result<Prepar
     fields.insert(SIGN.to_owned(), signature);
     let xml = render_fields(&fields)?;
     Ok(PreparedRequest { fields, sign_type, xml })
+}
+
+impl std::fmt::Debug for PreparedRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PreparedRequest")
+            .field("fields", &self.fields.keys().collect::<Vec<_>>())
+            .field("sign_type", &self.sign_type)
+            .finish_non_exhaustive()
+    }
 }
 
 impl PreparedRequest {
