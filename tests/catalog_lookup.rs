@@ -355,3 +355,29 @@ fn the_licence_and_source_travel_with_the_data() {
     assert_eq!(date.len(), 10);
     assert!(c.source_version().split('.').all(|n| n.parse::<u32>().is_ok()));
 }
+
+#[test]
+fn the_v2_endpoint_lists_agree_with_the_catalogue() {
+    use std::collections::BTreeSet;
+    use wechatpay::protocol::v2::{CLIENT_CERTIFICATE, OTHER_HOSTS};
+
+    let v2: Vec<_> = catalog()
+        .operations()
+        .filter(|op| op.protocol() == Protocol::V2)
+        .collect();
+    let wire = |op: &wechatpay::catalog::Operation<'_>| op.wire_path().trim_start_matches('/').to_owned();
+    let certificate: BTreeSet<String> = v2.iter().filter(|op| op.cert_required()).map(wire).collect();
+    let listed: BTreeSet<String> = CLIENT_CERTIFICATE.iter().map(|p| p.to_string()).collect();
+    assert_eq!(certificate, listed, "protocol::v2::CLIENT_CERTIFICATE");
+    assert_eq!(certificate.len(), 57);
+
+    let hosts: BTreeSet<(String, String)> = v2
+        .iter()
+        .filter_map(|op| op.base_uri().map(|uri| (wire(op), uri.to_owned())))
+        .collect();
+    let listed: BTreeSet<(String, String)> = OTHER_HOSTS
+        .iter()
+        .map(|(p, h)| (p.to_string(), h.to_string()))
+        .collect();
+    assert_eq!(hosts, listed, "protocol::v2::OTHER_HOSTS");
+}

@@ -19,7 +19,7 @@ use crate::protocol::v2::{
 /// What the sandbox knows of an APIv2 request's endpoint.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Endpoint {
-    /// The operation needs the merchant's client certificate (from the catalogue).
+    /// The operation needs the merchant's client certificate.
     pub(crate) cert_required: bool,
     /// The operation's method, when the request used another one.
     pub(crate) wrong_method: Option<&'static str>,
@@ -127,7 +127,10 @@ impl State {
             return Some(endpoint);
         }
         let _ = method;
-        (!headers.contains_key(http::header::AUTHORIZATION) && looks_like_xml(body)).then(Endpoint::default)
+        (!headers.contains_key(http::header::AUTHORIZATION) && looks_like_xml(body)).then(|| Endpoint {
+            cert_required: v2::needs_client_certificate(path),
+            wrong_method: None,
+        })
     }
 
     /// Handles an APIv2 request: the checks, then a route or the catalogue; records it and

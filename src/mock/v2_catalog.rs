@@ -28,7 +28,7 @@ pub(crate) fn endpoint(method: &Method, path: &str) -> Option<Endpoint> {
     let first = *found.peek()?;
     let same_method = found.find(|op| op.method().eq_ignore_ascii_case(method.as_str()));
     Some(Endpoint {
-        cert_required: same_method.unwrap_or(first).cert_required(),
+        cert_required: crate::protocol::v2::needs_client_certificate(path),
         wrong_method: same_method.is_none().then(|| first.method()),
     })
 }

@@ -41,7 +41,7 @@ pub(crate) fn prepare(spec: &Spec, context: &Context<'_>) -> Result<Prepared> {
     let v2 = &context.v2;
     let key = v2.key.ok_or(ConfigError::MissingApiV2Key)?;
     let endpoint = endpoint(spec)?;
-    let operation = Operation::of(&spec.method, &endpoint);
+    let operation = Operation::of(&endpoint);
     let client_certificate = spec.client_certificate.unwrap_or(operation.cert_required);
     if client_certificate && !v2.has_client_certificate {
         return Err(ConfigError::MissingClientCertificate {
@@ -104,8 +104,8 @@ pub(super) fn fields(spec: &Spec) -> Value {
     Value::Object(fields)
 }
 
-/// What the catalogue says of an APIv2 operation: whether it needs the client certificate,
-/// and another host it lives on.
+/// What an APIv2 operation needs beyond the API host: the client certificate, another host
+/// (`protocol::v2`'s lists, which the catalogue agrees with).
 #[derive(Default)]
 struct Operation {
     cert_required: bool,
@@ -113,20 +113,11 @@ struct Operation {
 }
 
 impl Operation {
-    #[cfg(feature = "catalog")]
-    fn of(method: &Method, endpoint: &str) -> Self {
-        let Some(op) = crate::catalog::Catalog::get().lookup(method.as_str(), &format!("/v2{endpoint}")) else {
-            return Self::default();
-        };
+    fn of(endpoint: &str) -> Self {
         Self {
-            cert_required: op.cert_required(),
-            base_uri: op.base_uri().and_then(|uri| Url::parse(uri).ok()),
+            cert_required: v2::needs_client_certificate(endpoint),
+            base_uri: v2::other_host(endpoint).and_then(|uri| Url::parse(uri).ok()),
         }
-    }
-
-    #[cfg(not(feature = "catalog"))]
-    fn of(_: &Method, _: &str) -> Self {
-        Self::default()
     }
 }
 

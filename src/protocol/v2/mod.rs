@@ -42,6 +42,7 @@
 mod answer;
 mod display;
 mod download;
+mod endpoints;
 mod error;
 mod fields;
 mod key;
@@ -55,6 +56,7 @@ mod xml_render;
 pub use answer::{AnswerSignature, read_answer};
 pub use display::{MAX_DISPLAY_CHARS, escape_for_display};
 pub use download::{DOWNLOAD_ENDPOINTS, DownloadKind, classify_download, is_download_endpoint};
+pub use endpoints::{CLIENT_CERTIFICATE, OTHER_HOSTS, needs_client_certificate, other_host};
 pub use error::{SignatureFailure, V2Error, XmlError, XmlErrorKind};
 pub use fields::{Fields, fields_from_json, fields_to_json, is_field_name};
 pub use key::{API_V2_KEY_LEN, ApiV2Key};
