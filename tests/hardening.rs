@@ -137,3 +137,46 @@ async fn platform_text_in_errors_cannot_reorder_or_hide_text() {
         assert!(shown.contains("abc\\u{202e}fed"), "{shown:?}");
     }
 }
+
+/// An APIv2 request is flat XML fields: an upload or a field to encrypt cannot be part of
+/// it and must not be dropped silently (the XML would go without the file); the caller's
+/// headers go out as with APIv3.
+#[tokio::test]
+async fn an_apiv2_request_refuses_what_it_cannot_carry_and_keeps_the_callers_headers() {
+    use wechatpay::Error;
+    use wechatpay::error::RequestError;
+
+    let mock = MockServer::start();
+    mock.route(Method::POST, "/pay/orderquery", 200, json!({"trade_state": "SUCCESS"}));
+    let client = mock.client();
+    let query = json!({"appid": "wx2421b1c4370ec43b", "mch_id": MCHID, "out_trade_no": "T1"});
+
+    let upload = client.chain("v2/secapi/mch/uploadmedia").upload("a.jpg", b"jpeg".to_vec()).await;
+    assert!(
+        matches!(upload, Err(Error::Request(RequestError::InvalidUpload { .. }))),
+        "{upload:?}"
+    );
+    let encrypted = client.chain("v2/pay/orderquery").post(&query).encrypt("/appid").await;
+    assert!(
+        matches!(encrypted, Err(Error::Request(RequestError::SensitiveField { .. }))),
+        "{encrypted:?}"
+    );
+    let content_type = client
+        .chain("v2/pay/orderquery")
+        .post(&query)
+        .header("Content-Type", "application/json")
+        .await;
+    assert!(
+        matches!(content_type, Err(Error::Request(RequestError::InvalidHeader { .. }))),
+        "{content_type:?}"
+    );
+    assert!(mock.requests().is_empty(), "nothing was sent");
+
+    client
+        .chain("v2/pay/orderquery")
+        .post(&query)
+        .header("X-Trace", "abc")
+        .await
+        .unwrap();
+    assert_eq!(mock.requests()[0].header("X-Trace"), Some("abc"));
+}

@@ -32,7 +32,7 @@ pub(crate) struct Context<'a> {
 pub(crate) fn prepare(spec: &Spec, context: &Context<'_>, upload: Option<&ContentDigest>) -> Result<Prepared> {
     check_path(spec)?;
     if super::v2::is_v2(&spec.template) {
-        return super::v2::prepare(spec, context);
+        return super::v2::prepare(spec, context, headers(spec)?);
     }
     let located = locate(spec, context.base_url)?;
     let headers = headers(spec)?;

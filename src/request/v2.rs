@@ -11,7 +11,7 @@ use url::Url;
 
 use super::builder::Spec;
 use super::prepare::Context;
-use crate::error::{ConfigError, Result};
+use crate::error::{ConfigError, RequestError, Result};
 use crate::protocol::path::expand;
 use crate::protocol::v2::{self, AnswerSignature, ApiV2Key};
 use crate::wire::{Body, Check, Prepared};
@@ -36,8 +36,9 @@ pub(crate) struct V2Context<'a> {
     pub(crate) production: bool,
 }
 
-/// Checks and renders an APIv2 request.
-pub(crate) fn prepare(spec: &Spec, context: &Context<'_>) -> Result<Prepared> {
+/// Checks and renders an APIv2 request; `headers` are the caller's, already checked.
+pub(crate) fn prepare(spec: &Spec, context: &Context<'_>, headers: http::HeaderMap) -> Result<Prepared> {
+    refuse_what_xml_cannot_carry(spec, &headers)?;
     let v2 = &context.v2;
     let key = v2.key.ok_or(ConfigError::MissingApiV2Key)?;
     let endpoint = endpoint(spec)?;
@@ -72,7 +73,7 @@ pub(crate) fn prepare(spec: &Spec, context: &Context<'_>) -> Result<Prepared> {
         url,
         target,
         body,
-        headers: http::HeaderMap::new(),
+        headers,
         timeout: spec.timeout,
         encrypted_with: None,
         check: Check::V2 {
@@ -102,6 +103,31 @@ pub(super) fn fields(spec: &Spec) -> Value {
         fields.insert(key.clone(), Value::String(value.clone()));
     }
     Value::Object(fields)
+}
+
+/// An APIv2 request is flat XML fields: an upload, a field to encrypt, or a `Content-Type`
+/// of the caller's cannot be part of it, and dropping them would send something else.
+fn refuse_what_xml_cannot_carry(spec: &Spec, headers: &http::HeaderMap) -> Result<()> {
+    if spec.upload.is_some() {
+        return Err(RequestError::InvalidUpload {
+            reason: "an APIv2 request is XML fields and carries no file".into(),
+        }
+        .into());
+    }
+    if !spec.encrypt.is_empty() || !spec.encrypted_with.is_empty() {
+        return Err(RequestError::SensitiveField {
+            reason: "APIv2 requests take no RSA-encrypted fields".into(),
+        }
+        .into());
+    }
+    if headers.contains_key(http::header::CONTENT_TYPE) {
+        return Err(RequestError::InvalidHeader {
+            name: "Content-Type".into(),
+            reason: "an APIv2 request's body is XML, and the client sets its Content-Type",
+        }
+        .into());
+    }
+    Ok(())
 }
 
 /// What an APIv2 operation needs beyond the API host: the client certificate, another host
