@@ -194,13 +194,16 @@ pub enum RequestError {
     /// A segment of the path reads as an identifier (an order number, an id): normalising
     /// it (`TRADE2024ABC` becomes `trade2024-abc`) would silently send the request to another
     /// path. Name it as a variable and give its value with `.param()`.
+    ///
+    /// The segment itself is not kept: it is usually an order number.
     #[error(
-        "the path segment {segment:?} reads as an identifier, and would be sent rewritten to lower case: \
-         name it as a variable, as in {suggestion:?}, and give its value with .param() (--param in the CLI)"
+        "path segment {position} reads as an identifier (an order number or an id), and would be sent \
+         rewritten to lower case: name it as a variable, as in {suggestion:?}, and give its value with \
+         .param() (--param in the CLI)"
     )]
     IdentifierInPath {
-        /// The segment as given (sanitised).
-        segment: String,
+        /// Which segment of the path, counting from 1.
+        position: usize,
         /// The path with a variable in its place (the catalogue's template when it knows one).
         suggestion: String,
     },

@@ -390,3 +390,24 @@ fn notify_parse_says_the_body_must_be_the_bytes_received() {
     assert!(stderr.contains("hint: save the raw request body"), "{stderr}");
     assert!(!stderr.contains("clock"), "no clock problem here: {stderr}");
 }
+
+#[test]
+fn notify_parse_escapes_the_verified_callbacks_text_before_the_terminal() {
+    let keys = Keys::new();
+    // Signed by the platform key, so it verifies: still, its text is the network's.
+    let sample = mock::sample_notification("TRANSACTION.SUCCESS", None, mock::SigningMode::PublicKey).unwrap();
+    let mut envelope: Value = serde_json::from_slice(sample.body()).unwrap();
+    envelope["summary"] = json!("支付成功\u{1b}[2J\u{202e}");
+    let (signed, bytes) = MockServer::start().signed_body(&serde_json::to_vec(&envelope).unwrap());
+    let lines: String = signed
+        .iter()
+        .map(|(name, value)| format!("{name}: {}\n", value.to_str().unwrap()))
+        .collect();
+    let (headers, body) = (keys.path("evil.headers"), keys.path("evil.body"));
+    std::fs::write(&headers, lines).unwrap();
+    std::fs::write(&body, &bytes).unwrap();
+    let out = keys.parse(&headers, &body).assert().success().get_output().clone();
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("summary: 支付成功"), "{stderr}");
+    assert!(!stderr.contains('\u{1b}') && !stderr.contains('\u{202e}'), "{stderr:?}");
+}

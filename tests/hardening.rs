@@ -151,7 +151,10 @@ async fn an_apiv2_request_refuses_what_it_cannot_carry_and_keeps_the_callers_hea
     let client = mock.client();
     let query = json!({"appid": "wx2421b1c4370ec43b", "mch_id": MCHID, "out_trade_no": "T1"});
 
-    let upload = client.chain("v2/secapi/mch/uploadmedia").upload("a.jpg", b"jpeg".to_vec()).await;
+    let upload = client
+        .chain("v2/secapi/mch/uploadmedia")
+        .upload("a.jpg", b"jpeg".to_vec())
+        .await;
     assert!(
         matches!(upload, Err(Error::Request(RequestError::InvalidUpload { .. }))),
         "{upload:?}"

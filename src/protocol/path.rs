@@ -81,10 +81,10 @@ pub fn normalize_path(path: &str) -> String {
 }
 
 /// Appends the normalised form of `path` to `out` (see [`normalize_path`]); returns the
-/// first segment that [reads as an identifier](reads_as_identifier), with its index among
-/// the segments appended (the first segment of a whole path may be a protocol marker such as
+/// index, among the segments appended, of the first segment that
+/// [reads as an identifier](reads_as_identifier) (the first segment of a whole path may be a protocol marker such as
 /// `V2`, which is not one).
-pub(crate) fn push_normalized_path(path: &str, out: &mut String, first_of_path: bool) -> Option<(usize, String)> {
+pub(crate) fn push_normalized_path(path: &str, out: &mut String, first_of_path: bool) -> Option<usize> {
     let path = path.strip_prefix('/').unwrap_or(path);
     // APIv2 paths are not kebab-case: their literal segments are sent as written
     // (`secapi/mch/addInstitutionsub`). `out` holds the path so far when this is a piece.
@@ -100,7 +100,7 @@ pub(crate) fn push_normalized_path(path: &str, out: &mut String, first_of_path: 
         }
         let marker = first_of_path && i == 0 && is_protocol_marker(segment);
         if identifier.is_none() && !marker && reads_as_identifier(segment) {
-            identifier = Some((i, segment.to_owned()));
+            identifier = Some(i);
         }
         if v2 && !marker && !is_variable(segment) {
             out.push_str(segment);

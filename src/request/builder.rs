@@ -69,8 +69,8 @@ pub(crate) struct Spec {
     pub(crate) on_signed: Option<SignedHook>,
     /// Whether to present the merchant certificate, when the caller decides.
     pub(crate) client_certificate: Option<bool>,
-    /// A segment of the path that reads as an identifier: the request is refused.
-    pub(crate) identifier: Option<(usize, String)>,
+    /// The index of a path segment that reads as an identifier: the request is refused.
+    pub(crate) identifier: Option<usize>,
     /// Why the body given could not be turned into JSON: the request is refused.
     pub(crate) body_error: Option<String>,
 }
@@ -134,7 +134,7 @@ impl RequestBuilder {
     }
 
     /// Refuses the request when a segment of its path read as an identifier.
-    pub(crate) fn with_identifier(mut self, identifier: Option<(usize, String)>) -> Self {
+    pub(crate) fn with_identifier(mut self, identifier: Option<usize>) -> Self {
         self.spec.identifier = identifier;
         self
     }

@@ -30,7 +30,7 @@ pub struct Chain {
     template: String,
     /// The first segment given that reads as an identifier (its index among the
     /// template's segments, and the segment as given): the request will be refused.
-    identifier: Option<(usize, String)>,
+    identifier: Option<usize>,
 }
 
 impl Chain {
@@ -53,7 +53,7 @@ impl Chain {
         let first = self.template.is_empty();
         let found = push_normalized_path(segment, &mut self.template, first);
         if self.identifier.is_none() {
-            self.identifier = found.map(|(i, segment)| (before + i, segment));
+            self.identifier = found.map(|i| before + i);
         }
         self
     }

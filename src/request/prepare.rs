@@ -58,8 +58,8 @@ pub(crate) fn check_path(spec: &Spec) -> Result<()> {
     if let Some(reason) = &spec.body_error {
         return Err(RequestError::InvalidBody { reason: reason.clone() }.into());
     }
-    if let Some((index, segment)) = &spec.identifier {
-        return Err(identifier_in_path(spec, *index, segment));
+    if let Some(index) = spec.identifier {
+        return Err(identifier_in_path(spec, index));
     }
     if spec.absolute_url.is_none() {
         let params: Vec<(&str, &str)> = spec.params.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
@@ -68,9 +68,9 @@ pub(crate) fn check_path(spec: &Spec) -> Result<()> {
     Ok(())
 }
 
-/// The refusal of a path with an identifier in a segment: the segment, what normalising
-/// would have sent, and the template to use instead (the catalogue's when it knows one).
-fn identifier_in_path(spec: &Spec, index: usize, segment: &str) -> crate::Error {
+/// The refusal of a path with an identifier in a segment: which segment, and the template
+/// to use instead (the catalogue's when it knows one). The segment's text stays out.
+fn identifier_in_path(spec: &Spec, index: usize) -> crate::Error {
     let mut segments: Vec<&str> = spec.template.split('/').collect();
     if index < segments.len() {
         segments[index] = "{id}";
@@ -78,7 +78,7 @@ fn identifier_in_path(spec: &Spec, index: usize, segment: &str) -> crate::Error 
     let generic = segments.join("/");
     let suggestion = catalogued_template(&spec.method, &generic).unwrap_or(generic);
     RequestError::IdentifierInPath {
-        segment: crate::text::sanitize(segment),
+        position: index + 1,
         suggestion,
     }
     .into()

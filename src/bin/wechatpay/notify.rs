@@ -109,11 +109,13 @@ async fn parse(config: &Config, headers_file: &Path, body_file: &Path, at: Optio
         Ok(notification) => notification,
         Err(error) => return refused(error, &headers, &body, at),
     };
-    eprintln!("event: {}", notification.event_type());
-    eprintln!("id: {}", notification.id());
-    eprintln!("create_time: {}", notification.create_time());
+    // Verified, but still text from the network: escaped before it reaches the terminal.
+    let shown = wechatpay::text::visible;
+    eprintln!("event: {}", shown(notification.event_type()));
+    eprintln!("id: {}", shown(notification.id()));
+    eprintln!("create_time: {}", shown(notification.create_time()));
     if !notification.summary().is_empty() {
-        eprintln!("summary: {}", notification.summary());
+        eprintln!("summary: {}", shown(notification.summary()));
     }
     eprintln!("verified by: {}", notification.verified_by());
     if let Some(at) = at {

@@ -35,14 +35,24 @@ use super::{Fields, XmlError, XmlErrorKind};
 /// The largest document [`parse`] reads: 1 MiB, far above any APIv2 answer or callback.
 pub const MAX_DOCUMENT_BYTES: usize = 1 << 20;
 
-/// A parsed flat document: its root element's name and its fields.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A parsed flat document: its root element's name and its fields. Its `Debug` shows the
+/// field names only (the values hold order numbers and payer data).
+#[derive(Clone, PartialEq, Eq)]
 pub struct XmlDocument {
     /// The root element's name: `xml` for answers and callbacks, `root` for a decrypted
     /// refund `req_info`.
     pub root: String,
     /// The fields, by name.
     pub fields: Fields,
+}
+
+impl std::fmt::Debug for XmlDocument {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("XmlDocument")
+            .field("root", &self.root)
+            .field("fields", &self.fields.keys().collect::<Vec<_>>())
+            .finish()
+    }
 }
 
 /// Parses a flat APIv2 document of at most [`MAX_DOCUMENT_BYTES`].
@@ -404,6 +414,13 @@ impl<'a> Reader<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_shows_the_field_names_not_their_values() {
+        let document = parse(b"<xml><out_trade_no>T20240704-SECRET</out_trade_no></xml>").unwrap();
+        let shown = format!("{document:?}");
+        assert!(shown.contains("out_trade_no") && !shown.contains("SECRET"), "{shown}");
+    }
 
     fn kind(input: &[u8]) -> XmlErrorKind {
         match parse(input) {
