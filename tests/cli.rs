@@ -821,6 +821,7 @@ fn an_identifier_in_a_segment_is_refused_with_the_fix_and_a_near_miss_gets_a_hin
     let stderr = text(&out.stderr);
     for expected in [
         "path segment 5",
+        "the segment: TRADE2024ABC",
         "v3/pay/transactions/out-trade-no/{out_trade_no}",
         "--param",
     ] {

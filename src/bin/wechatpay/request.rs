@@ -154,6 +154,7 @@ pub async fn run(config: &Config, args: RequestArgs) -> Result<u8, Failure> {
     for (name, value) in &args.header {
         request = request.header(name, value);
     }
+    request.check_path().map_err(|e| with_segment(e, &args.path))?;
     if !args.no_validate {
         check(&request)?;
     }
@@ -202,6 +203,24 @@ pub async fn run(config: &Config, args: RequestArgs) -> Result<u8, Failure> {
     }
 }
 
+/// The library names a refused identifier segment by its position only (it is usually an
+/// order number); the user typed it, so the tool shows it back on standard error, escaped.
+fn with_segment(error: Error, path: &str) -> Failure {
+    let segment = match &error {
+        Error::Request(wechatpay::error::RequestError::IdentifierInPath { position, .. }) => path
+            .trim_start_matches('/')
+            .split('/')
+            .nth(position.saturating_sub(1))
+            .map(visible),
+        _ => None,
+    };
+    let mut failure = Failure::from(error);
+    if let Some(segment) = segment {
+        failure.message.push_str(&format!("\n  the segment: {segment}"));
+    }
+    failure
+}
+
 /// Checks the request against the operation catalogue before anything is signed: each
 /// violation on standard error, compiler style (`error[required]: /pay_time: ...`), then a
 /// summary. An error-level one refuses the request (exit 2); warnings only let it go. An
@@ -210,7 +229,6 @@ pub async fn run(config: &Config, args: RequestArgs) -> Result<u8, Failure> {
 /// What was found can be the user's own data (an order number): it goes to standard error
 /// only, escaped.
 fn check(request: &wechatpay::RequestBuilder) -> Result<(), Failure> {
-    request.check_path()?;
     if let Some(near) = request.closest_operation() {
         eprintln!("warning: this operation is not in the catalogue; did you mean {near}? (sending it as given)");
     }

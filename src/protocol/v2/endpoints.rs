@@ -80,8 +80,8 @@ pub const OTHER_HOSTS: [(&str, &str); 5] = [
 ///
 /// ```
 /// use wechatpay::protocol::v2::needs_client_certificate;
-/// assert!(needs_client_certificate(/secapi/pay/refund));
-/// assert!(!needs_client_certificate(pay/orderquery));
+/// assert!(needs_client_certificate("/secapi/pay/refund"));
+/// assert!(!needs_client_certificate("pay/orderquery"));
 /// ```
 pub fn needs_client_certificate(endpoint: &str) -> bool {
     CLIENT_CERTIFICATE.contains(&endpoint.trim_start_matches('/'))
@@ -91,8 +91,8 @@ pub fn needs_client_certificate(endpoint: &str) -> bool {
 ///
 /// ```
 /// use wechatpay::protocol::v2::other_host;
-/// assert_eq!(other_host(/risk/getpublickey), Some(https://fraud.mch.weixin.qq.com/));
-/// assert_eq!(other_host(/pay/orderquery), None);
+/// assert_eq!(other_host("/risk/getpublickey"), Some("https://fraud.mch.weixin.qq.com/"));
+/// assert_eq!(other_host("/pay/orderquery"), None);
 /// ```
 pub fn other_host(endpoint: &str) -> Option<&'static str> {
     let endpoint = endpoint.trim_start_matches('/');
