@@ -3,7 +3,10 @@
 //! never refused.
 #![cfg(feature = "catalog")]
 
+mod support;
+
 use serde_json::{Value, json};
+use support::recorder::Recorder;
 use wechatpay::catalog::{Rule, Severity};
 use wechatpay::error::RequestError;
 use wechatpay::mock::MockServer;
@@ -254,4 +257,32 @@ async fn a_download_url_is_checked_with_the_query_it_carries() {
     let bill = client.bill(&apply).unwrap();
     assert_eq!(bill.validate(), [], "the token is in the URL");
     assert_eq!(bill.await.unwrap().status(), 200);
+}
+
+/// The "did you mean" of an uncatalogued operation is looked for (a search costing about a
+/// signature) and logged on its first send only, not on every one.
+#[test]
+fn a_near_miss_is_reported_once_not_on_every_send() {
+    let mock = MockServer::start();
+    let client = mock
+        .client_builder()
+        .validate_requests(ValidationMode::Warn)
+        .build()
+        .unwrap();
+    let recorder = Recorder::default();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    tracing::subscriber::with_default(recorder.clone(), || {
+        for _ in 0..3 {
+            // Not catalogued (a slip of refund), so the sandbox answers 404; sent anyway.
+            let sent = runtime.block_on(client.chain("v3/refund/domestic/refundz").post(json!({})).send());
+            assert!(matches!(sent, Err(Error::Api(_))), "{sent:?}");
+        }
+    });
+    let text = recorder.text();
+    assert_eq!(text.matches("did you mean").count(), 1, "{text}");
+    assert!(text.contains("/v3/refund/domestic/refunds"), "{text}");
+    assert_eq!(mock.requests().len(), 3, "every request went out");
 }

@@ -2,55 +2,16 @@
 //! reach an error's `Display` or `Debug`, nor any tracing event or span, even when the
 //! request fails in transport and is retried.
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tracing::field::{Field, Visit};
-use tracing::span::{Attributes, Id, Record};
-use tracing::{Event, Metadata, Subscriber};
+mod support;
+
+use support::recorder::Recorder;
 use wechatpay::RetryPolicy;
 use wechatpay::mock::MockServer;
 
 const ORDER: &str = "SECRETORDER20241130";
 const TOKEN: &str = "SECRETTOKEN6XIv5TUPto7pByrT";
-
-/// Records every field of every span and event, as text.
-#[derive(Clone, Default)]
-struct Recorder(Arc<Mutex<Vec<String>>>);
-
-struct Fields<'a>(&'a mut Vec<String>);
-
-impl Visit for Fields<'_> {
-    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        self.0.push(format!("{}={value:?}", field.name()));
-    }
-}
-
-impl Subscriber for Recorder {
-    fn enabled(&self, _: &Metadata<'_>) -> bool {
-        true
-    }
-
-    fn new_span(&self, span: &Attributes<'_>) -> Id {
-        let mut lines = self.0.lock().unwrap();
-        span.record(&mut Fields(&mut lines));
-        Id::from_u64(lines.len() as u64 + 1)
-    }
-
-    fn record(&self, _: &Id, values: &Record<'_>) {
-        values.record(&mut Fields(&mut self.0.lock().unwrap()));
-    }
-
-    fn record_follows_from(&self, _: &Id, _: &Id) {}
-
-    fn event(&self, event: &Event<'_>) {
-        event.record(&mut Fields(&mut self.0.lock().unwrap()));
-    }
-
-    fn enter(&self, _: &Id) {}
-
-    fn exit(&self, _: &Id) {}
-}
 
 fn assert_clean(what: &str, text: &str) {
     for secret in [ORDER, TOKEN] {
@@ -100,7 +61,7 @@ fn a_transport_failure_shows_the_host_and_template_but_no_identifier() {
         shown.contains("/v3/pay/transactions/out-trade-no/{out_trade_no}"),
         "the template stays: {shown}"
     );
-    let events = recorder.0.lock().unwrap().join("\n");
+    let events = recorder.text();
     assert!(events.contains("request failed"), "the failures are logged: {events}");
     assert_clean("a tracing event", &events);
 }

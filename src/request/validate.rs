@@ -135,13 +135,34 @@ fn filled_by_the_client(pointer: &str) -> bool {
         .is_some_and(|name| name == NONCE_STR || name == SIGN)
 }
 
+/// Operations already looked at for a "did you mean" (at most [`REMEMBERED_OPERATIONS`]).
+static SEEN: std::sync::Mutex<Option<std::collections::HashSet<String>>> = std::sync::Mutex::new(None);
+
+/// How many operations [`first_send_of`] remembers; past that it forgets them all and
+/// starts over (templates, not identifiers, so a real client has far fewer).
+const REMEMBERED_OPERATIONS: usize = 4096;
+
+/// Whether this process sends `operation` (`METHOD /template`) through a validating client
+/// for the first time. The search for the closest catalogued operation costs about as much
+/// as a signature: it runs once per operation, not on every send.
+fn first_send_of(operation: &str) -> bool {
+    let mut seen = SEEN.lock().unwrap_or_else(|e| e.into_inner());
+    let seen = seen.get_or_insert_with(Default::default);
+    if seen.len() >= REMEMBERED_OPERATIONS {
+        seen.clear();
+    }
+    seen.insert(operation.to_owned())
+}
+
 /// Applies `mode` to `spec` before it is sent.
 pub(crate) fn enforce(mode: ValidationMode, spec: &Spec) -> Result<()> {
     if mode == ValidationMode::Off {
         return Ok(());
     }
     let operation = format!("{} /{}", spec.method, spec.template);
-    if let Some(near) = closest(spec) {
+    if first_send_of(&operation)
+        && let Some(near) = closest(spec)
+    {
         tracing::warn!(
             operation = %operation,
             closest = %near,

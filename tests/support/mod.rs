@@ -7,6 +7,7 @@
 
 #[cfg(feature = "cli")]
 pub mod cli;
+pub mod recorder;
 pub mod v2;
 
 use std::path::Path;
