@@ -65,3 +65,33 @@ fn a_transport_failure_shows_the_host_and_template_but_no_identifier() {
     assert!(events.contains("request failed"), "the failures are logged: {events}");
     assert_clean("a tracing event", &events);
 }
+
+/// An identifier of digits written into the path itself (no capitals, so not refused: it is
+/// sent as written) still stays out of the error and the logs, which show `{…}` in its place.
+#[test]
+fn a_numeric_identifier_written_into_the_path_is_masked_in_errors_and_logs() {
+    const TRANSACTION: &str = "4200001999202407041234567890";
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let client = MockServer::start()
+        .client_builder()
+        .base_url(&format!("http://127.0.0.1:{port}/"))
+        .unwrap()
+        .build()
+        .unwrap();
+    let recorder = Recorder::default();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let path = format!("v3/pay/transactions/id/{TRANSACTION}");
+    let err =
+        tracing::subscriber::with_default(recorder.clone(), || runtime.block_on(client.chain(&path).get().send()))
+            .unwrap_err();
+    let everything = format!("{err}\n{err:?}\n{}", recorder.text());
+    assert!(!everything.contains(TRANSACTION), "{everything}");
+    assert!(err.to_string().contains("/v3/pay/transactions/id/{…}"), "{err}");
+}

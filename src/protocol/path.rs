@@ -122,6 +122,30 @@ fn is_protocol_marker(segment: &str) -> bool {
     segment.eq_ignore_ascii_case("v2") || segment.eq_ignore_ascii_case("v3")
 }
 
+/// A path template as errors and logs show it: a literal segment holding a run of three or
+/// more digits, which no documented path has, is an identifier written into the path (sent
+/// as written, since digits are never rewritten) and shows as `{…}`.
+///
+/// ```
+/// use wechatpay::path::template_for_logs;
+/// assert_eq!(template_for_logs("/v3/pay/transactions/id/4200001999202407041234567890"), "/v3/pay/transactions/id/{…}");
+/// assert_eq!(template_for_logs("/v3/applyment4sub/applyment/{applyment_id}"), "/v3/applyment4sub/applyment/{applyment_id}");
+/// ```
+pub fn template_for_logs(template: &str) -> String {
+    let masked: Vec<&str> = template
+        .split('/')
+        .map(|segment| {
+            let digits_run = segment.as_bytes().windows(3).any(|w| w.iter().all(u8::is_ascii_digit));
+            if digits_run && !is_variable(segment) {
+                "{…}"
+            } else {
+                segment
+            }
+        })
+        .collect();
+    masked.join("/")
+}
+
 /// Whether a chain segment reads as an identifier (an order number, an id) rather than a
 /// name: no literal segment of an APIv3 path has a capital letter, so capitals come either
 /// from camelCase naming (`extPayment`, `ExtPayment`, `complaintsV2`), which is normalised,

@@ -472,7 +472,10 @@ impl RequestBuilder {
     /// A download is not retried: the writer may already hold part of the file.
     pub async fn download<W: AsyncWrite + Unpin + ?Sized>(self, writer: &mut W) -> Result<Download> {
         let sender = self.client.sender();
-        let span = tracing::info_span!("wechatpay.download", path = %format!("/{}", self.spec.template));
+        let span = tracing::info_span!(
+            "wechatpay.download",
+            path = %crate::protocol::path::template_for_logs(&format!("/{}", self.spec.template))
+        );
         let one_attempt = AtomicU32::new(1);
         let work = async {
             sender.keys.ensure_loaded().await?;

@@ -40,7 +40,7 @@ pub(crate) fn prepare(spec: &Spec, context: &Context<'_>, upload: Option<&Conten
     let body = body(spec, json.as_ref().or(spec.body.as_ref()), upload)?;
     Ok(Prepared {
         method: spec.method.clone(),
-        template: format!("/{}", spec.template),
+        template: crate::protocol::path::template_for_logs(&format!("/{}", spec.template)),
         check: check(&spec.method, &located.path, spec),
         url: located.url,
         target: located.target,

@@ -69,7 +69,7 @@ pub(crate) fn prepare(spec: &Spec, context: &Context<'_>, headers: http::HeaderM
     };
     Ok(Prepared {
         method: spec.method.clone(),
-        template: format!("/{}", spec.template),
+        template: crate::protocol::path::template_for_logs(&format!("/{}", spec.template)),
         url,
         target,
         body,

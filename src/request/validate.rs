@@ -159,7 +159,11 @@ pub(crate) fn enforce(mode: ValidationMode, spec: &Spec) -> Result<()> {
     if mode == ValidationMode::Off {
         return Ok(());
     }
-    let operation = format!("{} /{}", spec.method, spec.template);
+    let operation = format!(
+        "{} {}",
+        spec.method,
+        crate::protocol::path::template_for_logs(&format!("/{}", spec.template))
+    );
     if first_send_of(&operation)
         && let Some(near) = closest(spec)
     {
