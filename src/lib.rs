@@ -27,6 +27,8 @@
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> wechatpay::Result<()> {
 //! let sandbox = wechatpay::mock::MockServer::start();
+//! # #[cfg(not(feature = "catalog"))] // Without the catalogue, the sandbox answers routes only.
+//! # sandbox.route(wechatpay::Method::POST, "/v3/parking/reminders/ext-payment", 204, serde_json::Value::Null);
 //! let client = sandbox.client();
 //!
 //! let res = client

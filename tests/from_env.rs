@@ -6,6 +6,7 @@
 use std::process::Command;
 
 use serde_json::json;
+use wechatpay::Method;
 use wechatpay::mock::{MCHID, MockServer};
 
 /// Set in the child: what it should do.
@@ -48,6 +49,13 @@ fn child(vars: &[(String, String)], without: &[&str], extra: &[(&str, &str)], ca
 #[test]
 fn a_tls_sandboxs_variables_configure_a_client_that_makes_a_v2_refund_without_the_serial() {
     let mock = MockServer::builder().tls(true).start();
+    // The refund's answer, with or without the catalogue (a route runs after the checks).
+    mock.route(
+        Method::POST,
+        "/secapi/pay/refund",
+        200,
+        serde_json::json!({"out_refund_no": "R1"}),
+    );
     let dir = tempfile::tempdir().unwrap();
     let vars = env_sh(&mock, &dir.path().join("sandbox"));
     for name in wechatpay::env::ALL {

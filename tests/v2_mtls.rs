@@ -4,9 +4,18 @@
 //! handshake; APIv3 calls work over the same HTTPS sandbox.
 
 use serde_json::json;
-use wechatpay::Error;
 use wechatpay::error::ConfigError;
 use wechatpay::mock::{MCHID, MockServer, keys};
+use wechatpay::{Error, Method};
+
+/// The sandbox in TLS mode, with answers for the refund and the order query that hold with
+/// or without the catalogue (a route runs only after the sandbox's APIv2 checks).
+fn sandbox() -> MockServer {
+    let mock = MockServer::builder().tls(true).start();
+    mock.route(Method::POST, "/secapi/pay/refund", 200, json!({"out_refund_no": "R1"}));
+    mock.route(Method::POST, "/pay/orderquery", 200, json!({"trade_state": "SUCCESS"}));
+    mock
+}
 
 /// A client builder for the TLS sandbox with everything but the merchant certificate and
 /// serial: the merchant id and key, the platform key, the APIv2 key, the sandbox CA.
@@ -33,7 +42,7 @@ fn refund() -> serde_json::Value {
 
 #[tokio::test]
 async fn an_operation_that_needs_the_client_certificate_sends_it_and_is_answered() {
-    let mock = MockServer::builder().tls(true).start();
+    let mock = sandbox();
     assert!(mock.base_url().starts_with("https://127.0.0.1:"));
     let client = mock.client();
 
@@ -55,7 +64,7 @@ async fn an_operation_that_needs_the_client_certificate_sends_it_and_is_answered
 
 #[tokio::test]
 async fn the_sandbox_refuses_an_operation_that_needs_a_certificate_when_asked_to_skip_it() {
-    let mock = MockServer::builder().tls(true).start();
+    let mock = sandbox();
     let err = mock
         .client()
         .chain("v2/secapi/pay/refund")
@@ -71,7 +80,7 @@ async fn the_sandbox_refuses_an_operation_that_needs_a_certificate_when_asked_to
 
 #[tokio::test]
 async fn a_client_without_a_merchant_certificate_sends_nothing() {
-    let mock = MockServer::builder().tls(true).start();
+    let mock = sandbox();
     let client = without_certificate(&mock)
         .merchant_serial(wechatpay::mock::MERCHANT_SERIAL)
         .build()
@@ -86,7 +95,7 @@ async fn a_client_without_a_merchant_certificate_sends_nothing() {
 
 #[tokio::test]
 async fn a_certificate_from_another_ca_fails_the_handshake() {
-    let mock = MockServer::builder().tls(true).start();
+    let mock = sandbox();
     let client = without_certificate(&mock)
         .merchant_certificate(keys::OTHER_CA_MERCHANT_CERTIFICATE)
         .unwrap()
@@ -99,7 +108,7 @@ async fn a_certificate_from_another_ca_fails_the_handshake() {
 
 #[tokio::test]
 async fn apiv3_works_over_the_https_sandbox_and_a_client_without_its_ca_cannot_connect() {
-    let mock = MockServer::builder().tls(true).start();
+    let mock = sandbox();
     let response = mock.client().chain("v3/certificates").get().await.unwrap();
     assert_eq!(response.status(), 200);
 
@@ -123,7 +132,7 @@ async fn apiv3_works_over_the_https_sandbox_and_a_client_without_its_ca_cannot_c
 async fn a_caller_http_client_does_not_count_as_presenting_the_merchant_certificate() {
     // A client given with `http_client` is used as it is: it has no TLS identity, so the
     // operations that need the merchant certificate must stop before sending, as without one.
-    let mock = MockServer::builder().tls(true).start();
+    let mock = sandbox();
     let own = reqwest::Client::builder()
         .tls_certs_only([reqwest::Certificate::from_pem(keys::SANDBOX_CA.as_bytes()).unwrap()])
         .redirect(reqwest::redirect::Policy::none())
@@ -152,15 +161,18 @@ async fn a_caller_http_client_does_not_count_as_presenting_the_merchant_certific
 async fn a_v2_operation_with_a_capital_in_its_path_is_reached_with_its_certificate() {
     // `secapi/mch/addInstitutionsub` (and its modify and query siblings) are catalogued with a
     // capital letter: the chain must send the path as written, not as APIv3's kebab-case.
-    let mock = MockServer::builder().tls(true).start();
+    let mock = sandbox();
     let client = mock.client();
     let chain = client.chain("v2/secapi/mch/addInstitutionsub");
     assert_eq!(chain.template(), "v2/secapi/mch/addInstitutionsub");
-    let op = chain
-        .post(json!({"mch_id": MCHID}))
-        .describe()
-        .expect("the chain names the catalogued operation");
-    assert!(op.cert_required());
+    #[cfg(feature = "catalog")]
+    {
+        let op = chain
+            .post(json!({"mch_id": MCHID}))
+            .describe()
+            .expect("the chain names the catalogued operation");
+        assert!(op.cert_required());
+    }
 
     for chain in [
         client.chain("v2/secapi/mch/queryInstitutionsub"),

@@ -588,6 +588,20 @@ pub(super) fn passes(catalog: &Catalog, index: u32, protocol: Protocol, value: &
         .all(|v| v.severity == Severity::Warning)
 }
 
+/// APIv2 names some orders either way (`transaction_id` or `out_trade_no`): a missing field
+/// is no violation when another of its group is present.
+fn drop_satisfied_alternatives(catalog: &Catalog, index: u32, value: &Value, violations: &mut Vec<Violation>) {
+    let node = catalog.node(index);
+    let required: Vec<&str> = node.required.iter().map(|name| &**name).collect();
+    let present = |name: &str| value.get(name).is_some_and(|v| !v.is_null() && v != "");
+    violations.retain(|v| {
+        let missing = v.pointer.strip_prefix('/').filter(|_| v.rule == Rule::Required);
+        !missing
+            .and_then(|name| v2_alternatives(name, &required))
+            .is_some_and(|group| group.iter().any(|member| present(member)))
+    });
+}
+
 /// Checks a whole request: path variables, query parameters, body.
 pub(super) fn request(catalog: &Catalog, op: &OpData, request: &Request<'_>) -> Vec<Violation> {
     let mut walker = Walker {
@@ -640,15 +654,7 @@ pub(super) fn request(catalog: &Catalog, op: &OpData, request: &Request<'_>) -> 
         (Some(index), Some(value)) => {
             let mut violations = body(catalog, index, op.protocol, value);
             if op.protocol == Protocol::V2 {
-                let node = catalog.node(index);
-                let required: Vec<&str> = node.required.iter().map(|name| &**name).collect();
-                let present = |name: &str| value.get(name).is_some_and(|v| !v.is_null() && v != "");
-                violations.retain(|v| {
-                    let missing = v.pointer.strip_prefix('/').filter(|_| v.rule == Rule::Required);
-                    !missing
-                        .and_then(|name| v2_alternatives(name, &required))
-                        .is_some_and(|group| group.iter().any(|member| present(member)))
-                });
+                drop_satisfied_alternatives(catalog, index, value, &mut violations);
             }
             walker.out.extend(violations)
         }
