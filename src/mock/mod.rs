@@ -122,7 +122,7 @@ pub use samples::{
     sample_v2_notification, sample_v2_payment_fields, sample_v2_refund_fields, sample_v2_refund_notification,
 };
 pub use sandbox::{MockRoute, SandboxFiles};
-pub use server::MAX_CONNECTIONS;
+pub use server::{HEADER_TIMEOUT, MAX_CONNECTIONS};
 
 use std::collections::HashMap;
 use std::fmt;
@@ -401,6 +401,7 @@ pub struct MockBuilder {
     clock: Option<Arc<dyn Clock>>,
     port: u16,
     max_connections: Option<usize>,
+    header_timeout: Option<std::time::Duration>,
     log_limits: Option<(usize, usize)>,
     catalog: bool,
     tls: bool,
@@ -413,6 +414,7 @@ impl Default for MockBuilder {
             clock: None,
             port: 0,
             max_connections: None,
+            header_timeout: None,
             log_limits: None,
             catalog: true,
             tls: false,
@@ -445,6 +447,20 @@ impl MockBuilder {
     /// closed as soon as they are accepted.
     pub fn max_connections(mut self, max: usize) -> Self {
         self.max_connections = Some(max.max(1));
+        self
+    }
+
+    /// How long a client may take to send a request's headers, counted from the
+    /// connection's accept or from the previous answer on it (default [`HEADER_TIMEOUT`]);
+    /// a connection that takes longer is closed. The same wait bounds a TLS handshake.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let mock = wechatpay::mock::MockServer::builder().header_timeout(Duration::from_secs(2)).start();
+    /// # drop(mock);
+    /// ```
+    pub fn header_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.header_timeout = Some(timeout);
         self
     }
 
@@ -526,7 +542,10 @@ impl MockBuilder {
         let server = server::Server::start(
             state.clone(),
             self.port,
-            self.max_connections.unwrap_or(MAX_CONNECTIONS),
+            server::Limits {
+                max_connections: self.max_connections.unwrap_or(MAX_CONNECTIONS),
+                header_timeout: self.header_timeout.unwrap_or(HEADER_TIMEOUT),
+            },
             tls,
         )?;
         let _ = state.addr.set(server.addr());

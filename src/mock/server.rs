@@ -28,9 +28,11 @@ fn full(bytes: Bytes) -> Body {
 /// The largest request body the mock reads (uploads included).
 const MAX_REQUEST_BYTES: usize = 64 * 1024 * 1024;
 
-/// How long a client may take to send a request's headers (and, in TLS mode, to complete
-/// the handshake).
-const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a client may take by default to send a request's headers, counted from the
+/// connection's accept or the previous answer (and, in TLS mode, to complete the
+/// handshake). Generous, as hyper's own default: a client that opens many connections at
+/// once may be busy signing for seconds before it writes on the last of them.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// How long a client may take to send a request's body.
 const BODY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -38,6 +40,18 @@ const BODY_TIMEOUT: Duration = Duration::from_secs(30);
 /// The most connections served at once by default; further ones are closed as soon as they
 /// are accepted (the load benchmark holds 1,000).
 pub const MAX_CONNECTIONS: usize = 1024;
+
+/// How many connections the system may hold for the mock before it accepts them: a burst
+/// as large as the connection cap is not turned away (which a client sees as a second's
+/// stall while it sends its handshake again).
+const LISTEN_BACKLOG: u32 = MAX_CONNECTIONS as u32;
+
+/// How many connections the mock serves, and how long it waits for a request's headers.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    pub(crate) max_connections: usize,
+    pub(crate) header_timeout: Duration,
+}
 
 pub(crate) struct Server {
     addr: SocketAddr,
@@ -48,27 +62,28 @@ impl Server {
     pub(crate) fn start(
         state: Arc<State>,
         port: u16,
-        max_connections: usize,
+        limits: Limits,
         tls: Option<tokio_rustls::TlsAcceptor>,
     ) -> std::io::Result<Server> {
-        let listener = std::net::TcpListener::bind(("127.0.0.1", port))?;
-        listener.set_nonblocking(true)?;
-        let addr = listener.local_addr()?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("wechatpay-mock")
             .enable_all()
             .build()?;
+        let listener = {
+            let _entered = runtime.enter();
+            let socket = tokio::net::TcpSocket::new_v4()?;
+            socket.bind(SocketAddr::from(([127, 0, 0, 1], port)))?;
+            socket.listen(LISTEN_BACKLOG)?
+        };
+        let addr = listener.local_addr()?;
         let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
         std::thread::Builder::new()
             .name("wechatpay-mock".into())
             .spawn(move || {
                 runtime.block_on(async move {
-                    let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
-                        return;
-                    };
                     tokio::select! {
-                        _ = accept_loop(listener, state, max_connections, tls) => {}
+                        _ = accept_loop(listener, state, limits, tls) => {}
                         _ = stopped => {}
                     }
                 });
@@ -96,10 +111,10 @@ impl Drop for Server {
 async fn accept_loop(
     listener: tokio::net::TcpListener,
     state: Arc<State>,
-    max_connections: usize,
+    limits: Limits,
     tls: Option<tokio_rustls::TlsAcceptor>,
 ) {
-    let slots = Arc::new(tokio::sync::Semaphore::new(max_connections));
+    let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
     loop {
         let Ok((stream, _)) = listener.accept().await else {
             continue;
@@ -112,15 +127,15 @@ async fn accept_loop(
         let tls = tls.clone();
         tokio::spawn(async move {
             match tls {
-                None => serve_connection(TokioIo::new(stream), state, Connection::default()).await,
+                None => serve_connection(TokioIo::new(stream), state, Connection::default(), limits).await,
                 Some(acceptor) => {
                     // A failed or stalled handshake (a client certificate from another CA,
                     // plain HTTP on the TLS port) closes the connection.
-                    if let Ok(Ok(stream)) = tokio::time::timeout(HEADER_TIMEOUT, acceptor.accept(stream)).await {
+                    if let Ok(Ok(stream)) = tokio::time::timeout(limits.header_timeout, acceptor.accept(stream)).await {
                         let connection = Connection {
                             client_certificate: stream.get_ref().1.peer_certificates().is_some_and(|c| !c.is_empty()),
                         };
-                        serve_connection(TokioIo::new(stream), state, connection).await;
+                        serve_connection(TokioIo::new(stream), state, connection, limits).await;
                     }
                 }
             }
@@ -130,14 +145,14 @@ async fn accept_loop(
 }
 
 /// Serves the requests of one connection, plain or TLS.
-async fn serve_connection<I>(io: I, state: Arc<State>, connection: Connection)
+async fn serve_connection<I>(io: I, state: Arc<State>, connection: Connection, limits: Limits)
 where
     I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
 {
     let service = service_fn(move |req| serve(state.clone(), connection, req));
     let _ = http1::Builder::new()
         .timer(TokioTimer::new())
-        .header_read_timeout(HEADER_TIMEOUT)
+        .header_read_timeout(limits.header_timeout)
         .serve_connection(io, service)
         .await;
 }

@@ -648,13 +648,21 @@ mod tests {
     }
 
     #[test]
-    fn many_stray_ampersands_and_brackets_cost_linear_time() {
-        // Shapes that would be quadratic for a reader that rescans: must finish at once.
-        for filler in ["&", "]]", "<!--", "<![CDATA[", "]]]]>"] {
+    fn many_stray_ampersands_and_brackets_are_read_once() {
+        // Shapes that a reader which rescans would take quadratic time over (it would not
+        // finish on a megabyte): each is read once and gets its answer. Speed itself is
+        // measured by the fuzz targets, not asserted here.
+        let expected: [(&str, Result<usize, XmlErrorKind>); 5] = [
+            ("&", Err(XmlErrorKind::Entity)),
+            ("]]", Ok(1)),
+            ("<!--", Err(XmlErrorKind::Truncated)),
+            ("<![CDATA[", Err(XmlErrorKind::Truncated)),
+            ("]]]]>", Err(XmlErrorKind::Malformed("text: ']]>' outside CDATA"))),
+        ];
+        for (filler, answer) in expected {
             let input = format!("<xml><a>{}</a></xml>", filler.repeat(MAX_DOCUMENT_BYTES / 10));
-            let started = std::time::Instant::now();
-            let _ = parse(input.as_bytes());
-            assert!(started.elapsed() < std::time::Duration::from_secs(2), "{filler}");
+            let got = parse(input.as_bytes()).map(|d| d.fields.len()).map_err(|e| e.kind);
+            assert_eq!(got, answer, "{filler}");
         }
     }
 }
