@@ -9,9 +9,11 @@ mod text;
 use std::io::Write as _;
 
 use clap::{Args, Subcommand, ValueHint};
-use wechatpay::catalog::{Catalog, Location, Operation};
+use wechatpay::catalog::{Catalog, Location, Operation, Protocol};
+use wechatpay::protocol::v2;
 use wechatpay::text::visible;
 
+use crate::config::{Config, ConfigArgs};
 use crate::exit::{self, Failure};
 use crate::output;
 
@@ -69,9 +71,11 @@ Examples:
 const EXAMPLE_HELP: &str = "\
 Prints an example request body for the operation: the description's own examples, with a
 plausible value for each required field that has none. It passes the catalogue's checks, so
-it can be sent as it is to the sandbox; against the platform, change the values first. Pretty
-JSON on a terminal, one line when piped. An operation without a body prints nothing on
-standard output and says so on standard error.
+it can be sent as it is to the sandbox; against the platform, change the values first. The
+fields that name the calling merchant (mchid, mch_id, sp_mchid, combine_mchid,
+combine_mch_id) name the configured merchant, or --mchid. An APIv2 example leaves out sign
+and nonce_str, which the client fills in. Pretty JSON on a terminal, one line when piped. An
+operation without a body prints nothing on standard output and says so on standard error.
 
 --params also prints, on standard error, example values of the path variables and query
 parameters as the flags `wechatpay request` takes.
@@ -129,6 +133,10 @@ pub struct ExampleArgs {
     /// (on standard error)
     #[arg(long)]
     params: bool,
+    /// The merchant the example names (default: the configured one, env WECHATPAY_MCHID or
+    /// the profile's; without one, the documentation's)
+    #[arg(long, value_name = "DIGITS")]
+    mchid: Option<String>,
 }
 
 /// Exit code when the catalogue has no such operation, or no match.
@@ -186,7 +194,15 @@ fn show(args: &ShowArgs) -> Result<u8, Failure> {
 fn example(args: &ExampleArgs) -> Result<u8, Failure> {
     let op = find(&args.method, &args.path)?;
     match op.example_request() {
-        Some(body) => output::print_json(&body),
+        Some(mut body) => {
+            let merchant = Config::resolve(&ConfigArgs {
+                mchid: args.mchid.clone(),
+                ..ConfigArgs::default()
+            })?
+            .mchid;
+            ready_to_send(&op, &mut body, merchant.as_ref().map(|m| m.value.as_str()));
+            output::print_json(&body)
+        }
         None => eprintln!("{op} takes no request body: nothing to print"),
     }
     if args.params {
@@ -198,6 +214,35 @@ fn example(args: &ExampleArgs) -> Result<u8, Failure> {
         }
     }
     Ok(exit::OK)
+}
+
+/// The fields of a request body that name the calling merchant: those the client checks on
+/// an APIv2 request, and their APIv3 spellings.
+const MERCHANT_FIELDS: [&str; 5] = [
+    v2::MERCHANT_FIELDS[0],
+    v2::MERCHANT_FIELDS[1],
+    v2::MERCHANT_FIELDS[2],
+    "sp_mchid",
+    "combine_mchid",
+];
+
+/// Makes an example body one the client sends as it is: the merchant fields name `merchant`
+/// (when one is configured), and an APIv2 body loses the fields the client fills in.
+fn ready_to_send(op: &Operation<'_>, body: &mut serde_json::Value, merchant: Option<&str>) {
+    let Some(fields) = body.as_object_mut() else {
+        return;
+    };
+    if op.protocol() == Protocol::V2 {
+        fields.remove(v2::SIGN);
+        fields.remove(v2::NONCE_STR);
+    }
+    if let Some(merchant) = merchant {
+        for name in MERCHANT_FIELDS {
+            if let Some(value) = fields.get_mut(name) {
+                *value = serde_json::Value::String(merchant.to_owned());
+            }
+        }
+    }
 }
 
 /// The example path variables and query parameters as `--param k=v --query k=v`, each
