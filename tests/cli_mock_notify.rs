@@ -310,6 +310,44 @@ async fn url_posts_the_callback_and_prints_the_answer_escaped() {
     assert!(text(&out.stderr).contains("accepted"));
 }
 
+/// A receiver that answers without end is read only so far: 64 KiB of its answer, of which
+/// the start is shown, and the command ends (it read until its 30 s timeout, then showed nothing).
+#[test]
+fn url_reads_an_endless_answer_only_so_far() {
+    let keys = Keys::new();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/notify", listener.local_addr().unwrap());
+    let server = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut request = [0u8; 65536];
+        let _ = stream.read(&mut request);
+        stream
+            .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 1000000000000\r\n\r\n")
+            .unwrap();
+        let chunk = [b'x'; 16384];
+        // Until the client hangs up.
+        while stream.write_all(&chunk).is_ok() {}
+    });
+    let out = keys
+        .cmd()
+        .args(["mock", "notify", "--url", &url])
+        .timeout(Duration::from_secs(20))
+        .output()
+        .unwrap();
+    server.join().unwrap();
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("status: 200 OK"), "{}", text(&out.stderr));
+    let shown = stdout.lines().nth(1).unwrap_or_default();
+    let limit = wechatpay::protocol::v2::MAX_DISPLAY_CHARS;
+    let expected = format!("{}... ({} more characters)", "x".repeat(limit), 64 * 1024 - limit);
+    assert_eq!(shown, expected, "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("only its first 65536 bytes were read"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
 #[test]
 fn url_reports_a_receiver_that_is_not_there() {
     let keys = Keys::new();

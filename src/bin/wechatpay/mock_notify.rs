@@ -235,10 +235,13 @@ async fn send(url: &str, sample: &SampleNotification, what: &str, v2: bool) -> R
             )
         })?;
     let status = response.status();
-    let answer = response.bytes().await.unwrap_or_default();
+    let (answer, cut) = read_answer(response).await;
     println!("status: {status}");
     if !answer.is_empty() {
         println!("{}", escape_for_display(&String::from_utf8_lossy(&answer)));
+    }
+    if cut {
+        eprintln!("the answer goes on: only its first {MAX_ANSWER_BYTES} bytes were read");
     }
     if accepted(status, &answer, v2) {
         eprintln!("accepted: the platform would not send it again");
@@ -250,6 +253,25 @@ async fn send(url: &str, sample: &SampleNotification, what: &str, v2: bool) -> R
         eprintln!("not accepted (the platform wants a 2xx status): it would send it again later");
         Ok(exit::FAILURE)
     }
+}
+
+/// The most of a receiver's answer read (and of that, the first
+/// [`v2::MAX_DISPLAY_CHARS`] characters are shown).
+const MAX_ANSWER_BYTES: usize = 64 * 1024;
+
+/// The receiver's answer, at most [`MAX_ANSWER_BYTES`] of it, and whether there was more.
+/// A body that breaks off counts as what arrived.
+async fn read_answer(mut response: reqwest::Response) -> (Vec<u8>, bool) {
+    let mut answer = Vec::new();
+    while let Ok(Some(chunk)) = response.chunk().await {
+        let room = MAX_ANSWER_BYTES - answer.len();
+        if chunk.len() > room {
+            answer.extend_from_slice(&chunk[..room]);
+            return (answer, true);
+        }
+        answer.extend_from_slice(&chunk);
+    }
+    (answer, false)
 }
 
 /// Whether the platform would take this answer as the callback handled: a 2xx status for
