@@ -16,6 +16,16 @@ pub(super) static EMBEDDED: &[u8] = include_bytes!("catalog.json.gz");
 /// The format number this module reads (the generator's `"format"`).
 const FORMAT: u32 = 1;
 
+/// The most bytes a gzip-compressed catalogue may inflate to (the embedded one: 1.6 MB).
+pub(super) const MAX_INFLATED_BYTES: usize = 64 << 20;
+
+/// The deepest a schema may nest, counting itself (the embedded catalogue's deepest: 12).
+pub(super) const MAX_SCHEMA_DEPTH: usize = 32;
+
+/// The most schemas one schema may unfold to, each shared one counted every time it is
+/// reached (the embedded catalogue's largest: 197). Example generation walks them all.
+pub(super) const MAX_UNFOLDED_SCHEMAS: u64 = 100_000;
+
 /// Why a catalogue could not be loaded by [`Catalog::from_slice`](super::Catalog::from_slice).
 ///
 /// ```
@@ -140,10 +150,16 @@ pub(super) struct Loaded {
 pub(super) fn load(bytes: &[u8]) -> Result<Loaded, CatalogError> {
     let json;
     let text = if bytes.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::with_capacity(bytes.len() * 7);
+        let mut out = Vec::with_capacity(bytes.len().saturating_mul(7).min(MAX_INFLATED_BYTES));
         flate2::read::GzDecoder::new(bytes)
+            .take(MAX_INFLATED_BYTES as u64 + 1)
             .read_to_end(&mut out)
             .map_err(|e| CatalogError(format!("gzip: {e}")))?;
+        if out.len() > MAX_INFLATED_BYTES {
+            return Err(CatalogError(format!(
+                "gzip: inflates to more than {MAX_INFLATED_BYTES} bytes"
+            )));
+        }
         json = out;
         &json[..]
     } else {
@@ -181,10 +197,7 @@ pub(super) fn load(bytes: &[u8]) -> Result<Loaded, CatalogError> {
             check(index, &what)?;
         }
     }
-    if let Some(i) = first_cycle(&raw.schemas) {
-        // The generator breaks recursion; a schema that contains itself has no finite example.
-        return Err(CatalogError(format!("schema {i} contains itself")));
-    }
+    check_shapes(&raw.schemas)?;
     let mut nodes = raw.schemas;
     for node in &mut nodes {
         let loose = node
@@ -201,23 +214,60 @@ pub(super) fn load(bytes: &[u8]) -> Result<Loaded, CatalogError> {
     })
 }
 
-/// A schema that contains itself (through properties and items), if any: an iterative
-/// depth-first walk, each node left once done.
-fn first_cycle(nodes: &[Node]) -> Option<usize> {
+/// The schemas a schema holds directly: its properties' and its items'.
+fn children(node: &Node) -> impl Iterator<Item = usize> + '_ {
+    node.properties
+        .iter()
+        .map(|(_, c)| *c as usize)
+        .chain(node.items.map(|c| c as usize))
+}
+
+/// The `k`th of [`children`], in constant time.
+fn nth_child(node: &Node, k: usize) -> Option<usize> {
+    match node.properties.get(k) {
+        Some((_, c)) => Some(*c as usize),
+        None if k == node.properties.len() => node.items.map(|c| c as usize),
+        None => None,
+    }
+}
+
+/// Refuses a schema that contains itself (the generator breaks recursion; such a schema has
+/// no finite example), one nested deeper than [`MAX_SCHEMA_DEPTH`], and one that unfolds to
+/// more than [`MAX_UNFOLDED_SCHEMAS`]: what the recursive walks (validation, examples) could
+/// not finish.
+fn check_shapes(nodes: &[Node]) -> Result<(), CatalogError> {
+    let order = children_first(nodes).map_err(|i| CatalogError(format!("schema {i} contains itself")))?;
+    let mut depth = vec![0usize; nodes.len()];
+    let mut unfolded = vec![0u64; nodes.len()];
+    for i in order {
+        let node = &nodes[i];
+        depth[i] = 1 + children(node).map(|c| depth[c]).max().unwrap_or(0);
+        unfolded[i] = children(node).fold(1u64, |sum, c| sum.saturating_add(unfolded[c]));
+        if depth[i] > MAX_SCHEMA_DEPTH {
+            return Err(CatalogError(format!(
+                "schema {i} is nested deeper than {MAX_SCHEMA_DEPTH}"
+            )));
+        }
+        if unfolded[i] > MAX_UNFOLDED_SCHEMAS {
+            return Err(CatalogError(format!(
+                "schema {i} unfolds to more than {MAX_UNFOLDED_SCHEMAS} schemas"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Every schema, each after the ones it holds (an iterative depth-first walk); the index of
+/// a schema that contains itself, if one does.
+fn children_first(nodes: &[Node]) -> Result<Vec<usize>, usize> {
     #[derive(Clone, Copy, PartialEq)]
     enum Mark {
         New,
         Open,
         Done,
     }
-    let children = |i: usize| {
-        let node = &nodes[i];
-        node.properties
-            .iter()
-            .map(|(_, c)| *c as usize)
-            .chain(node.items.map(|c| c as usize))
-    };
     let mut marks = vec![Mark::New; nodes.len()];
+    let mut order = Vec::with_capacity(nodes.len());
     let mut stack: Vec<(usize, usize)> = Vec::new(); // (node, next child to visit)
     for root in 0..nodes.len() {
         if marks[root] != Mark::New {
@@ -226,11 +276,11 @@ fn first_cycle(nodes: &[Node]) -> Option<usize> {
         marks[root] = Mark::Open;
         stack.push((root, 0));
         while let Some(&mut (at, ref mut next)) = stack.last_mut() {
-            match children(at).nth(*next) {
+            match nth_child(&nodes[at], *next) {
                 Some(child) => {
                     *next += 1;
                     match marks[child] {
-                        Mark::Open => return Some(child),
+                        Mark::Open => return Err(child),
                         Mark::New => {
                             marks[child] = Mark::Open;
                             stack.push((child, 0));
@@ -240,12 +290,13 @@ fn first_cycle(nodes: &[Node]) -> Option<usize> {
                 }
                 None => {
                     marks[at] = Mark::Done;
+                    order.push(at);
                     stack.pop();
                 }
             }
         }
     }
-    None
+    Ok(order)
 }
 
 #[cfg(test)]
@@ -276,6 +327,48 @@ mod tests {
         assert!(load(unknown.as_bytes()).is_err());
         let wrong = r#"{"format":2,"source":{"version":"0","commit":"0","date":"2024-01-01"},"license":"","schemas":[],"operations":[]}"#;
         assert!(load(wrong.as_bytes()).unwrap_err().to_string().contains("format 2"));
+    }
+
+    /// `count` schemas, each an object whose properties all name the next one, the last a
+    /// string.
+    fn ladder(count: usize, properties: usize) -> String {
+        let mut schemas: Vec<String> = (0..count - 1)
+            .map(|i| {
+                let props: Vec<String> = (0..properties).map(|p| format!(r#"["p{p}",{}]"#, i + 1)).collect();
+                format!(r#"{{"type":"object","properties":[{}]}}"#, props.join(","))
+            })
+            .collect();
+        schemas.push(r#"{"type":"string"}"#.into());
+        catalog(&format!("[{}]", schemas.join(",")))
+    }
+
+    #[test]
+    fn schemas_too_deep_or_too_large_unfolded_are_refused() {
+        // As deep as allowed, then one deeper.
+        assert!(load(ladder(MAX_SCHEMA_DEPTH, 1).as_bytes()).is_ok());
+        let deep = load(ladder(MAX_SCHEMA_DEPTH + 1, 1).as_bytes()).unwrap_err();
+        assert!(deep.to_string().contains("nested deeper than 32"), "{deep}");
+        // 30 levels of two properties naming the same next schema: 30 schemas that unfold
+        // to 2^30 nodes, which example generation would walk.
+        let wide = load(ladder(30, 2).as_bytes()).unwrap_err();
+        assert!(
+            wide.to_string().contains("unfolds to more than 100000 schemas"),
+            "{wide}"
+        );
+    }
+
+    #[test]
+    fn a_catalogue_that_inflates_beyond_the_limit_is_refused() {
+        use std::io::Write as _;
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        let spaces = vec![b' '; 1 << 20];
+        for _ in 0..=(MAX_INFLATED_BYTES >> 20) {
+            encoder.write_all(&spaces).unwrap();
+        }
+        let bomb = encoder.finish().unwrap();
+        assert!(bomb.len() < 1 << 20);
+        let err = load(&bomb).unwrap_err();
+        assert!(err.to_string().contains("inflates to more than"), "{err}");
     }
 
     #[test]
