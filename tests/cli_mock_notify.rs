@@ -384,6 +384,95 @@ fn v2_callbacks_verify_and_reach_a_server() {
     assert_eq!(refund.refund, mock::sample_v2_refund_fields());
 }
 
+/// `notify parse` reads the APIv2 callbacks `mock notify --v2` writes: a payment result
+/// verified with the APIv2 key (MD5 or HMAC-SHA256), a refund result decrypted; `--headers`
+/// is not needed for them.
+#[test]
+fn notify_parse_reads_v2_callbacks() {
+    let keys = Keys::new();
+    for (args, algorithm) in [
+        (vec!["--v2"], "MD5"),
+        (vec!["--v2", "--sign-type", "HMAC-SHA256"], "HMAC-SHA256"),
+    ] {
+        let (_, body) = keys.write(&args);
+        let out = keys
+            .cmd()
+            .args(["notify", "parse", "--body"])
+            .arg(&body)
+            .assert()
+            .success()
+            .get_output()
+            .clone();
+        let fields: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(fields["result_code"], "SUCCESS");
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains(&format!("sign verified ({algorithm})")), "{stderr}");
+    }
+    let (headers, body) = keys.write(&["--v2", "--event", "REFUND"]);
+    let out = keys.parse(&headers, &body).assert().success().get_output().clone();
+    let refund: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(refund, mock::sample_v2_refund_fields());
+    assert!(
+        text(&out.stderr).contains("confirm the refund with a query"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+/// A v2 callback altered after signing, or read with another APIv2 key, is refused with
+/// exit 5 and nothing on standard output.
+#[test]
+fn notify_parse_refuses_an_altered_v2_callback() {
+    let keys = Keys::new();
+    let (_, body) = keys.write(&["--v2"]);
+    let signed = std::fs::read_to_string(&body).unwrap();
+    std::fs::write(&body, signed.replacen("<total_fee>", "<total_fee>1", 1)).unwrap();
+    assert_ne!(
+        std::fs::read_to_string(&body).unwrap(),
+        signed,
+        "the sample has a total_fee"
+    );
+    let out = keys
+        .cmd()
+        .args(["notify", "parse", "--body"])
+        .arg(&body)
+        .assert()
+        .code(VERIFICATION_FAILURE)
+        .get_output()
+        .clone();
+    assert!(out.stdout.is_empty());
+    assert!(text(&out.stderr).contains("do not act on it"), "{}", text(&out.stderr));
+
+    let (_, body) = keys.write(&["--v2", "--event", "REFUND"]);
+    let out = keys
+        .cmd()
+        .args(["notify", "parse", "--body"])
+        .arg(&body)
+        .env("WECHATPAY_APIV2_KEY", "0123456789abcdef0123456789abcdef")
+        .assert()
+        .code(VERIFICATION_FAILURE)
+        .get_output()
+        .clone();
+    assert!(out.stdout.is_empty());
+    assert!(text(&out.stderr).contains("APIv2 key"), "{}", text(&out.stderr));
+}
+
+/// An APIv3 callback still needs its headers.
+#[test]
+fn notify_parse_of_a_v3_callback_needs_the_headers() {
+    let keys = Keys::new();
+    let (_, body) = keys.write(&["--event", "TRANSACTION.SUCCESS"]);
+    let out = keys
+        .cmd()
+        .args(["notify", "parse", "--body"])
+        .arg(&body)
+        .assert()
+        .code(USAGE)
+        .get_output()
+        .clone();
+    assert!(text(&out.stderr).contains("--headers"), "{}", text(&out.stderr));
+}
+
 #[test]
 fn notify_parse_says_the_apiv3_key_when_the_resource_does_not_decrypt() {
     let keys = Keys::new();

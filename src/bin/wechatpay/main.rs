@@ -13,6 +13,7 @@ mod mock;
 mod mock_log;
 mod mock_notify;
 mod notify;
+mod notify_v2;
 mod output;
 mod request;
 mod sign;

@@ -35,7 +35,7 @@ it again). Otherwise the headers as `Name: value` lines, a blank line, then the 
 --v2 makes an APIv2 callback instead: a payment result (<xml> signed with the APIv2 key,
 MD5 unless --sign-type HMAC-SHA256), or with --event REFUND a refund result whose req_info
 is encrypted (AES-256-ECB under the MD5 of the APIv2 key). --resource then gives the fields
-(of req_info, for a refund).
+(of req_info, for a refund). `wechatpay notify parse --body FILE` reads both.
 
 Examples:
   wechatpay mock notify --event TRANSACTION.SUCCESS --out-headers cb.headers --out-body cb.json

@@ -1,4 +1,5 @@
-//! `wechatpay notify parse --headers FILE --body FILE [--at UNIX_SECONDS]`.
+//! `wechatpay notify parse --headers FILE --body FILE [--at UNIX_SECONDS]`; an APIv2
+//! callback (XML) is read by [`crate::notify_v2`].
 
 use std::path::{Path, PathBuf};
 
@@ -27,13 +28,18 @@ earlier, give --at with the Unix time it arrived: it is then checked as of that 
 window, the keys' validity), not now, which proves who signed it, not that it is fresh.
 --at needs the platform key or certificates configured (a download would be refused).
 
+An APIv2 callback (an XML body) needs no headers file: a payment result is verified with
+the APIv2 key and its fields printed; a refund result's req_info is decrypted with it and
+the refund's fields printed (it carries no signature: confirm the refund with a query).
+
 Example:
   wechatpay notify parse --headers callback.headers --body callback.json | jq .out_trade_no
+  wechatpay notify parse --body callback.xml
   wechatpay notify parse --headers callback.headers --body callback.json --at 1719128975")]
     Parse {
-        /// File of `Name: value` header lines
+        /// File of `Name: value` header lines (not needed for an APIv2 callback)
         #[arg(long, value_name = "FILE")]
-        headers: PathBuf,
+        headers: Option<PathBuf>,
         /// File holding the raw body
         #[arg(long, value_name = "FILE")]
         body: PathBuf,
@@ -56,7 +62,17 @@ impl NotifyCommand {
 
 pub async fn run(config: &Config, command: NotifyCommand) -> Result<u8, Failure> {
     match command {
-        NotifyCommand::Parse { headers, body, at, .. } => parse(config, &headers, &body, at).await,
+        NotifyCommand::Parse { headers, body, at, .. } => {
+            let body_bytes =
+                std::fs::read(&body).map_err(|e| Failure::usage(format!("cannot read {}: {e}", body.display())))?;
+            if crate::notify_v2::is_v2(&body_bytes) {
+                return crate::notify_v2::parse(config, &body_bytes, at);
+            }
+            let headers = headers.ok_or_else(|| {
+                Failure::usage("an APIv3 callback needs its headers: give --headers FILE (`Name: value` lines)")
+            })?;
+            parse(config, &headers, &body, &body_bytes, at).await
+        }
     }
 }
 
@@ -84,7 +100,13 @@ fn parse_headers(text: &str) -> Result<HeaderMap, String> {
     Ok(headers)
 }
 
-async fn parse(config: &Config, headers_file: &Path, body_file: &Path, at: Option<i64>) -> Result<u8, Failure> {
+async fn parse(
+    config: &Config,
+    headers_file: &Path,
+    body_file: &Path,
+    body: &[u8],
+    at: Option<i64>,
+) -> Result<u8, Failure> {
     // A certificate download would be stamped with the --at clock, and refused.
     if at.is_some() && !config.has_platform_keys() {
         return Err(Failure::config(
@@ -92,7 +114,7 @@ async fn parse(config: &Config, headers_file: &Path, body_file: &Path, at: Optio
              (--certificates; `wechatpay certificates download` writes one)",
         ));
     }
-    let (headers, body) = read_capture(headers_file, body_file)?;
+    let headers = read_headers(headers_file)?;
     let apiv3 = config.apiv3_key(true)?.ok_or_else(|| {
         Failure::config(
             "decrypting callbacks needs the APIv3 key: set WECHATPAY_APIV3_KEY, give --apiv3-key-file FILE, or type \
@@ -105,9 +127,9 @@ async fn parse(config: &Config, headers_file: &Path, body_file: &Path, at: Optio
         eprintln!("note: checking as of {} (--at {at}), not now", output::format_unix(at));
     }
     let client = builder.build()?;
-    let notification = match verify(&client.notifications(), &headers, &body, body_file).await {
+    let notification = match verify(&client.notifications(), &headers, body, body_file).await {
         Ok(notification) => notification,
-        Err(error) => return refused(error, &headers, &body, at),
+        Err(error) => return refused(error, &headers, body, at),
     };
     // Verified, but still text from the network: escaped before it reaches the terminal.
     let shown = wechatpay::text::visible;
@@ -128,14 +150,11 @@ async fn parse(config: &Config, headers_file: &Path, body_file: &Path, at: Optio
     Ok(exit::OK)
 }
 
-/// The captured headers and body.
-fn read_capture(headers_file: &Path, body_file: &Path) -> Result<(HeaderMap, Vec<u8>), Failure> {
+/// The captured headers.
+fn read_headers(headers_file: &Path) -> Result<HeaderMap, Failure> {
     let text = std::fs::read_to_string(headers_file)
         .map_err(|e| Failure::usage(format!("cannot read {}: {e}", headers_file.display())))?;
-    let headers = parse_headers(&text).map_err(|e| Failure::usage(format!("{}: {e}", headers_file.display())))?;
-    let body =
-        std::fs::read(body_file).map_err(|e| Failure::usage(format!("cannot read {}: {e}", body_file.display())))?;
-    Ok((headers, body))
+    parse_headers(&text).map_err(|e| Failure::usage(format!("{}: {e}", headers_file.display())))
 }
 
 /// Verifies and decrypts; once more without a final newline an editor may have added to
