@@ -605,12 +605,23 @@ fn a_profile_configures_and_flags_and_environment_take_precedence() {
         .assert()
         .success();
     let dead = format!("http://127.0.0.1:{}/", closed_port());
-    // The environment over the profile, the flag over both.
-    with_profile()
+    // The environment over the profile, the flag over both; a profile named with --profile
+    // that the environment overrides says so.
+    let assert = with_profile()
         .env("WECHATPAY_BASE_URL", &dead)
         .args(["request", "GET", "v3/certificates"])
         .assert()
         .code(TRANSPORT_FAILURE);
+    let stderr = text(&assert.get_output().stderr);
+    assert!(
+        stderr.contains("note: --profile mock is given, but the environment sets WECHATPAY_BASE_URL"),
+        "{stderr}"
+    );
+    let assert = with_profile()
+        .args(["request", "GET", "v3/certificates"])
+        .assert()
+        .success();
+    assert!(!text(&assert.get_output().stderr).contains("note: --profile"));
     with_profile()
         .env("WECHATPAY_BASE_URL", &dead)
         .args(["--base-url", &sandbox.base_url, "request", "GET", "v3/certificates"])

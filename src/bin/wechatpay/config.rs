@@ -362,6 +362,61 @@ impl Config {
         })
     }
 
+    /// The environment variables that set something here: the settings taken from the
+    /// environment, and the APIv3 and APIv2 keys when the environment holds them and no
+    /// flag names a key file.
+    pub fn environment_variables_used(&self) -> Vec<&'static str> {
+        let sources = [
+            self.mchid.as_ref().map(|s| &s.source),
+            self.merchant_serial.as_ref().map(|s| &s.source),
+            self.private_key.as_ref().map(|s| &s.source),
+            self.merchant_certificate.as_ref().map(|s| &s.source),
+            self.public_key_id.as_ref().map(|s| &s.source),
+            self.public_key.as_ref().map(|s| &s.source),
+            self.certificates.as_ref().map(|s| &s.source),
+            self.ca_certificate.as_ref().map(|s| &s.source),
+            self.base_url.as_ref().map(|s| &s.source),
+        ];
+        let mut names: Vec<&'static str> = sources
+            .into_iter()
+            .filter_map(|source| match source {
+                Some(Source::Env(name)) => Some(*name),
+                _ => None,
+            })
+            .collect();
+        for (file, name) in [
+            (&self.apiv3_key_file, vars::APIV3_KEY),
+            (&self.apiv2_key_file, vars::APIV2_KEY),
+        ] {
+            let named_by_flag = matches!(
+                file,
+                Some(Setting {
+                    source: Source::Flag(_),
+                    ..
+                })
+            );
+            if !named_by_flag && env(name).is_some() {
+                names.push(name);
+            }
+        }
+        names
+    }
+
+    /// A note on standard error when `--profile NAME` was given and the environment still
+    /// sets some of the settings (it comes before profiles): a sourced sandbox `env.sh`
+    /// would otherwise mix into another profile unseen.
+    pub fn note_environment_over(&self, profile: &str) {
+        let names = self.environment_variables_used();
+        if !names.is_empty() {
+            eprintln!(
+                "note: --profile {} is given, but the environment sets {}, which come before profiles; unset them to \
+                 use the profile's",
+                wechatpay::text::visible(profile),
+                names.join(", ")
+            );
+        }
+    }
+
     /// The base URL the client uses.
     pub fn base_url(&self) -> &str {
         self.base_url

@@ -48,7 +48,8 @@ parse, sign, doctor), or before it: `wechatpay --profile mock request ...`.
 Profiles are TOML tables in $XDG_CONFIG_HOME/wechatpay/profiles.toml (or
 ~/.config/wechatpay/profiles.toml; %APPDATA%\\wechatpay\\profiles.toml on Windows), chosen with
 --profile NAME (the [default] table when there is one and no --profile); --config FILE reads
-another file. Relative paths in a profile are relative to the profile file.
+another file. Relative paths in a profile are relative to the profile file. With --profile,
+a note on standard error names the environment variables that still set something.
 Secrets never go on the command line: keys are read from files; the APIv3 key from
 WECHATPAY_APIV3_KEY, a file, or a prompt (without echo; one line of standard input when
 it is not a terminal) for the commands that need it; the APIv2 key from WECHATPAY_APIV2_KEY
@@ -150,7 +151,14 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> Result<u8, Failure> {
     // The configuration flags may come before the command or after it (which wins).
     let before = &cli.config;
-    let config = |after: &ConfigArgs| Config::resolve(&after.or(before));
+    let config = |after: &ConfigArgs| {
+        let merged = after.or(before);
+        let config = Config::resolve(&merged)?;
+        if let Some(profile) = &merged.profile {
+            config.note_environment_over(profile);
+        }
+        Ok::<_, Failure>(config)
+    };
     match cli.command {
         Command::Request(args) => request::run(&config(&args.config)?, args).await,
         Command::Certificates(command) => certificates::run(&config(command.config())?, command).await,
