@@ -424,7 +424,7 @@ pub(crate) fn bill(apply: &Value) -> Result<(String, Digest)> {
 /// in clear text to reach a host the API host does not run on).
 pub(crate) fn download_url(url: &str, base: &Url, allowed_hosts: &[String]) -> Result<Url> {
     let url = Url::parse(url).map_err(|_| RequestError::InvalidPath {
-        path: sanitize(url),
+        path: without_query(url),
         reason: "not an absolute URL",
     })?;
     let host = url.host_str().unwrap_or("").to_owned();
@@ -438,12 +438,26 @@ pub(crate) fn download_url(url: &str, base: &Url, allowed_hosts: &[String]) -> R
     }
     if url.fragment().is_some() {
         return Err(RequestError::InvalidPath {
-            path: sanitize(url.as_str()),
+            path: without_query(url.as_str()),
             reason: "a download URL must not have a fragment",
         }
         .into());
     }
+    if crate::protocol::path::names_apiv2(url.path()) {
+        // The chain would take it for an APIv2 call (XML, signed with the APIv2 key).
+        return Err(RequestError::InvalidPath {
+            path: without_query(url.as_str()),
+            reason: "a download URL is an APIv3 one; an APIv2 bill is a call: chain(\"v2/pay/downloadbill\")",
+        }
+        .into());
+    }
     Ok(url)
+}
+
+/// A URL as errors show it: without its query or fragment, which may hold a download
+/// token.
+fn without_query(url: &str) -> String {
+    sanitize(url.split(['?', '#']).next().unwrap_or_default())
 }
 
 #[cfg(test)]
@@ -472,6 +486,36 @@ mod tests {
         }
         assert!(download_url("https://api.mch.weixin.qq.com/x#f", &base, &[]).is_err());
         assert!(download_url("not a url", &base, &[]).is_err());
+    }
+
+    #[test]
+    fn a_download_url_under_v2_is_refused_not_sent_as_an_apiv2_call() {
+        let base = Url::parse("https://api.mch.weixin.qq.com/").unwrap();
+        for url in [
+            "https://api.mch.weixin.qq.com/v2/pay/downloadbill",
+            "https://api.mch.weixin.qq.com/V2/pay/downloadbill?x=1",
+        ] {
+            let err = download_url(url, &base, &[]).unwrap_err();
+            assert!(
+                matches!(&err, Error::Request(RequestError::InvalidPath { reason, .. }) if reason.contains("APIv2")),
+                "{url}: {err:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_refused_download_url_does_not_show_its_token() {
+        let base = Url::parse("https://api.mch.weixin.qq.com/").unwrap();
+        for url in [
+            "https://api.mch.weixin.qq.com/v3/billdownload/file?token=SECRET6XIv5TUPto7pByrTQKhd#f",
+            "api.mch.weixin.qq.com/v3/billdownload/file?token=SECRET6XIv5TUPto7pByrTQKhd",
+            "https://evil.example/v3/billdownload/file?token=SECRET6XIv5TUPto7pByrTQKhd",
+        ] {
+            let err = download_url(url, &base, &[]).unwrap_err();
+            for shown in [err.to_string(), format!("{err:?}")] {
+                assert!(!shown.contains("SECRET"), "{shown}");
+            }
+        }
     }
 
     #[test]

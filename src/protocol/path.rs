@@ -80,6 +80,13 @@ pub fn normalize_path(path: &str) -> String {
     out
 }
 
+/// Whether `path` (with or without its leading `/`) names an APIv2 endpoint: its first
+/// segment is `v2`, in any case.
+pub(crate) fn names_apiv2(path: &str) -> bool {
+    let path = path.strip_prefix('/').unwrap_or(path);
+    path.split('/').next().is_some_and(|s| s.eq_ignore_ascii_case("v2"))
+}
+
 /// Appends the normalised form of `path` to `out` (see [`normalize_path`]); returns the
 /// index, among the segments appended, of the first segment that
 /// [reads as an identifier](reads_as_identifier) (the first segment of a whole path may be a protocol marker such as
@@ -89,7 +96,7 @@ pub(crate) fn push_normalized_path(path: &str, out: &mut String, first_of_path: 
     // APIv2 paths are not kebab-case: their literal segments are sent as written
     // (`secapi/mch/addInstitutionsub`). `out` holds the path so far when this is a piece.
     let v2 = if first_of_path {
-        path.split('/').next().is_some_and(|s| s.eq_ignore_ascii_case("v2"))
+        names_apiv2(path)
     } else {
         out.split('/').next() == Some("v2")
     };

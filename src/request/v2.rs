@@ -18,10 +18,7 @@ use crate::wire::{Body, Check, Prepared};
 
 /// Whether a normalised template names an APIv2 endpoint.
 pub(crate) fn is_v2(template: &str) -> bool {
-    template
-        .split('/')
-        .next()
-        .is_some_and(|first| first.eq_ignore_ascii_case("v2"))
+    crate::protocol::path::names_apiv2(template)
 }
 
 /// What preparing an APIv2 request takes beyond the common context.
