@@ -55,6 +55,36 @@ fn a_client_slow_to_send_its_first_request_is_still_answered() {
     assert!(answer.starts_with("HTTP/1.1 401"), "answer: {answer:?}");
 }
 
+/// A mock that stopped leaves its port free for the next one at once, even with its
+/// connections in TIME_WAIT (as `wechatpay mock serve --port N` restarted would).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stopped_mocks_port_can_be_bound_again_at_once() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let first = MockServer::builder().port(port).start();
+    first.route(Method::GET, "/v3/ping", 200, Value::Null);
+    let client = first.client();
+    client.chain("v3/ping").get().await.unwrap();
+    // The mock closes the connection the client keeps: TIME_WAIT is on the mock's side.
+    drop(first);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let second = MockServer::builder().port(port).try_start();
+    assert!(second.is_ok(), "{:?}", second.err());
+}
+
+/// A port in use is an error from `try_start`, in async code too (not a panic).
+#[tokio::test]
+async fn a_taken_port_is_an_error_inside_a_runtime() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let result = MockServer::builder()
+        .port(taken.local_addr().unwrap().port())
+        .try_start();
+    assert_eq!(result.err().map(|e| e.kind()), Some(std::io::ErrorKind::AddrInUse));
+}
+
 #[test]
 fn connections_beyond_the_cap_are_closed_at_once() {
     const CAP: usize = 32;

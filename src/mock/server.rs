@@ -70,13 +70,14 @@ impl Server {
             .thread_name("wechatpay-mock")
             .enable_all()
             .build()?;
-        let listener = {
-            let _entered = runtime.enter();
-            let socket = tokio::net::TcpSocket::new_v4()?;
-            socket.bind(SocketAddr::from(([127, 0, 0, 1], port)))?;
-            socket.listen(LISTEN_BACKLOG)?
+        let (listener, addr) = match listen(&runtime, port) {
+            Ok(bound) => bound,
+            Err(e) => {
+                // Dropping a runtime inside another one's task would panic.
+                runtime.shutdown_background();
+                return Err(e);
+            }
         };
-        let addr = listener.local_addr()?;
         let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
         std::thread::Builder::new()
             .name("wechatpay-mock".into())
@@ -106,6 +107,20 @@ impl Drop for Server {
             let _ = tx.send(());
         }
     }
+}
+
+/// Listens on `127.0.0.1:port` (0: a free port) with room for a burst of connections.
+fn listen(runtime: &tokio::runtime::Runtime, port: u16) -> std::io::Result<(tokio::net::TcpListener, SocketAddr)> {
+    let _entered = runtime.enter();
+    let socket = tokio::net::TcpSocket::new_v4()?;
+    // As std's bind does on Unix: a port left in TIME_WAIT by a mock that stopped can be
+    // bound again at once (on Windows the option would let two sockets share it).
+    #[cfg(unix)]
+    socket.set_reuseaddr(true)?;
+    socket.bind(SocketAddr::from(([127, 0, 0, 1], port)))?;
+    let listener = socket.listen(LISTEN_BACKLOG)?;
+    let addr = listener.local_addr()?;
+    Ok((listener, addr))
 }
 
 async fn accept_loop(
