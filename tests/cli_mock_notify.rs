@@ -408,6 +408,16 @@ fn notify_parse_reads_v2_callbacks() {
         let stderr = text(&out.stderr);
         assert!(stderr.contains(&format!("sign verified ({algorithm})")), "{stderr}");
     }
+    // An empty req_info, outside the signature, added to a payment result changes nothing.
+    let (_, body) = keys.write(&["--v2"]);
+    let signed = std::fs::read_to_string(&body).unwrap();
+    std::fs::write(&body, signed.replace("</xml>", "<req_info></req_info></xml>")).unwrap();
+    keys.cmd()
+        .args(["notify", "parse", "--body"])
+        .arg(&body)
+        .assert()
+        .success();
+
     let (headers, body) = keys.write(&["--v2", "--event", "REFUND"]);
     let out = keys.parse(&headers, &body).assert().success().get_output().clone();
     let refund: Value = serde_json::from_slice(&out.stdout).unwrap();

@@ -91,11 +91,10 @@ impl Sender {
         signature: AnswerSignature,
     ) -> Result<(serde_json::Value, Option<String>)> {
         let key = self.apiv2_key.as_deref().ok_or(ConfigError::MissingApiV2Key)?;
-        let fields = v2::read_answer(body, key, signature)?;
-        let verified_by = match signature {
-            AnswerSignature::Signed(sign_type) => Some(format!("APIv2 key ({})", sign_type.as_str())),
-            AnswerSignature::Unsigned => None,
-        };
-        Ok((fields, verified_by))
+        let (fields, verified_by) = v2::read_verified(body, key, signature)?;
+        Ok((
+            fields,
+            verified_by.map(|sign_type| format!("APIv2 key ({})", sign_type.as_str())),
+        ))
     }
 }

@@ -26,7 +26,9 @@ pub fn parse(config: &Config, body: &[u8], at: Option<i64>) -> Result<u8, Failur
         )
     })?;
     let key = ApiV2Key::new(key.key.as_str()).map_err(|e| Failure::config(format!("{}: {e}", key.source)))?;
-    let is_refund = v2::parse(body).is_ok_and(|doc| doc.fields.contains_key("req_info"));
+    // An empty field is outside the signature: only a req_info with content makes a refund
+    // result (an empty one added to a payment result must not turn it away).
+    let is_refund = v2::parse(body).is_ok_and(|doc| doc.fields.get("req_info").is_some_and(|v| !v.is_empty()));
     if is_refund {
         let refund = match v2::read_refund_notification(body, &key) {
             Ok(refund) => refund,

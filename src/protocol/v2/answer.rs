@@ -4,8 +4,10 @@
 //!    ([`V2Error::Return`], with `return_msg`). Such answers are often unsigned, so nothing
 //!    in them is trusted beyond "it failed".
 //! 2. Otherwise the `sign` must verify, unless the endpoint answers unsigned by design
-//!    ([`answers_unsigned`](super::answers_unsigned)); a missing `sign` is a failure
-//!    ([`V2Error::Signature`]).
+//!    ([`answers_unsigned`](super::answers_unsigned)) and the answer has none; a missing
+//!    `sign` is a failure ([`V2Error::Signature`]), and so is a signed answer lacking
+//!    `result_code` while a value holds `&result_code=` (the field folded away:
+//!    [`SignatureFailure::Ambiguous`](super::SignatureFailure::Ambiguous)).
 //! 3. Then `result_code` = `FAIL` is the platform declining the operation
 //!    ([`V2Error::Business`], with `err_code` and `err_code_des`).
 //!
@@ -13,7 +15,8 @@
 
 use serde_json::Value;
 
-use super::{ApiV2Key, SignType, V2Error, answers_unsigned, fields_to_json, parse, verify_answer};
+use super::sign::check_unambiguous;
+use super::{ApiV2Key, SIGN, SignType, V2Error, answers_unsigned, fields_to_json, parse, verify_answer};
 
 /// How an answer must be signed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,7 +25,8 @@ pub enum AnswerSignature {
     /// [`verify_answer`](super::verify_answer) for how it is chosen).
     Signed(SignType),
     /// Unsigned by design (the endpoint is in
-    /// [`UNSIGNED_ANSWERS`](super::UNSIGNED_ANSWERS)): no signature check.
+    /// [`UNSIGNED_ANSWERS`](super::UNSIGNED_ANSWERS)): no signature check, unless the
+    /// answer carries a `sign` after all, which must then verify.
     Unsigned,
 }
 
@@ -65,6 +69,16 @@ impl AnswerSignature {
 /// # Ok::<(), V2Error>(())
 /// ```
 pub fn read_answer(body: &[u8], key: &ApiV2Key, signature: AnswerSignature) -> Result<Value, V2Error> {
+    read_verified(body, key, signature).map(|(fields, _)| fields)
+}
+
+/// [`read_answer`], also saying which algorithm verified the answer (`None`: it came
+/// unsigned, as its endpoint may).
+pub(crate) fn read_verified(
+    body: &[u8],
+    key: &ApiV2Key,
+    signature: AnswerSignature,
+) -> Result<(Value, Option<SignType>), V2Error> {
     let fields = parse(body)?.fields;
     if fields.get("return_code").map(String::as_str) != Some("SUCCESS") {
         return Err(V2Error::Return {
@@ -72,8 +86,13 @@ pub fn read_answer(body: &[u8], key: &ApiV2Key, signature: AnswerSignature) -> R
             return_msg: fields.get("return_msg").cloned(),
         });
     }
-    if let AnswerSignature::Signed(request) = signature {
-        verify_answer(&fields, key, Some(request))?;
+    let verified_by = match signature {
+        AnswerSignature::Signed(request) => Some(verify_answer(&fields, key, Some(request))?),
+        AnswerSignature::Unsigned if fields.contains_key(SIGN) => Some(verify_answer(&fields, key, None)?),
+        AnswerSignature::Unsigned => None,
+    };
+    if verified_by.is_some() {
+        check_unambiguous(&fields)?;
     }
     if fields.get("result_code").map(String::as_str) == Some("FAIL") {
         return Err(V2Error::Business {
@@ -82,7 +101,7 @@ pub fn read_answer(body: &[u8], key: &ApiV2Key, signature: AnswerSignature) -> R
             answer: Box::new(fields_to_json(fields)),
         });
     }
-    Ok(fields_to_json(fields))
+    Ok((fields_to_json(fields), verified_by))
 }
 
 #[cfg(test)]

@@ -4,7 +4,11 @@
 //! as "no bill for this date").
 
 /// The endpoints that answer a file on success.
-pub const DOWNLOAD_ENDPOINTS: [&str; 2] = ["pay/downloadbill", "pay/downloadfundflow"];
+pub const DOWNLOAD_ENDPOINTS: [&str; 3] = [
+    "pay/downloadbill",
+    "pay/downloadfundflow",
+    "sandboxnew/pay/downloadbill",
+];
 
 /// What a download endpoint answered, judged by its first bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

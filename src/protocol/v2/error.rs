@@ -168,6 +168,13 @@ pub enum SignatureFailure {
     UnexpectedLength(usize),
     /// The `sign` field does not match the fields and the key.
     Mismatch,
+    /// The sign matches, but `field` is missing while another value holds `&field=`: the
+    /// signed text (pairs joined by `&`, unescaped) also reads with `field` present, so the
+    /// document may have had it taken out (a declined call's `result_code`, say).
+    Ambiguous {
+        /// The field that is missing from the document but named inside a value.
+        field: &'static str,
+    },
 }
 
 impl fmt::Display for SignatureFailure {
@@ -176,6 +183,10 @@ impl fmt::Display for SignatureFailure {
             Self::Missing => f.write_str("the sign field is missing"),
             Self::UnexpectedLength(len) => write!(f, "a sign of {len} characters fits neither MD5 nor HMAC-SHA256"),
             Self::Mismatch => f.write_str("the sign does not match the fields and the APIv2 key"),
+            Self::Ambiguous { field } => write!(
+                f,
+                "the {field} field is missing but another value holds `&{field}=`: the signed text reads two ways"
+            ),
         }
     }
 }

@@ -53,6 +53,7 @@ mod unsigned;
 mod xml_parse;
 mod xml_render;
 
+pub(crate) use answer::read_verified;
 pub use answer::{AnswerSignature, read_answer};
 pub use display::{MAX_DISPLAY_CHARS, escape_for_display};
 pub use download::{DOWNLOAD_ENDPOINTS, DownloadKind, classify_download, is_download_endpoint};

@@ -68,6 +68,7 @@ pub fn verify_notification(body: &[u8], key: &ApiV2Key) -> Result<Value, V2Error
     let fields = parse(body)?.fields;
     check_return_code(&fields)?;
     verify(&fields, key, SignType::of(&fields)?)?;
+    super::sign::check_unambiguous(&fields)?;
     Ok(fields_to_json(fields))
 }
 

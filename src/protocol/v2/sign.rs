@@ -194,6 +194,27 @@ pub fn verify_answer(fields: &Fields, key: &ApiV2Key, requested: Option<SignType
     Ok(sign_type)
 }
 
+/// The fields whose absence means something to a reader of an answer or a callback (no
+/// `result_code` is read as no business failure).
+const MEANINGFUL_WHEN_ABSENT: [&str; 2] = ["return_code", "result_code"];
+
+/// Refuses a signed document that lacks one of [`MEANINGFUL_WHEN_ABSENT`] while a value
+/// holds `&name=`: the string to sign joins pairs with `&` unescaped, so such a document
+/// signs exactly as the one with the field present, and a field can be folded away without
+/// the key. A value holding `&` for other reasons (a URL's query) is not refused.
+pub(crate) fn check_unambiguous(fields: &Fields) -> Result<(), V2Error> {
+    for field in MEANINGFUL_WHEN_ABSENT {
+        if fields.contains_key(field) {
+            continue;
+        }
+        let marker = format!("&{field}=");
+        if fields.values().any(|value| value.contains(&marker)) {
+            return Err(V2Error::Signature(SignatureFailure::Ambiguous { field }));
+        }
+    }
+    Ok(())
+}
+
 fn received_sign(fields: &Fields) -> Result<&str, V2Error> {
     match fields.get(SIGN) {
         Some(sign) if !sign.is_empty() => Ok(sign),

@@ -6,11 +6,13 @@
 
 /// Endpoints (paths on the API host, without the leading `/`) that answer unsigned: red
 /// packets and transfers, payments to bank cards, bill downloads, reporting, the risk and
-/// contract-signing pages, sub-merchant management, the sign-key and access-token calls.
+/// contract-signing pages, sub-merchant management, the sign-key (the deprecated sandbox's
+/// too) and access-token calls. An answer from one of them that does carry a `sign` (the
+/// bank-card payment documents one) still has it checked.
 ///
 /// The bank-card payment operations live under `mmpaysptrans/`, not under
 /// `mmpaymkttransfers/` like the other transfers.
-pub const UNSIGNED_ANSWERS: [&str; 25] = [
+pub const UNSIGNED_ANSWERS: [&str; 27] = [
     "appauth/getaccesstoken",
     "mchrisk/querymchrisk",
     "mchrisk/setmchriskcallback",
@@ -34,6 +36,8 @@ pub const UNSIGNED_ANSWERS: [&str; 25] = [
     "payitil/report",
     "risk/getpublickey",
     "risk/getviolation",
+    "sandboxnew/pay/downloadbill",
+    "sandboxnew/pay/getsignkey",
     "secapi/mch/submchmanage",
     "xdc/apiv2getsignkey/sign/getsignkey",
 ];
@@ -97,6 +101,8 @@ mod tests {
             "payitil/report",
             "risk/getpublickey",
             "risk/getviolation",
+            "sandboxnew/pay/downloadbill",
+            "sandboxnew/pay/getsignkey",
             "mchrisk/querymchrisk",
             "mchrisk/setmchriskcallback",
             "mchrisk/syncmchriskresult",
