@@ -718,6 +718,12 @@ impl Error {
         matches!(self.last_cause(), Error::Verification(_))
     }
 
+    /// Whether this is a failure to connect (nothing was sent): the case for failover to
+    /// the backup host.
+    pub(crate) fn is_connect_failure(&self) -> bool {
+        matches!(self, Error::Transport(e) if e.is_connect())
+    }
+
     /// A configuration error with this message.
     pub(crate) fn config(message: impl Into<String>) -> Self {
         Error::Config(ConfigError::Invalid(message.into()))

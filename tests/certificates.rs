@@ -354,3 +354,40 @@ async fn a_certificate_stops_verifying_when_it_expires() {
         "an expired certificate is not asked for either"
     );
 }
+
+/// In automatic mode, a client whose loaded certificates have all expired (a refresh
+/// failed, say) sends nothing, as one with no certificate at all: the answer could not be
+/// verified, and a POST would be executed and then reported as unverifiable.
+#[tokio::test]
+async fn automatic_mode_sends_nothing_when_every_loaded_certificate_has_expired() {
+    const NATIVE: &str = "/v3/pay/transactions/native";
+    let clock = SharedClock(std::sync::Arc::new(std::sync::atomic::AtomicI64::new(1_640_995_200))); // 2022-01-01
+    let mock = MockServer::builder()
+        .mode(SigningMode::Certificate)
+        .clock(clock.clone())
+        .start();
+    mock.route(Method::POST, NATIVE, 200, json!({"code_url": "weixin://x"}));
+    mock.list_certificates(&[MockCertificate::Expired]);
+    mock.sign_with_certificate(MockCertificate::Expired);
+    let client = mock
+        .merchant_builder()
+        .auto_certificates()
+        .clock(clock.clone())
+        .build()
+        .unwrap();
+    let post = |no: &'static str| client.chain(NATIVE).post(json!({"out_trade_no": no}));
+    post("A").await.expect("valid in 2022");
+    clock.0.store(1_704_067_200, std::sync::atomic::Ordering::SeqCst); // 2024-01-01: expired
+    let posts = || mock.requests().iter().filter(|r| r.path() == NATIVE).count();
+    let before = posts();
+    let err = post("B").await.unwrap_err();
+    assert_eq!(
+        posts() - before,
+        0,
+        "a POST went out that no loaded key could verify: {err:?}"
+    );
+    assert!(
+        matches!(err, Error::Body(BodyError::CertificateDownload { .. })),
+        "{err:?}"
+    );
+}

@@ -315,3 +315,28 @@ async fn a_verification_failure_is_recognised_behind_retries() {
     assert_eq!(err.attempts(), 2);
     assert!(err.is_verification_failure(), "{err:?}");
 }
+
+/// Automatic certificates on a client that fails over: while the API host refuses
+/// connections, the certificates come from the backup host too (they were fetched from the
+/// API host only, so the client could send nothing).
+#[tokio::test]
+async fn certificates_are_downloaded_from_the_backup_host_when_the_api_host_is_down() {
+    let mock = MockServer::builder()
+        .mode(wechatpay::mock::SigningMode::Certificate)
+        .start();
+    mock.route(Method::GET, ORDER, 200, json!({"trade_state": "SUCCESS"}));
+    let client = mock
+        .merchant_builder()
+        .base_url(&closed_port())
+        .unwrap()
+        .failover_to(&mock.base_url())
+        .unwrap()
+        .auto_certificates()
+        .build()
+        .unwrap();
+    let res = query(&client).await.unwrap();
+    assert!(res.verified_by().is_some());
+    let paths: Vec<String> = mock.requests().iter().map(|r| r.path().to_owned()).collect();
+    assert_eq!(paths[0], "/v3/certificates", "{paths:?}");
+    assert_eq!(client.certificate_downloads(), 1);
+}

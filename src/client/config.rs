@@ -139,6 +139,11 @@ impl Config {
                     .base_url
                     .join("v3/certificates")
                     .expect("a base URL joins a relative path"),
+                backup_url: self.backup_base_url.as_ref().map(|backup| {
+                    backup
+                        .join("v3/certificates")
+                        .expect("a base URL joins a relative path")
+                }),
                 apiv3_key,
                 clock: self.clock.clone(),
             })

@@ -98,11 +98,6 @@ pub fn is_retryable(error: &Error) -> bool {
     }
 }
 
-/// Whether `error` is a failure to connect (nothing was sent): the case for failover.
-pub(crate) fn is_connect_failure(error: &Error) -> bool {
-    matches!(error, Error::Transport(e) if e.is_connect())
-}
-
 /// The client's retry settings.
 #[derive(Debug, Clone)]
 pub(crate) struct Retries {
@@ -154,12 +149,12 @@ impl Retries {
                     error
                 })
             };
-            if !(repeatable || (self.repeat_unsent && is_connect_failure(&error))) {
+            if !(repeatable || (self.repeat_unsent && error.is_connect_failure())) {
                 return give_up(error);
             }
             if let Some(backup) = &backup
                 && !failed_over
-                && is_connect_failure(&error)
+                && error.is_connect_failure()
             {
                 // A connection failure on the API host: the backup host, at once.
                 failed_over = true;

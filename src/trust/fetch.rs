@@ -159,19 +159,32 @@ pub(crate) fn verified_download(
     })
 }
 
-/// The default fetcher: a signed `GET v3/certificates` on the API host.
+/// The default fetcher: a signed `GET v3/certificates` on the API host, or on the backup
+/// host when the API host cannot be reached (as requests fail over).
 pub(crate) struct WireFetcher {
     pub(crate) wire: Wire,
     pub(crate) signer: Arc<Signer>,
     /// `<base URL>v3/certificates`.
     pub(crate) url: Url,
+    /// `<backup base URL>v3/certificates`, when failover is on.
+    pub(crate) backup_url: Option<Url>,
     pub(crate) apiv3_key: ApiV3Key,
     pub(crate) clock: Arc<dyn Clock>,
 }
 
 impl WireFetcher {
     async fn download(&self, trusted: &PlatformKeys) -> Result<CertificateDownload> {
-        let prepared = Prepared::get(self.url.clone(), "/v3/certificates");
+        match self.download_from(&self.url, trusted).await {
+            Err(error) if error.is_connect_failure() => match &self.backup_url {
+                Some(backup) => self.download_from(backup, trusted).await,
+                None => Err(error),
+            },
+            other => other,
+        }
+    }
+
+    async fn download_from(&self, url: &Url, trusted: &PlatformKeys) -> Result<CertificateDownload> {
+        let prepared = Prepared::get(url.clone(), "/v3/certificates");
         let timestamp = self.clock.now();
         let answer = self
             .wire

@@ -144,18 +144,25 @@ impl KeyStore {
                 *task = background::spawn(Arc::downgrade(self), auto.interval);
             }
         }
-        if self.current().is_empty() {
+        if !self.has_usable_key() {
             self.refresh_on_demand(None, Asker::Response).await?;
-            if self.current().is_empty() {
-                // Nothing could be loaded (the download budget is spent): sending would
-                // execute a request whose answer cannot be verified.
+            if !self.has_usable_key() {
+                // Nothing usable could be loaded (none yet, or all expired, and the download
+                // budget is spent): sending would execute a request whose answer cannot be
+                // verified.
                 return Err(BodyError::CertificateDownload {
-                    reason: "no platform certificate is loaded yet; not sending a request whose answer could not be verified".into(),
+                    reason: "no platform certificate valid now is loaded; not sending a request whose answer could not be verified".into(),
                 }
                 .into());
             }
         }
         Ok(())
+    }
+
+    /// Whether a key usable now (a public key, or a certificate within its validity) is
+    /// trusted.
+    fn has_usable_key(&self) -> bool {
+        self.current().preferred_id_at(self.now()).is_some()
     }
 
     /// One download at a time (callers waiting meanwhile find the key loaded), within the
@@ -167,7 +174,7 @@ impl KeyStore {
         let mut budgets = self.refreshing.lock().await;
         let satisfied = match serial {
             Some(serial) => self.current().find_at(serial, self.now()).is_some(),
-            None => !self.current().is_empty(),
+            None => self.has_usable_key(),
         };
         if satisfied || !budgets.take(asker, interval) {
             return Ok(());
