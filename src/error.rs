@@ -377,7 +377,11 @@ impl From<reqwest::Error> for TransportError {
 /// A non-2xx answer of the platform. `code`, `message` and `detail` come from its JSON
 /// body; `body` keeps the raw text (shortened) when it was not JSON. An error answer is not
 /// signed: treat all of it as information, not as proof.
-#[derive(Debug, Clone)]
+///
+/// `Debug` shows the status, code, message and Request-ID, but only the names of
+/// `detail`'s fields, the length of `body` and the names of the headers: a `PARAM_ERROR`'s
+/// `detail.value` echoes the value refused (an openid, a phone number).
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ApiError {
     /// The HTTP status.
@@ -397,6 +401,21 @@ pub struct ApiError {
 }
 
 impl std::error::Error for ApiError {}
+
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let header_names: Vec<&str> = self.headers.keys().map(http::HeaderName::as_str).collect();
+        f.debug_struct("ApiError")
+            .field("status", &self.status)
+            .field("code", &self.code)
+            .field("message", &self.message)
+            .field("detail_fields", &self.detail.as_ref().map(field_names))
+            .field("request_id", &self.request_id)
+            .field("body_len", &self.body.as_ref().map(String::len))
+            .field("header_names", &header_names)
+            .finish()
+    }
+}
 
 /// The answer is not signed, so its text is shown with control characters escaped: it can
 /// neither forge a log line nor act on a terminal.

@@ -139,3 +139,45 @@ fn a_prepared_apiv2_request_keeps_order_numbers_out_of_debug() {
     assert!(shown.contains("out_trade_no"), "{shown}");
     assert!(!shown.contains("ORDER-SECRET"), "{shown}");
 }
+
+/// A v3 error answer's `detail` may echo the value refused (an openid, a phone number) and
+/// its body the request: `ApiError`'s `Debug` shows their shape, not their values, as
+/// `Response` does; what to quote in a ticket (status, code, message, Request-ID) stays.
+#[tokio::test]
+async fn an_api_errors_debug_keeps_echoed_values_out() {
+    const OPENID: &str = "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o";
+    let mock = MockServer::start();
+    mock.route(
+        Method::POST,
+        "/v3/pay/transactions/jsapi",
+        400,
+        json!({"code": "PARAM_ERROR", "message": "参数错误",
+               "detail": {"field": "/payer/openid", "value": OPENID, "issue": "x", "location": "body"}}),
+    );
+    let err = mock
+        .client()
+        .chain("v3/pay/transactions/jsapi")
+        .post(json!({"payer": {"openid": OPENID}}))
+        .await
+        .unwrap_err();
+    let wechatpay::Error::Api(api) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(api.detail.as_ref().unwrap()["value"], OPENID, "the field keeps it");
+    let shown = format!("{err:?}");
+    assert!(!shown.contains(OPENID), "{shown}");
+    for kept in ["400", "PARAM_ERROR", "参数错误", "value", "request_id"] {
+        assert!(shown.contains(kept), "{kept}: {shown}");
+    }
+
+    // A body that is not the usual JSON: its length, not its text.
+    mock.route(
+        Method::POST,
+        "/v3/plain",
+        502,
+        json!(format!("upstream echoed {OPENID}")),
+    );
+    let err = mock.client().chain("v3/plain").post(json!({})).await.unwrap_err();
+    let shown = format!("{err:?}");
+    assert!(!shown.contains(OPENID), "{shown}");
+}
