@@ -494,6 +494,8 @@ mod tests {
         for url in [
             "https://api.mch.weixin.qq.com/v2/pay/downloadbill",
             "https://api.mch.weixin.qq.com/V2/pay/downloadbill?x=1",
+            "https://api.mch.weixin.qq.com//v2/pay/downloadbill",
+            "https://api.mch.weixin.qq.com///v2/pay/downloadbill",
         ] {
             let err = download_url(url, &base, &[]).unwrap_err();
             assert!(

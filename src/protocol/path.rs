@@ -80,10 +80,10 @@ pub fn normalize_path(path: &str) -> String {
     out
 }
 
-/// Whether `path` (with or without its leading `/`) names an APIv2 endpoint: its first
-/// segment is `v2`, in any case.
+/// Whether `path` (with or without leading `/`s, which the request's template drops)
+/// names an APIv2 endpoint: its first segment is `v2`, in any case.
 pub(crate) fn names_apiv2(path: &str) -> bool {
-    let path = path.strip_prefix('/').unwrap_or(path);
+    let path = path.trim_start_matches('/');
     path.split('/').next().is_some_and(|s| s.eq_ignore_ascii_case("v2"))
 }
 
