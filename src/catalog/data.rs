@@ -22,8 +22,10 @@ pub(super) const MAX_INFLATED_BYTES: usize = 64 << 20;
 /// The deepest a schema may nest, counting itself (the embedded catalogue's deepest: 12).
 pub(super) const MAX_SCHEMA_DEPTH: usize = 32;
 
-/// The most schemas one schema may unfold to, each shared one counted every time it is
-/// reached (the embedded catalogue's largest: 197). Example generation walks them all.
+/// The most schemas one schema may unfold to in an example: each shared one counted every
+/// time it is reached, an array's items as many times as the example repeats them, a long
+/// padded string as several (the embedded catalogue's largest: 197). Example generation
+/// walks them all and builds a value of about that many parts.
 pub(super) const MAX_UNFOLDED_SCHEMAS: u64 = 100_000;
 
 /// Why a catalogue could not be loaded by [`Catalog::from_slice`](super::Catalog::from_slice).
@@ -42,6 +44,25 @@ impl std::fmt::Display for CatalogError {
 }
 
 impl std::error::Error for CatalogError {}
+
+/// The longest a made-up example string is padded to meet a `minLength` (the embedded
+/// catalogue asks for 128 at most).
+pub(super) const MAX_EXAMPLE_PADDING: u64 = 1024;
+
+impl Node {
+    /// How many items an example array of this schema has: one, or as many as `minItems`
+    /// asks (at most 100), within `maxItems`.
+    pub(super) fn example_items(&self) -> usize {
+        let n = self.min_items.unwrap_or(1).clamp(1, 100);
+        self.max_items.map_or(n, |max| n.min(max)) as usize
+    }
+
+    /// What this schema alone weighs in an example: 1, and for a string padded to its
+    /// `minLength`, 1 more per 64 characters of padding.
+    fn example_weight(&self) -> u64 {
+        1 + self.min_length.unwrap_or(0).min(MAX_EXAMPLE_PADDING) / 64
+    }
+}
 
 /// Where the data comes from (from the description's SOURCE.md).
 #[derive(Debug, Deserialize)]
@@ -242,7 +263,13 @@ fn check_shapes(nodes: &[Node]) -> Result<(), CatalogError> {
     for i in order {
         let node = &nodes[i];
         depth[i] = 1 + children(node).map(|c| depth[c]).max().unwrap_or(0);
-        unfolded[i] = children(node).fold(1u64, |sum, c| sum.saturating_add(unfolded[c]));
+        let properties = node.properties.iter().map(|(_, c)| unfolded[*c as usize]);
+        let items = node
+            .items
+            .map(|c| unfolded[c as usize].saturating_mul(node.example_items() as u64));
+        unfolded[i] = properties
+            .chain(items)
+            .fold(node.example_weight(), |sum, weight| sum.saturating_add(weight));
         if depth[i] > MAX_SCHEMA_DEPTH {
             return Err(CatalogError(format!(
                 "schema {i} is nested deeper than {MAX_SCHEMA_DEPTH}"
@@ -355,6 +382,23 @@ mod tests {
             wide.to_string().contains("unfolds to more than 100000 schemas"),
             "{wide}"
         );
+        // Four arrays nested, each of at least 100 items: an example of 10^8 strings.
+        let arrays = catalog(
+            r#"[{"type":"array","minItems":100,"items":1},{"type":"array","minItems":100,"items":2},
+                {"type":"array","minItems":100,"items":3},{"type":"array","minItems":100,"items":4},
+                {"type":"string"}]"#,
+        );
+        let err = load(arrays.as_bytes()).unwrap_err();
+        assert!(err.to_string().contains("unfolds to more than"), "{err}");
+        // Strings padded to a long minLength weigh more: 2,000 of 1,024 characters fit,
+        // 10,000 do not.
+        let long = catalog(
+            r#"[{"type":"array","minItems":100,"items":1},{"type":"array","minItems":20,"items":2},
+                {"type":"string","minLength":1000000}]"#,
+        );
+        assert!(load(long.as_bytes()).is_ok());
+        let longer = long.replace(r#""minItems":20"#, r#""minItems":100"#);
+        assert!(load(longer.as_bytes()).is_err());
     }
 
     #[test]

@@ -4,10 +4,11 @@
 
 use serde_json::{Map, Value};
 
+use super::Catalog;
+use super::data::{MAX_EXAMPLE_PADDING, Node};
 use super::operation::Protocol;
 use super::schema::SchemaType;
 use super::validate::passes;
-use super::{Catalog, data::Node};
 
 /// Schemas nested deeper than this are not filled.
 const MAX_DEPTH: usize = 32;
@@ -112,7 +113,7 @@ impl Builder<'_> {
             self.object(node, depth, false)
         } else if node.ty == Some(SchemaType::Array) {
             let item = self.example_of(node.items?, depth + 1)?;
-            Some(Value::Array(vec![item; item_count(node)]))
+            Some(Value::Array(vec![item; node.example_items()]))
         } else {
             None
         }
@@ -165,7 +166,7 @@ impl Builder<'_> {
                         .unwrap_or_else(|| self.make(items, depth + 1)),
                     None => Value::String("example".into()),
                 };
-                Value::Array(vec![item; item_count(node)])
+                Value::Array(vec![item; node.example_items()])
             }
             Some(SchemaType::Integer) => Value::from(number(node).ceil() as i64),
             Some(SchemaType::Number) => {
@@ -227,12 +228,6 @@ fn is_object(node: &Node) -> bool {
     node.ty == Some(SchemaType::Object) || (node.ty.is_none() && !node.properties.is_empty())
 }
 
-/// How many items an example array has: one, or as many as `minItems` asks, within `maxItems`.
-fn item_count(node: &Node) -> usize {
-    let n = node.min_items.unwrap_or(1).clamp(1, 100);
-    node.max_items.map_or(n, |max| n.min(max)) as usize
-}
-
 /// A number within the schema's limits, 1 when they allow it.
 fn number(node: &Node) -> f64 {
     let mut n: f64 = 1.0;
@@ -253,7 +248,7 @@ fn fit(text: &str, min: Option<u64>, max: Option<u64>) -> String {
     };
     let len = out.chars().count() as u64;
     if let Some(min) = min.filter(|&m| m > len) {
-        out.extend(std::iter::repeat_n('0', (min - len).min(10_000) as usize));
+        out.extend(std::iter::repeat_n('0', (min - len).min(MAX_EXAMPLE_PADDING) as usize));
     }
     out
 }
@@ -285,10 +280,10 @@ mod tests {
             1.0
         );
         assert_eq!(number(&node(json!({ "type": "integer", "maximum": 0 }))), 0.0);
-        assert_eq!(item_count(&node(json!({ "type": "array" }))), 1);
-        assert_eq!(item_count(&node(json!({ "type": "array", "minItems": 3 }))), 3);
+        assert_eq!(node(json!({ "type": "array" })).example_items(), 1);
+        assert_eq!(node(json!({ "type": "array", "minItems": 3 })).example_items(), 3);
         assert_eq!(
-            item_count(&node(json!({ "type": "array", "minItems": 3, "maxItems": 2 }))),
+            node(json!({ "type": "array", "minItems": 3, "maxItems": 2 })).example_items(),
             2
         );
     }

@@ -80,9 +80,11 @@ impl Catalog {
     /// JSON gzip-compressed. Every index in it is checked, so a catalogue that loads has no
     /// dangling reference, and what the recursive walks (validation, example bodies) could
     /// not finish is refused: a schema that contains itself, one nested deeper than 32, one
-    /// that unfolds to more than 100,000 schemas (a shared one counted each time it is
-    /// reached), and gzip that inflates beyond 64 MiB. The embedded catalogue is at most 12
-    /// deep and 197 unfolded.
+    /// whose example would unfold to more than 100,000 parts (a shared schema counted each
+    /// time it is reached, an array's items as often as the example repeats them, up to
+    /// 100, a string padded to its `minLength`, up to 1,024 characters, as one part per 64),
+    /// and gzip that inflates beyond 64 MiB. The embedded catalogue is at most 12 deep and
+    /// 197 unfolded.
     ///
     /// ```
     /// use wechatpay::catalog::Catalog;
