@@ -85,6 +85,21 @@ async fn a_taken_port_is_an_error_inside_a_runtime() {
     assert_eq!(result.err().map(|e| e.kind()), Some(std::io::ErrorKind::AddrInUse));
 }
 
+/// A header timeout too long for the clock to add (`Duration::MAX`) is taken as a day, not
+/// a panic in every connection.
+#[test]
+fn a_header_timeout_of_duration_max_still_serves() {
+    let mock = MockServer::builder().header_timeout(Duration::MAX).start();
+    let mut stream = TcpStream::connect(mock.addr()).unwrap();
+    stream
+        .write_all(b"GET /v3/certificates HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut answer = String::new();
+    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let _ = stream.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 401"), "answer: {answer:?}");
+}
+
 #[test]
 fn connections_beyond_the_cap_are_closed_at_once() {
     const CAP: usize = 32;

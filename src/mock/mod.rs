@@ -451,8 +451,9 @@ impl MockBuilder {
     }
 
     /// How long a client may take to send a request's headers, counted from the
-    /// connection's accept or from the previous answer on it (default [`HEADER_TIMEOUT`]);
-    /// a connection that takes longer is closed. The same wait bounds a TLS handshake.
+    /// connection's accept or from the previous answer on it (default [`HEADER_TIMEOUT`],
+    /// at most a day); a connection that takes longer is closed. The same wait bounds a TLS
+    /// handshake.
     ///
     /// ```
     /// use std::time::Duration;
@@ -460,7 +461,8 @@ impl MockBuilder {
     /// # drop(mock);
     /// ```
     pub fn header_timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.header_timeout = Some(timeout);
+        // The server adds it to the clock: a longer one could overflow.
+        self.header_timeout = Some(timeout.min(std::time::Duration::from_secs(24 * 60 * 60)));
         self
     }
 

@@ -41,9 +41,10 @@ const BODY_TIMEOUT: Duration = Duration::from_secs(30);
 /// are accepted (the load benchmark holds 1,000).
 pub const MAX_CONNECTIONS: usize = 1024;
 
-/// How many connections the system may hold for the mock before it accepts them: a burst
-/// as large as the connection cap is not turned away (which a client sees as a second's
-/// stall while it sends its handshake again).
+/// How many connections the mock asks the system to hold before it accepts them: as many
+/// as the default connection cap, so that such a burst is not turned away (which a client
+/// sees as a second's stall while it sends its handshake again). The system may hold fewer
+/// (Linux caps it at `net.core.somaxconn`, 4096 by default since 5.4).
 const LISTEN_BACKLOG: u32 = MAX_CONNECTIONS as u32;
 
 /// How many connections the mock serves, and how long it waits for a request's headers.
