@@ -295,12 +295,39 @@ fn a_v2_example_piped_into_request_is_sent_and_verified() {
     );
 }
 
-/// Without a configured merchant, the example keeps the documentation's.
+/// Without a merchant given, the example keeps the documentation's; `--mchid` and
+/// `WECHATPAY_MCHID` give one (digits only); a profiles file, even a broken one, is not
+/// read by this offline command.
 #[test]
-fn an_example_without_a_configured_merchant_keeps_the_documented_one() {
+fn an_example_names_the_merchant_given_and_reads_no_profile() {
     let (out, _) = run_ok(&["api", "example", "POST", "v2/pay/micropay"]);
     let body: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(body["mch_id"], "1900000109", "{body}");
+
+    let (out, _) = run_ok(&["api", "example", "POST", "v2/pay/micropay", "--mchid", "1230000109"]);
+    assert_eq!(serde_json::from_str::<Value>(&out).unwrap()["mch_id"], "1230000109");
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("wechatpay")).unwrap();
+    std::fs::write(dir.path().join("wechatpay/profiles.toml"), "[default\nbroken").unwrap();
+    let out = bare_cmd(dir.path())
+        .env("WECHATPAY_MCHID", "1900000001")
+        .args(["api", "example", "POST", "v3/pay/transactions/native"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    assert_eq!(
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()["mchid"],
+        "1900000001"
+    );
+
+    for bad in ["", "19000x", " 1"] {
+        cmd()
+            .args(["api", "example", "POST", "v2/pay/micropay", "--mchid", bad])
+            .assert()
+            .code(USAGE);
+    }
 }
 
 #[test]

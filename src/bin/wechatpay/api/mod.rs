@@ -13,7 +13,6 @@ use wechatpay::catalog::{Catalog, Location, Operation, Protocol};
 use wechatpay::protocol::v2;
 use wechatpay::text::visible;
 
-use crate::config::{Config, ConfigArgs};
 use crate::exit::{self, Failure};
 use crate::output;
 
@@ -72,10 +71,11 @@ const EXAMPLE_HELP: &str = "\
 Prints an example request body for the operation: the description's own examples, with a
 plausible value for each required field that has none. It passes the catalogue's checks, so
 it can be sent as it is to the sandbox; against the platform, change the values first. The
-fields that name the calling merchant (mchid, mch_id, sp_mchid, combine_mchid,
-combine_mch_id) name the configured merchant, or --mchid. An APIv2 example leaves out sign
-and nonce_str, which the client fills in. Pretty JSON on a terminal, one line when piped. An
-operation without a body prints nothing on standard output and says so on standard error.
+top-level fields that name the calling merchant (mchid, mch_id, sp_mchid, combine_mchid,
+combine_mch_id) name --mchid, else WECHATPAY_MCHID (no profile is read). An APIv2 example
+leaves out sign and nonce_str, which the client fills in. Pretty JSON on a terminal, one
+line when piped. An operation without a body prints nothing on standard output and says so
+on standard error.
 
 --params also prints, on standard error, example values of the path variables and query
 parameters as the flags `wechatpay request` takes.
@@ -133,9 +133,9 @@ pub struct ExampleArgs {
     /// (on standard error)
     #[arg(long)]
     params: bool,
-    /// The merchant the example names (default: the configured one, env WECHATPAY_MCHID or
-    /// the profile's; without one, the documentation's)
-    #[arg(long, value_name = "DIGITS")]
+    /// The merchant the example names (default: env WECHATPAY_MCHID; without one, the
+    /// documentation's)
+    #[arg(long, value_name = "DIGITS", value_parser = merchant_id)]
     mchid: Option<String>,
 }
 
@@ -195,12 +195,12 @@ fn example(args: &ExampleArgs) -> Result<u8, Failure> {
     let op = find(&args.method, &args.path)?;
     match op.example_request() {
         Some(mut body) => {
-            let merchant = Config::resolve(&ConfigArgs {
-                mchid: args.mchid.clone(),
-                ..ConfigArgs::default()
-            })?
-            .mchid;
-            ready_to_send(&op, &mut body, merchant.as_ref().map(|m| m.value.as_str()));
+            // An offline command: the flag or the environment, never a profiles file.
+            let merchant = match &args.mchid {
+                Some(mchid) => Some(mchid.clone()),
+                None => wechatpay::env::var(wechatpay::env::MCHID),
+            };
+            ready_to_send(&op, &mut body, merchant.as_deref());
             output::print_json(&body)
         }
         None => eprintln!("{op} takes no request body: nothing to print"),
@@ -214,6 +214,15 @@ fn example(args: &ExampleArgs) -> Result<u8, Failure> {
         }
     }
     Ok(exit::OK)
+}
+
+/// `--mchid`: digits only.
+fn merchant_id(text: &str) -> Result<String, String> {
+    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(text.to_owned())
+    } else {
+        Err("a merchant id is digits, such as 1900000001".into())
+    }
 }
 
 /// The fields of a request body that name the calling merchant: those the client checks on
