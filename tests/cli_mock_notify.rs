@@ -348,6 +348,29 @@ fn url_reads_an_endless_answer_only_so_far() {
     );
 }
 
+/// An answer that breaks off is shown as far as it came, and said to have broken off.
+#[test]
+fn url_says_when_the_answer_broke_off() {
+    let keys = Keys::new();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/notify", listener.local_addr().unwrap());
+    let server = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut request = [0u8; 65536];
+        let _ = stream.read(&mut request);
+        stream
+            .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789")
+            .unwrap();
+        // Closed with 90 bytes missing.
+    });
+    let out = keys.cmd().args(["mock", "notify", "--url", &url]).output().unwrap();
+    server.join().unwrap();
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("status: 200 OK\n0123456789"), "{stdout}");
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("the answer broke off after 10 bytes"), "{stderr}");
+}
+
 #[test]
 fn url_reports_a_receiver_that_is_not_there() {
     let keys = Keys::new();
@@ -465,6 +488,21 @@ fn notify_parse_refuses_an_altered_v2_callback() {
         .clone();
     assert!(out.stdout.is_empty());
     assert!(text(&out.stderr).contains("APIv2 key"), "{}", text(&out.stderr));
+}
+
+/// An APIv2 callback saved with a byte order mark is still read as one.
+#[test]
+fn notify_parse_reads_a_v2_callback_with_a_byte_order_mark() {
+    let keys = Keys::new();
+    let (_, body) = keys.write(&["--v2"]);
+    let mut bytes = b"\xef\xbb\xbf".to_vec();
+    bytes.extend(std::fs::read(&body).unwrap());
+    std::fs::write(&body, bytes).unwrap();
+    keys.cmd()
+        .args(["notify", "parse", "--body"])
+        .arg(&body)
+        .assert()
+        .success();
 }
 
 /// An APIv3 callback still needs its headers.

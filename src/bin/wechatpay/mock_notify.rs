@@ -235,13 +235,19 @@ async fn send(url: &str, sample: &SampleNotification, what: &str, v2: bool) -> R
             )
         })?;
     let status = response.status();
-    let (answer, cut) = read_answer(response).await;
+    let (answer, end) = read_answer(response).await;
     println!("status: {status}");
     if !answer.is_empty() {
         println!("{}", escape_for_display(&String::from_utf8_lossy(&answer)));
     }
-    if cut {
-        eprintln!("the answer goes on: only its first {MAX_ANSWER_BYTES} bytes were read");
+    match end {
+        AnswerEnd::Whole => {}
+        AnswerEnd::Cut => eprintln!("the answer goes on: only its first {MAX_ANSWER_BYTES} bytes were read"),
+        AnswerEnd::BrokeOff(error) => eprintln!(
+            "the answer broke off after {} bytes: {}",
+            answer.len(),
+            exit::describe(&error)
+        ),
     }
     if accepted(status, &answer, v2) {
         eprintln!("accepted: the platform would not send it again");
@@ -259,19 +265,33 @@ async fn send(url: &str, sample: &SampleNotification, what: &str, v2: bool) -> R
 /// [`v2::MAX_DISPLAY_CHARS`] characters are shown).
 const MAX_ANSWER_BYTES: usize = 64 * 1024;
 
-/// The receiver's answer, at most [`MAX_ANSWER_BYTES`] of it, and whether there was more.
-/// A body that breaks off counts as what arrived.
-async fn read_answer(mut response: reqwest::Response) -> (Vec<u8>, bool) {
+/// How reading a receiver's answer ended.
+enum AnswerEnd {
+    Whole,
+    /// More than [`MAX_ANSWER_BYTES`] came.
+    Cut,
+    /// The connection failed (or the timeout passed) before the end.
+    BrokeOff(reqwest::Error),
+}
+
+/// The receiver's answer, at most [`MAX_ANSWER_BYTES`] of it (what arrived, when it broke
+/// off), and how it ended.
+async fn read_answer(mut response: reqwest::Response) -> (Vec<u8>, AnswerEnd) {
     let mut answer = Vec::new();
-    while let Ok(Some(chunk)) = response.chunk().await {
-        let room = MAX_ANSWER_BYTES - answer.len();
-        if chunk.len() > room {
-            answer.extend_from_slice(&chunk[..room]);
-            return (answer, true);
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                let room = MAX_ANSWER_BYTES - answer.len();
+                if chunk.len() > room {
+                    answer.extend_from_slice(&chunk[..room]);
+                    return (answer, AnswerEnd::Cut);
+                }
+                answer.extend_from_slice(&chunk);
+            }
+            Ok(None) => return (answer, AnswerEnd::Whole),
+            Err(error) => return (answer, AnswerEnd::BrokeOff(error.without_url())),
         }
-        answer.extend_from_slice(&chunk);
     }
-    (answer, false)
 }
 
 /// Whether the platform would take this answer as the callback handled: a 2xx status for

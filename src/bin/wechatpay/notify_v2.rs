@@ -8,8 +8,10 @@ use crate::config::Config;
 use crate::exit::{self, Failure};
 use crate::output;
 
-/// Whether a callback body is an APIv2 one: XML, where APIv3's is JSON.
+/// Whether a callback body is an APIv2 one: XML (after a byte order mark and whitespace,
+/// as the XML reader takes it), where APIv3's is JSON.
 pub fn is_v2(body: &[u8]) -> bool {
+    let body = body.strip_prefix(b"\xef\xbb\xbf").unwrap_or(body);
     body.trim_ascii_start().starts_with(b"<")
 }
 
