@@ -95,3 +95,35 @@ fn a_numeric_identifier_written_into_the_path_is_masked_in_errors_and_logs() {
     assert!(!everything.contains(TRANSACTION), "{everything}");
     assert!(err.to_string().contains("/v3/pay/transactions/id/{…}"), "{err}");
 }
+
+/// A download URL the platform handed out (a complaint's `media_url`) names its media id in
+/// the path: errors, spans and events show `{…}` in its place, as for a path variable.
+#[test]
+fn a_media_id_in_a_download_url_is_masked_in_errors_and_logs() {
+    const MEDIA_ID: &str = "ChsyMDAwMDAwMjAyMTAxMDgxMDM5NDU1NDU4MzgYACCl9vT_BSgBMAE4AQ";
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let base = format!("http://127.0.0.1:{port}/");
+    let client = MockServer::start()
+        .client_builder()
+        .base_url(&base)
+        .unwrap()
+        .build()
+        .unwrap();
+    let recorder = Recorder::default();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let url = format!("{base}v3/merchant-service/images/{MEDIA_ID}");
+    let err = tracing::subscriber::with_default(recorder.clone(), || {
+        runtime.block_on(async { client.download_url(&url)?.download(&mut Vec::new()).await })
+    })
+    .unwrap_err();
+    let everything = format!("{err}\n{err:?}\n{}", recorder.text());
+    assert!(!everything.contains(MEDIA_ID), "{everything}");
+    assert!(err.to_string().contains("/v3/merchant-service/images/{…}"), "{err}");
+}

@@ -130,12 +130,15 @@ fn is_protocol_marker(segment: &str) -> bool {
 }
 
 /// A path template as errors and logs show it: a literal segment holding a run of three or
-/// more digits, which no documented path has, is an identifier written into the path (sent
-/// as written, since digits are never rewritten) and shows as `{…}`.
+/// more digits, which no documented path has, or one that [reads as an
+/// identifier](reads_as_identifier) (a media id in a download URL) is an identifier written
+/// into the path and shows as `{…}`.
 ///
 /// ```
 /// use wechatpay::path::template_for_logs;
 /// assert_eq!(template_for_logs("/v3/pay/transactions/id/4200001999202407041234567890"), "/v3/pay/transactions/id/{…}");
+/// assert_eq!(template_for_logs("/v3/merchant-service/images/ChsyMDAwMBgAIKX29P8F"), "/v3/merchant-service/images/{…}");
+/// assert_eq!(template_for_logs("/V2/secapi/mch/addInstitutionsub"), "/V2/secapi/mch/addInstitutionsub");
 /// assert_eq!(template_for_logs("/v3/applyment4sub/applyment/{applyment_id}"), "/v3/applyment4sub/applyment/{applyment_id}");
 /// ```
 pub fn template_for_logs(template: &str) -> String {
@@ -143,7 +146,8 @@ pub fn template_for_logs(template: &str) -> String {
         .split('/')
         .map(|segment| {
             let digits_run = segment.as_bytes().windows(3).any(|w| w.iter().all(u8::is_ascii_digit));
-            if digits_run && !is_variable(segment) {
+            let identifier = reads_as_identifier(segment) && !is_protocol_marker(segment);
+            if (digits_run || identifier) && !is_variable(segment) {
                 "{…}"
             } else {
                 segment
