@@ -391,3 +391,20 @@ async fn automatic_mode_sends_nothing_when_every_loaded_certificate_has_expired(
         "{err:?}"
     );
 }
+
+/// The client's deadline bounds a certificate download too, asked for or automatic (it
+/// was bounded only by the HTTP timeout, or not at all with a caller's HTTP client).
+#[tokio::test]
+async fn the_deadline_bounds_a_certificate_download() {
+    let mock = certificate_mode_mock();
+    mock.set_fault(Some(Fault::Delay(Duration::from_secs(3))));
+    let client = mock
+        .merchant_builder()
+        .deadline(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let err = client.refresh_certificates().await.unwrap_err();
+    assert!(matches!(err, Error::DeadlineExceeded { .. }), "{err:?}");
+    let err = client.download_certificates().await.unwrap_err();
+    assert!(matches!(err, Error::DeadlineExceeded { .. }), "{err:?}");
+}

@@ -127,3 +127,29 @@ fn a_media_id_in_a_download_url_is_masked_in_errors_and_logs() {
     assert!(!everything.contains(MEDIA_ID), "{everything}");
     assert!(err.to_string().contains("/v3/merchant-service/images/{…}"), "{err}");
 }
+
+/// A failed certificate download is logged (a wrong APIv3 key, or a certificates endpoint
+/// that keeps failing, showed nowhere until payments failed), and its event carries no
+/// secret: the error, escaped, not the key.
+#[test]
+fn a_failed_certificate_download_is_logged() {
+    let mock = MockServer::builder()
+        .mode(wechatpay::mock::SigningMode::Certificate)
+        .start();
+    let client = mock
+        .merchant_builder()
+        .apiv3_key("0123456789abcdef0123456789abcdef")
+        .build()
+        .unwrap();
+    let recorder = Recorder::default();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let err = tracing::subscriber::with_default(recorder.clone(), || runtime.block_on(client.refresh_certificates()))
+        .unwrap_err();
+    let events = recorder.text();
+    assert!(events.contains("platform certificate download failed"), "{events}");
+    assert!(events.contains(&err.to_string()), "the error is in the event: {events}");
+    assert!(!events.contains("0123456789abcdef"), "{events}");
+}

@@ -146,6 +146,7 @@ impl Config {
                 }),
                 apiv3_key,
                 clock: self.clock.clone(),
+                deadline: self.deadline,
             })
         });
         let keys = KeyStore::new(self.platform_keys, self.clock.clone(), fetcher, self.auto_certificates);

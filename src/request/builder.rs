@@ -22,7 +22,7 @@ use crate::download::{self, Download, Receiving, TemporaryFile};
 use crate::error::Result;
 use crate::protocol::downloads::Digest;
 use crate::response::Response;
-use crate::send::deadline;
+use crate::wire::deadline;
 use crate::wire::{Prepared, SignedHook, SignedRequest};
 
 /// A request being prepared. Await it (it implements [`IntoFuture`]) to sign and send it;

@@ -3,7 +3,6 @@
 
 mod attempt;
 pub(crate) mod checks;
-pub(crate) mod deadline;
 pub mod retry;
 
 use std::sync::Arc;

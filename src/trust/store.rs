@@ -106,7 +106,14 @@ impl KeyStore {
             .as_ref()
             .ok_or(Error::Config(ConfigError::MissingApiV3Key))?;
         self.downloads.fetch_add(1, Ordering::Relaxed);
-        fetcher.fetch(&self.current()).await
+        let download = fetcher.fetch(&self.current()).await;
+        if let Err(error) = &download {
+            // The keys trusted so far stay; a wrong APIv3 key or an endpoint that keeps
+            // failing would otherwise show only when answers stop verifying. The error's
+            // text from the network is escaped; it holds no key.
+            tracing::warn!(error = %error, "platform certificate download failed; the keys trusted so far stay");
+        }
+        download
     }
 
     /// Downloads the certificates and trusts them, one download at a time.

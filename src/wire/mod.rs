@@ -4,6 +4,7 @@
 //! chooses the `Wechatpay-Serial` to send.
 
 mod body;
+pub(crate) mod deadline;
 mod prepared;
 
 pub(crate) use body::{Content, Multipart};

@@ -1,4 +1,5 @@
-//! The total deadline of a request: retries, waits and (for downloads) the whole transfer.
+//! The total deadline of a request (retries, waits and, for downloads, the whole transfer)
+//! or of a certificate download (both hosts when it fails over).
 
 use std::future::Future;
 use std::sync::atomic::{AtomicU32, Ordering};
