@@ -310,17 +310,26 @@ async fn url_posts_the_callback_and_prints_the_answer_escaped() {
     assert!(text(&out.stderr).contains("accepted"));
 }
 
-/// A receiver that answers without end is read only so far: 64 KiB of its answer, of which
-/// the start is shown, and the command ends (it read until its 30 s timeout, then showed nothing).
-#[test]
-fn url_reads_an_endless_answer_only_so_far() {
-    let keys = Keys::new();
+/// A receiver on 127.0.0.1 that reads the start of one request and writes what `answer`
+/// writes, raw; returns its URL and its thread.
+fn answer_raw(answer: impl FnOnce(&mut std::net::TcpStream) + Send + 'static) -> (String, std::thread::JoinHandle<()>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/notify", listener.local_addr().unwrap());
     let server = std::thread::spawn(move || {
         let (mut stream, _) = listener.accept().unwrap();
         let mut request = [0u8; 65536];
         let _ = stream.read(&mut request);
+        answer(&mut stream);
+    });
+    (url, server)
+}
+
+/// A receiver that answers without end is read only so far: 64 KiB of its answer, of which
+/// the start is shown, and the command ends (it read until its 30 s timeout, then showed nothing).
+#[test]
+fn url_reads_an_endless_answer_only_so_far() {
+    let keys = Keys::new();
+    let (url, server) = answer_raw(|stream| {
         stream
             .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 1000000000000\r\n\r\n")
             .unwrap();
@@ -352,12 +361,7 @@ fn url_reads_an_endless_answer_only_so_far() {
 #[test]
 fn url_says_when_the_answer_broke_off() {
     let keys = Keys::new();
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/notify", listener.local_addr().unwrap());
-    let server = std::thread::spawn(move || {
-        let (mut stream, _) = listener.accept().unwrap();
-        let mut request = [0u8; 65536];
-        let _ = stream.read(&mut request);
+    let (url, server) = answer_raw(|stream| {
         stream
             .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789")
             .unwrap();

@@ -19,38 +19,47 @@ fn assert_clean(what: &str, text: &str) {
     }
 }
 
-#[test]
-fn a_transport_failure_shows_the_host_and_template_but_no_identifier() {
-    // A port nothing listens on: every attempt is refused.
+/// A base URL on a port nothing listens on: every attempt is refused.
+fn refusing_base_url() -> String {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
-    let mock = MockServer::start();
-    let client = mock
-        .client_builder()
-        .base_url(&format!("http://127.0.0.1:{port}/"))
-        .unwrap()
-        .retry(RetryPolicy::new(2).backoff(Duration::from_millis(1), Duration::from_millis(2)))
-        .build()
-        .unwrap();
+    format!("http://127.0.0.1:{port}/")
+}
+
+/// Runs `work` on a fresh runtime with a recorder of every span and event; returns what it
+/// gave and what was recorded.
+fn recorded<T>(work: impl std::future::Future<Output = T>) -> (T, String) {
     let recorder = Recorder::default();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
-    let err = tracing::subscriber::with_default(recorder.clone(), || {
-        runtime.block_on(
-            client
-                .chain("v3/pay/transactions/out-trade-no/{out_trade_no}")
-                .get()
-                .param("out_trade_no", ORDER)
-                .query("token", TOKEN)
-                .send(),
-        )
-    })
-    .unwrap_err();
+    let result = tracing::subscriber::with_default(recorder.clone(), || runtime.block_on(work));
+    (result, recorder.text())
+}
+
+#[test]
+fn a_transport_failure_shows_the_host_and_template_but_no_identifier() {
+    let mock = MockServer::start();
+    let client = mock
+        .client_builder()
+        .base_url(&refusing_base_url())
+        .unwrap()
+        .retry(RetryPolicy::new(2).backoff(Duration::from_millis(1), Duration::from_millis(2)))
+        .build()
+        .unwrap();
+    let (result, events) = recorded(
+        client
+            .chain("v3/pay/transactions/out-trade-no/{out_trade_no}")
+            .get()
+            .param("out_trade_no", ORDER)
+            .query("token", TOKEN)
+            .send(),
+    );
+    let err = result.unwrap_err();
     assert_eq!(err.attempts(), 2, "{err:?}");
     let shown = err.to_string();
     assert_clean("Display", &shown);
@@ -61,7 +70,6 @@ fn a_transport_failure_shows_the_host_and_template_but_no_identifier() {
         shown.contains("/v3/pay/transactions/out-trade-no/{out_trade_no}"),
         "the template stays: {shown}"
     );
-    let events = recorder.text();
     assert!(events.contains("request failed"), "the failures are logged: {events}");
     assert_clean("a tracing event", &events);
 }
@@ -71,27 +79,16 @@ fn a_transport_failure_shows_the_host_and_template_but_no_identifier() {
 #[test]
 fn a_numeric_identifier_written_into_the_path_is_masked_in_errors_and_logs() {
     const TRANSACTION: &str = "4200001999202407041234567890";
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
     let client = MockServer::start()
         .client_builder()
-        .base_url(&format!("http://127.0.0.1:{port}/"))
+        .base_url(&refusing_base_url())
         .unwrap()
-        .build()
-        .unwrap();
-    let recorder = Recorder::default();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
         .build()
         .unwrap();
     let path = format!("v3/pay/transactions/id/{TRANSACTION}");
-    let err =
-        tracing::subscriber::with_default(recorder.clone(), || runtime.block_on(client.chain(&path).get().send()))
-            .unwrap_err();
-    let everything = format!("{err}\n{err:?}\n{}", recorder.text());
+    let (result, events) = recorded(client.chain(&path).get().send());
+    let err = result.unwrap_err();
+    let everything = format!("{err}\n{err:?}\n{events}");
     assert!(!everything.contains(TRANSACTION), "{everything}");
     assert!(err.to_string().contains("/v3/pay/transactions/id/{…}"), "{err}");
 }
@@ -101,29 +98,17 @@ fn a_numeric_identifier_written_into_the_path_is_masked_in_errors_and_logs() {
 #[test]
 fn a_media_id_in_a_download_url_is_masked_in_errors_and_logs() {
     const MEDIA_ID: &str = "ChsyMDAwMDAwMjAyMTAxMDgxMDM5NDU1NDU4MzgYACCl9vT_BSgBMAE4AQ";
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let base = format!("http://127.0.0.1:{port}/");
+    let base = refusing_base_url();
     let client = MockServer::start()
         .client_builder()
         .base_url(&base)
         .unwrap()
         .build()
         .unwrap();
-    let recorder = Recorder::default();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
     let url = format!("{base}v3/merchant-service/images/{MEDIA_ID}");
-    let err = tracing::subscriber::with_default(recorder.clone(), || {
-        runtime.block_on(async { client.download_url(&url)?.download(&mut Vec::new()).await })
-    })
-    .unwrap_err();
-    let everything = format!("{err}\n{err:?}\n{}", recorder.text());
+    let (result, events) = recorded(async { client.download_url(&url)?.download(&mut Vec::new()).await });
+    let err = result.unwrap_err();
+    let everything = format!("{err}\n{err:?}\n{events}");
     assert!(!everything.contains(MEDIA_ID), "{everything}");
     assert!(err.to_string().contains("/v3/merchant-service/images/{…}"), "{err}");
 }
@@ -141,14 +126,8 @@ fn a_failed_certificate_download_is_logged() {
         .apiv3_key("0123456789abcdef0123456789abcdef")
         .build()
         .unwrap();
-    let recorder = Recorder::default();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let err = tracing::subscriber::with_default(recorder.clone(), || runtime.block_on(client.refresh_certificates()))
-        .unwrap_err();
-    let events = recorder.text();
+    let (result, events) = recorded(client.refresh_certificates());
+    let err = result.unwrap_err();
     assert!(events.contains("platform certificate download failed"), "{events}");
     assert!(events.contains(&err.to_string()), "the error is in the event: {events}");
     assert!(!events.contains("0123456789abcdef"), "{events}");

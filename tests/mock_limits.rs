@@ -27,6 +27,18 @@ fn closed_within(stream: &mut TcpStream, limit: Duration) -> Option<Duration> {
     None
 }
 
+/// Sends an unsigned `GET /v3/certificates` on `stream` and reads the whole answer (the
+/// mock answers 401: what matters is that it answers).
+fn unsigned_get(mut stream: TcpStream) -> String {
+    stream
+        .write_all(b"GET /v3/certificates HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut answer = String::new();
+    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let _ = stream.read_to_string(&mut answer);
+    answer
+}
+
 #[test]
 fn a_half_sent_header_does_not_hold_a_connection_open() {
     let mock = MockServer::builder().header_timeout(Duration::from_millis(500)).start();
@@ -44,14 +56,9 @@ fn a_half_sent_header_does_not_hold_a_connection_open() {
 #[test]
 fn a_client_slow_to_send_its_first_request_is_still_answered() {
     let mock = MockServer::start();
-    let mut stream = TcpStream::connect(mock.addr()).unwrap();
+    let stream = TcpStream::connect(mock.addr()).unwrap();
     std::thread::sleep(Duration::from_secs(6));
-    stream
-        .write_all(b"GET /v3/certificates HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-        .unwrap();
-    let mut answer = String::new();
-    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    let _ = stream.read_to_string(&mut answer);
+    let answer = unsigned_get(stream);
     assert!(answer.starts_with("HTTP/1.1 401"), "answer: {answer:?}");
 }
 
@@ -90,13 +97,7 @@ async fn a_taken_port_is_an_error_inside_a_runtime() {
 #[test]
 fn a_header_timeout_of_duration_max_still_serves() {
     let mock = MockServer::builder().header_timeout(Duration::MAX).start();
-    let mut stream = TcpStream::connect(mock.addr()).unwrap();
-    stream
-        .write_all(b"GET /v3/certificates HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-        .unwrap();
-    let mut answer = String::new();
-    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    let _ = stream.read_to_string(&mut answer);
+    let answer = unsigned_get(TcpStream::connect(mock.addr()).unwrap());
     assert!(answer.starts_with("HTTP/1.1 401"), "answer: {answer:?}");
 }
 
