@@ -408,3 +408,24 @@ async fn the_deadline_bounds_a_certificate_download() {
     let err = client.download_certificates().await.unwrap_err();
     assert!(matches!(err, Error::DeadlineExceeded { .. }), "{err:?}");
 }
+
+/// A request's own deadline, longer than the client's, covers the automatic certificate
+/// download it waits for: the client's does not cut it short.
+#[tokio::test]
+async fn a_requests_own_deadline_covers_the_certificate_download_it_waits_for() {
+    let mock = certificate_mode_mock();
+    mock.set_fault(Some(Fault::Delay(Duration::from_secs(1))));
+    let client = mock
+        .merchant_builder()
+        .auto_certificates()
+        .deadline(Duration::from_millis(500))
+        .build()
+        .unwrap();
+    let res = client
+        .chain("v3/pay/transactions/id/{transaction_id}")
+        .get()
+        .param("transaction_id", "4200001")
+        .deadline(Duration::from_secs(10))
+        .await;
+    assert!(res.is_ok(), "{res:?}");
+}

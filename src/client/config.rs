@@ -146,7 +146,6 @@ impl Config {
                 }),
                 apiv3_key,
                 clock: self.clock.clone(),
-                deadline: self.deadline,
             })
         });
         let keys = KeyStore::new(self.platform_keys, self.clock.clone(), fetcher, self.auto_certificates);

@@ -251,14 +251,21 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn download_certificates(&self) -> Result<CertificateDownload> {
-        self.inner.sender.keys.download().await
+        self.within_deadline(self.inner.sender.keys.download()).await
     }
 
     /// Downloads the platform certificates (as [`Client::download_certificates`]) and trusts
     /// them from now on, beside the configured keys. In automatic mode this happens by
     /// itself; call it at start-up to load eagerly.
     pub async fn refresh_certificates(&self) -> Result<CertificateDownload> {
-        self.inner.sender.keys.refresh().await
+        self.within_deadline(self.inner.sender.keys.refresh()).await
+    }
+
+    /// A certificate download asked for by the caller, bounded by the client's deadline as a
+    /// request is (the automatic ones a request waits for are bounded by the request's).
+    async fn within_deadline<T>(&self, download: impl std::future::Future<Output = Result<T>>) -> Result<T> {
+        let one_attempt = std::sync::atomic::AtomicU32::new(1);
+        crate::wire::deadline::within(self.inner.sender.deadline, &one_attempt, download).await
     }
 
     /// How many certificate downloads this client has made (automatic ones included).

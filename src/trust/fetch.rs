@@ -170,26 +170,17 @@ pub(crate) struct WireFetcher {
     pub(crate) backup_url: Option<Url>,
     pub(crate) apiv3_key: ApiV3Key,
     pub(crate) clock: Arc<dyn Clock>,
-    /// The client's deadline, which bounds a download as it does a request.
-    pub(crate) deadline: Option<std::time::Duration>,
 }
 
 impl WireFetcher {
     async fn download(&self, trusted: &PlatformKeys) -> Result<CertificateDownload> {
-        let attempts = std::sync::atomic::AtomicU32::new(1);
-        let download = async {
-            match self.download_from(&self.url, trusted).await {
-                Err(error) if error.is_connect_failure() => match &self.backup_url {
-                    Some(backup) => {
-                        attempts.store(2, std::sync::atomic::Ordering::Relaxed);
-                        self.download_from(backup, trusted).await
-                    }
-                    None => Err(error),
-                },
-                other => other,
-            }
-        };
-        crate::wire::deadline::within(self.deadline, &attempts, download).await
+        match self.download_from(&self.url, trusted).await {
+            Err(error) if error.is_connect_failure() => match &self.backup_url {
+                Some(backup) => self.download_from(backup, trusted).await,
+                None => Err(error),
+            },
+            other => other,
+        }
     }
 
     async fn download_from(&self, url: &Url, trusted: &PlatformKeys) -> Result<CertificateDownload> {

@@ -1,5 +1,5 @@
 //! The total deadline of a request (retries, waits and, for downloads, the whole transfer)
-//! or of a certificate download (both hosts when it fails over).
+//! or of a certificate download the caller asked for.
 
 use std::future::Future;
 use std::sync::atomic::{AtomicU32, Ordering};
