@@ -357,7 +357,8 @@ fn url_reads_an_endless_answer_only_so_far() {
     );
 }
 
-/// An answer that breaks off is shown as far as it came, and said to have broken off.
+/// An answer that breaks off is shown as far as it came, said to have broken off, and not
+/// taken as accepted (exit 1).
 #[test]
 fn url_says_when_the_answer_broke_off() {
     let keys = Keys::new();
@@ -373,6 +374,11 @@ fn url_says_when_the_answer_broke_off() {
     assert!(stdout.contains("status: 200 OK\n0123456789"), "{stdout}");
     let stderr = text(&out.stderr);
     assert!(stderr.contains("the answer broke off after 10 bytes"), "{stderr}");
+    assert!(
+        stderr.contains("not accepted") && !stderr.contains("\naccepted"),
+        "{stderr}"
+    );
+    assert_eq!(out.status.code(), Some(FAILURE), "{stderr}");
 }
 
 #[test]

@@ -71,6 +71,23 @@ fn a_result_code_folded_into_another_value_is_refused_not_read_as_success() {
     assert_eq!(string_to_sign(&forged), string_to_sign(&unsigned_view));
 }
 
+/// The same fold with an empty `<result_code/>` left in its place: an empty value is outside
+/// the string to sign, so it counts as absent.
+#[test]
+fn a_folded_result_code_left_empty_is_refused_too() {
+    let body = folded(declined()).replace("</xml>", "<result_code></result_code></xml>");
+    let signature = AnswerSignature::for_endpoint("v2/pay/closeorder", SignType::Md5);
+    for result in [
+        read_answer(body.as_bytes(), &key(), signature),
+        verify_notification(body.as_bytes(), &key()),
+    ] {
+        match result {
+            Err(V2Error::Signature(SignatureFailure::Ambiguous { field: "result_code" })) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
 #[test]
 fn a_value_that_merely_holds_ampersands_is_still_read() {
     // mweb_url carries `&package=...`: a field the answer does not have, legitimately.
@@ -105,9 +122,11 @@ fn a_sign_on_an_endpoint_that_answers_unsigned_is_still_checked() {
         read_answer(forged.as_bytes(), &key(), signature),
         Err(V2Error::Signature(SignatureFailure::Mismatch))
     ));
-    // Without a sign, as designed: read.
+    // Without a sign, or with an empty one (outside any signature), as designed: read.
     let mut plain = genuine.clone();
     plain.remove("sign");
+    assert!(read_answer(render_fields(&plain).unwrap().as_bytes(), &key(), signature).is_ok());
+    plain.insert("sign".into(), String::new());
     assert!(read_answer(render_fields(&plain).unwrap().as_bytes(), &key(), signature).is_ok());
 }
 

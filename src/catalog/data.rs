@@ -57,10 +57,32 @@ impl Node {
         self.max_items.map_or(n, |max| n.min(max)) as usize
     }
 
-    /// What this schema alone weighs in an example: 1, and for a string padded to its
-    /// `minLength`, 1 more per 64 characters of padding.
+    /// What this schema alone weighs in an example: 1; for a string padded to its
+    /// `minLength`, 1 more per 64 characters of padding; and the weight of the values the
+    /// description gives it (`example`, `default`, `enum`), which an example may copy.
     fn example_weight(&self) -> u64 {
-        1 + self.min_length.unwrap_or(0).min(MAX_EXAMPLE_PADDING) / 64
+        let given = self
+            .example
+            .iter()
+            .chain(self.default.iter())
+            .chain(self.enumeration.iter().flatten())
+            .map(value_weight)
+            .max()
+            .unwrap_or(0);
+        1 + self.min_length.unwrap_or(0).min(MAX_EXAMPLE_PADDING) / 64 + given
+    }
+}
+
+/// A JSON value's weight in the same measure: 1 per value, and 1 more per 64 bytes of text.
+fn value_weight(value: &Value) -> u64 {
+    match value {
+        Value::String(text) => 1 + text.len() as u64 / 64,
+        Value::Array(items) => items.iter().map(value_weight).fold(1, u64::saturating_add),
+        Value::Object(fields) => fields
+            .iter()
+            .map(|(name, value)| value_weight(value) + name.len() as u64 / 64)
+            .fold(1, u64::saturating_add),
+        _ => 1,
     }
 }
 
@@ -399,6 +421,14 @@ mod tests {
         assert!(load(long.as_bytes()).is_ok());
         let longer = long.replace(r#""minItems":20"#, r#""minItems":100"#);
         assert!(load(longer.as_bytes()).is_err());
+        // A long example the description gives weighs as much: 10,000 copies of 10 KB.
+        let given = catalog(&format!(
+            r#"[{{"type":"array","minItems":100,"items":1}},{{"type":"array","minItems":100,"items":2}},
+                {{"type":"string","example":"{}"}}]"#,
+            "x".repeat(10_000)
+        ));
+        let err = load(given.as_bytes()).unwrap_err();
+        assert!(err.to_string().contains("unfolds to more than"), "{err}");
     }
 
     #[test]

@@ -82,8 +82,8 @@ impl Catalog {
     /// not finish is refused: a schema that contains itself, one nested deeper than 32, one
     /// whose example would unfold to more than 100,000 parts (a shared schema counted each
     /// time it is reached, an array's items as often as the example repeats them, up to
-    /// 100, a string padded to its `minLength`, up to 1,024 characters, as one part per 64),
-    /// and gzip that inflates beyond 64 MiB. The embedded catalogue is at most 12 deep and
+    /// 100, a string padded to its `minLength`, up to 1,024 characters, and the values the
+    /// description gives, one part per 64 bytes), and gzip that inflates beyond 64 MiB. The embedded catalogue is at most 12 deep and
     /// 197 unfolded.
     ///
     /// ```

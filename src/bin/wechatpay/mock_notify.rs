@@ -243,11 +243,15 @@ async fn send(url: &str, sample: &SampleNotification, what: &str, v2: bool) -> R
     match end {
         AnswerEnd::Whole => {}
         AnswerEnd::Cut => eprintln!("the answer goes on: only its first {MAX_ANSWER_BYTES} bytes were read"),
-        AnswerEnd::BrokeOff(error) => eprintln!(
-            "the answer broke off after {} bytes: {}",
-            answer.len(),
-            exit::describe(&error)
-        ),
+        AnswerEnd::BrokeOff(error) => {
+            eprintln!(
+                "the answer broke off after {} bytes: {}",
+                answer.len(),
+                exit::describe(&error)
+            );
+            eprintln!("not accepted (the answer did not arrive whole): the platform would send it again later");
+            return Ok(exit::FAILURE);
+        }
     }
     if accepted(status, &answer, v2) {
         eprintln!("accepted: the platform would not send it again");

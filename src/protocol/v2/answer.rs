@@ -88,7 +88,10 @@ pub(crate) fn read_verified(
     }
     let verified_by = match signature {
         AnswerSignature::Signed(request) => Some(verify_answer(&fields, key, Some(request))?),
-        AnswerSignature::Unsigned if fields.contains_key(SIGN) => Some(verify_answer(&fields, key, None)?),
+        // An empty sign is outside any signature, like every empty field: not a sign.
+        AnswerSignature::Unsigned if fields.get(SIGN).is_some_and(|s| !s.is_empty()) => {
+            Some(verify_answer(&fields, key, None)?)
+        }
         AnswerSignature::Unsigned => None,
     };
     if verified_by.is_some() {

@@ -198,13 +198,14 @@ pub fn verify_answer(fields: &Fields, key: &ApiV2Key, requested: Option<SignType
 /// `result_code` is read as no business failure).
 const MEANINGFUL_WHEN_ABSENT: [&str; 2] = ["return_code", "result_code"];
 
-/// Refuses a signed document that lacks one of [`MEANINGFUL_WHEN_ABSENT`] while a value
-/// holds `&name=`: the string to sign joins pairs with `&` unescaped, so such a document
-/// signs exactly as the one with the field present, and a field can be folded away without
-/// the key. A value holding `&` for other reasons (a URL's query) is not refused.
+/// Refuses a signed document that lacks one of [`MEANINGFUL_WHEN_ABSENT`] (or has it empty,
+/// which the string to sign leaves out just the same) while a value holds `&name=`: the
+/// string to sign joins pairs with `&` unescaped, so such a document signs exactly as the
+/// one with the field present, and a field can be folded away without the key. A value
+/// holding `&` for other reasons (a URL's query) is not refused.
 pub(crate) fn check_unambiguous(fields: &Fields) -> Result<(), V2Error> {
     for field in MEANINGFUL_WHEN_ABSENT {
-        if fields.contains_key(field) {
+        if fields.get(field).is_some_and(|value| !value.is_empty()) {
             continue;
         }
         let marker = format!("&{field}=");
