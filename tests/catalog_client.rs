@@ -286,3 +286,37 @@ fn a_near_miss_is_reported_once_not_on_every_send() {
     assert!(text.contains("/v3/refund/domestic/refunds"), "{text}");
     assert_eq!(mock.requests().len(), 3, "every request went out");
 }
+
+/// A field marked for encryption is checked as what goes out (ciphertext, base64), not as
+/// its plaintext; and a refusal's `Debug` shows where and which rule, not the values found.
+#[tokio::test]
+async fn encrypted_fields_are_not_checked_as_plaintext_and_refusals_keep_values_out_of_debug() {
+    const NAME: &str = "张三丰隐私";
+    const TOKEN: &str = "SECRETTOKEN6XIv5TUPto7pByrT";
+    let mock = MockServer::start();
+    let client = mock
+        .client_builder()
+        .validate_requests(ValidationMode::Refuse)
+        .build()
+        .unwrap();
+    let add = |body: Value| {
+        client
+            .chain("v3/profitsharing/receivers/add")
+            .post(body)
+            .encrypt("/name")
+            .query("token", TOKEN)
+    };
+    let body = json!({"appid": "wx8888888888888888", "type": "PERSONAL_OPENID", "account": "o1", "name": NAME,
+                      "relation_type": "STORE"});
+    let violations = add(body.clone()).validate();
+    assert!(violations.iter().all(|v| v.pointer != "/name"), "{violations:?}");
+    assert!(add(body.clone()).await.is_ok());
+
+    let mut missing = body;
+    missing.as_object_mut().unwrap().remove("relation_type");
+    let err = add(missing).await.unwrap_err();
+    assert!(matches!(&err, Error::Request(_)), "{err:?}");
+    let shown = format!("{err:?}");
+    assert!(shown.contains("relation_type"), "{shown}");
+    assert!(!shown.contains(NAME) && !shown.contains(TOKEN), "{shown}");
+}

@@ -132,3 +132,25 @@ fn a_failed_certificate_download_is_logged() {
     assert!(events.contains(&err.to_string()), "the error is in the event: {events}");
     assert!(!events.contains("0123456789abcdef"), "{events}");
 }
+
+/// A request's `Debug`, and an invalid path's error, mask identifiers written into the path
+/// as errors and logs do.
+#[test]
+fn debug_and_path_errors_mask_identifiers_in_the_path() {
+    const TRANSACTION: &str = "4200001999202407041234567890";
+    let client = MockServer::start().client();
+    let chain = client.chain(&format!("v3/pay/transactions/id/{TRANSACTION}"));
+    let request = chain.clone().get();
+    for shown in [format!("{chain:?}"), format!("{request:?}")] {
+        assert!(!shown.contains(TRANSACTION), "{shown}");
+        assert!(shown.contains("{…}"), "{shown}");
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let bad = format!("v3/pay/transactions/id/{TRANSACTION} ");
+    let err = runtime.block_on(client.chain(&bad).get().send()).unwrap_err();
+    let shown = format!("{err}\n{err:?}");
+    assert!(!shown.contains(TRANSACTION), "{shown}");
+}

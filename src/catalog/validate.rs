@@ -133,7 +133,10 @@ impl std::fmt::Display for Severity {
 /// };
 /// assert_eq!(v.to_string(), "error[type]: /fee_items/0/amount: expected integer, found string \"1\"");
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// `Debug` shows where, which rule and what was expected, and only the length of what was
+/// found: that may be the caller's data (an order number, a token, a field to encrypt).
+#[derive(Clone, PartialEq, Eq)]
 pub struct Violation {
     /// Where: a JSON pointer into the body (RFC 6901: `/fee_items/0/amount`, empty for the
     /// body itself), or a parameter (`path: out_trade_no`, `query: bill_date`).
@@ -146,6 +149,18 @@ pub struct Violation {
     pub found: String,
     /// Error or warning.
     pub severity: Severity,
+}
+
+impl std::fmt::Debug for Violation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Violation")
+            .field("pointer", &self.pointer)
+            .field("rule", &self.rule)
+            .field("expected", &self.expected)
+            .field("found_len", &self.found.chars().count())
+            .field("severity", &self.severity)
+            .finish()
+    }
 }
 
 impl std::fmt::Display for Violation {

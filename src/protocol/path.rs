@@ -203,7 +203,8 @@ pub fn reads_as_identifier(segment: &str) -> bool {
 pub fn expand(template: &str, params: &[(&str, &str)]) -> Result<String> {
     let invalid = |reason| -> Error {
         RequestError::InvalidPath {
-            path: template.to_owned(),
+            // As logs show it: an identifier written into the path stays out.
+            path: template_for_logs(template),
             reason,
         }
         .into()

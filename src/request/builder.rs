@@ -21,6 +21,7 @@ use crate::client::Client;
 use crate::download::{self, Download, Receiving, TemporaryFile};
 use crate::error::Result;
 use crate::protocol::downloads::Digest;
+use crate::protocol::path::template_for_logs;
 use crate::response::Response;
 use crate::wire::deadline;
 use crate::wire::{Prepared, SignedHook, SignedRequest};
@@ -99,14 +100,15 @@ impl Spec {
 }
 
 /// `Debug` shows the shape of the request, never values that may be sensitive: the body
-/// (fields to encrypt are still plaintext here), parameter and query values, header values.
+/// (fields to encrypt are still plaintext here), parameter and query values, header values,
+/// identifiers written into the path (masked as in logs).
 impl std::fmt::Debug for RequestBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let spec = &self.spec;
         let names = |pairs: &[(String, String)]| pairs.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
         f.debug_struct("RequestBuilder")
             .field("method", &spec.method)
-            .field("template", &spec.template)
+            .field("template", &template_for_logs(&spec.template))
             .field("params", &names(&spec.params))
             .field("query", &names(&spec.query))
             .field("headers", &names(&spec.headers))

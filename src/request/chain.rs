@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::RequestBuilder;
 use super::upload::Upload;
 use crate::client::Client;
-use crate::protocol::path::push_normalized_path;
+use crate::protocol::path::{push_normalized_path, template_for_logs};
 use crate::wire::Content;
 
 /// A request path under construction, as in wechatpay-php's `chain()`.
@@ -23,7 +23,7 @@ use crate::wire::Content;
 /// assert_eq!(chain.template(), "v3/pay/transactions/out-trade-no/{out_trade_no}");
 /// # }
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 #[must_use]
 pub struct Chain {
     client: Client,
@@ -31,6 +31,17 @@ pub struct Chain {
     /// The first segment given that reads as an identifier (its index among the
     /// template's segments, and the segment as given): the request will be refused.
     identifier: Option<usize>,
+}
+
+/// `Debug` shows the template as logs do (an identifier written into it masked) and where
+/// the first identifier is, never the client's secrets.
+impl std::fmt::Debug for Chain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Chain")
+            .field("template", &template_for_logs(&self.template))
+            .field("identifier", &self.identifier)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Chain {

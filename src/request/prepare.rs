@@ -142,7 +142,7 @@ fn locate(spec: &Spec, base_url: &Url) -> Result<Located> {
     }
     if url.path() != full_path {
         return Err(RequestError::InvalidPath {
-            path: spec.template.clone(),
+            path: crate::protocol::path::template_for_logs(&spec.template),
             reason: "the URL parser would change this path",
         }
         .into());
