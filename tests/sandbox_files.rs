@@ -11,12 +11,13 @@ use wechatpay::mock::{APIV3_KEY, MockServer};
 fn a_symlink_planted_as_a_key_file_is_replaced_not_followed() {
     let dir = tempfile::tempdir().unwrap();
     let keys = dir.path().join("sandbox");
-    std::fs::create_dir(&keys).unwrap();
-    std::fs::set_permissions(&keys, std::fs::Permissions::from_mode(0o700)).unwrap();
+    // A sandbox folder from an earlier run, where symlinks were planted since.
+    MockServer::start().write_keys(&keys).unwrap();
     let victim = dir.path().join("victim.txt");
     std::fs::write(&victim, "untouched").unwrap();
     std::fs::set_permissions(&victim, std::fs::Permissions::from_mode(0o644)).unwrap();
     for name in ["env.sh", "apiv3_key.txt"] {
+        std::fs::remove_file(keys.join(name)).unwrap();
         std::os::unix::fs::symlink(&victim, keys.join(name)).unwrap();
     }
 
@@ -68,4 +69,36 @@ fn a_new_folder_is_private() {
     let dir = tempfile::tempdir().unwrap();
     let files = MockServer::start().write_keys(dir.path().join("new")).unwrap();
     assert_eq!(std::fs::metadata(&files.dir).unwrap().mode() & 0o777, 0o700);
+}
+
+/// An existing folder the sandbox did not write (a project folder holding the merchant's
+/// real `apiclient_key.pem`, a configuration folder) is refused, and nothing in it changes:
+/// the sandbox's files carry the names of the real ones. An empty folder, or one the sandbox
+/// wrote before, is written.
+#[test]
+fn a_folder_holding_files_the_sandbox_did_not_write_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("project");
+    std::fs::create_dir(&project).unwrap();
+    std::fs::set_permissions(&project, std::fs::Permissions::from_mode(0o700)).unwrap();
+    std::fs::write(project.join("apiclient_key.pem"), "the merchant's real key").unwrap();
+    std::fs::write(project.join("profiles.toml"), "[default]\nmchid = \"1234567890\"\n").unwrap();
+    let err = MockServer::start().write_keys(&project).unwrap_err();
+    assert!(err.to_string().contains("the sandbox did not write"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(project.join("apiclient_key.pem")).unwrap(),
+        "the merchant's real key"
+    );
+    let names: Vec<_> = std::fs::read_dir(&project)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 2, "nothing added: {names:?}");
+
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    std::fs::set_permissions(&empty, std::fs::Permissions::from_mode(0o700)).unwrap();
+    MockServer::start().write_keys(&empty).unwrap();
+    // Written again (a restarted sandbox): its own folder.
+    MockServer::start().write_keys(&empty).unwrap();
 }

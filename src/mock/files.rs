@@ -19,6 +19,38 @@ pub(crate) fn private_dir(path: &Path) -> io::Result<PathBuf> {
     std::fs::canonicalize(path)
 }
 
+/// The file that marks a folder as the sandbox's own (written with its files).
+pub(crate) const MARKER: &str = ".wechatpay-sandbox";
+
+/// Refuses an existing folder that holds anything the sandbox did not write: its files carry
+/// the names of a merchant's real ones (`apiclient_key.pem`, `profiles.toml`), which must
+/// never be replaced by the test keys. An empty folder, one with the sandbox's marker, or one
+/// whose `apiclient_key.pem` is the sandbox's own test key (written before the marker
+/// existed) is the sandbox's to write.
+pub(crate) fn check_sandbox_dir(dir: &Path, test_key: &str) -> io::Result<()> {
+    let mut entries: Vec<String> = std::fs::read_dir(dir)?
+        .map(|entry| entry.map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect::<io::Result<_>>()?;
+    if entries.is_empty() || std::fs::symlink_metadata(dir.join(MARKER)).is_ok_and(|m| m.is_file()) {
+        return Ok(());
+    }
+    let key = dir.join("apiclient_key.pem");
+    let is_test_key = std::fs::symlink_metadata(&key).is_ok_and(|m| m.is_file())
+        && std::fs::read_to_string(&key).is_ok_and(|text| text == test_key);
+    if is_test_key {
+        return Ok(());
+    }
+    entries.sort();
+    entries.truncate(3);
+    Err(refused(
+        dir,
+        &format!(
+            "it holds files the sandbox did not write ({}, ...); give a new or empty folder",
+            entries.join(", ")
+        ),
+    ))
+}
+
 fn refused(path: &Path, why: &str) -> io::Error {
     io::Error::new(
         io::ErrorKind::PermissionDenied,

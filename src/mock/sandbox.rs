@@ -130,9 +130,11 @@ impl MockServer {
     /// public, never for anything real.
     ///
     /// A missing `dir` is created readable by its owner only (0700 on Unix); an existing one
-    /// must be a real folder of this user that others cannot write to, or nothing is
-    /// written. Each file goes to a new temporary name first and is renamed into place, so a
-    /// symlink planted under a file's name is replaced, never followed.
+    /// must be a real folder of this user that others cannot write to, and empty or the
+    /// sandbox's own (marked by a `.wechatpay-sandbox` file it writes), or nothing is
+    /// written: the files carry the names of a merchant's real ones. Each file goes to a new
+    /// temporary name first and is renamed into place, so a symlink planted under a file's
+    /// name is replaced, never followed.
     ///
     /// In TLS mode ([`super::MockBuilder::tls`]) it also writes the test CA
     /// (`sandbox_ca.pem`) that clients must trust, exported as `WECHATPAY_CA_CERTIFICATE`.
@@ -150,6 +152,8 @@ impl MockServer {
     /// ```
     pub fn write_keys(&self, dir: impl AsRef<Path>) -> io::Result<SandboxFiles> {
         let dir = files::private_dir(dir.as_ref())?;
+        files::check_sandbox_dir(&dir, keys::MERCHANT_PRIVATE_KEY)?;
+        files::write_file(&dir, files::MARKER, MARKER_TEXT.as_bytes(), PUBLIC)?;
         let certificates = files::private_dir(&dir.join("certificates"))?;
         let files = SandboxFiles {
             private_key: dir.join("apiclient_key.pem"),
@@ -278,6 +282,10 @@ impl SandboxFiles {
         files::write_file(dir, name, contents.as_bytes(), mode).map(|_| ())
     }
 }
+
+/// What the marker file of a sandbox folder says.
+const MARKER_TEXT: &str = "This folder holds the wechatpay sandbox's TEST keys (wechatpay mock serve).\n\
+                           It may be written again by the sandbox; put no real key here.\n";
 
 /// Single-quotes a value for a POSIX shell.
 fn shell_quote(value: &str) -> String {

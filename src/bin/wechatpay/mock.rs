@@ -39,8 +39,10 @@ handshake, and without one the APIv2 operations that need it answer CA_ERROR.
 Into --keys-dir it writes its fixed TEST keys (public: never use them for anything real):
 apiclient_key.pem, apiclient_cert.pem, pub_key.pem, pub_key_id.txt,
 certificates/wechatpay_<serial>.pem, apiv3_key.txt, apiv2_key.txt, sandbox_ca.pem (with
---tls), env.sh (exports the WECHATPAY_* variables pointing at them and at the sandbox) and
-profiles.toml (a [mock] profile).
+--tls), env.sh (exports the WECHATPAY_* variables pointing at them and at the sandbox),
+profiles.toml (a [mock] profile) and .wechatpay-sandbox. The folder must be new, empty, or
+one the sandbox wrote before: a folder holding other files (a real apiclient_key.pem, a
+profiles.toml) is refused and left as it is.
 
 Built-in routes (unless --no-default-routes):
   POST /v3/parking/reminders/ext-payment                        204
