@@ -861,3 +861,60 @@ fn an_identifier_in_a_segment_is_refused_with_the_fix_and_a_near_miss_gets_a_hin
         "the refused request never reached the sandbox"
     );
 }
+
+/// A reader that goes away (`wechatpay doctor --offline | head -1`) ends the command as it
+/// ends other Unix tools, without a panic message; the sandbox, whose first line scripts
+/// read before closing the pipe, keeps serving.
+#[cfg(unix)]
+#[test]
+fn a_closed_standard_output_is_no_panic_and_the_sandbox_keeps_serving() {
+    use std::process::Command;
+    let dir = tempfile::tempdir().unwrap();
+    let mut doctor = Command::new(BIN);
+    for name in support::WECHATPAY_VARS {
+        doctor.env_remove(name);
+    }
+    let mut doctor = doctor
+        .env("XDG_CONFIG_HOME", dir.path())
+        .args(["doctor", "--offline", "--mchid", "1900000001"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(doctor.stdout.take());
+    let out = doctor.wait_with_output().unwrap();
+    let stderr = text(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+
+    let mut serve = Command::new(BIN)
+        .env("XDG_CONFIG_HOME", dir.path())
+        .args(["mock", "serve", "--port", "0", "--keys-dir"])
+        .arg(dir.path().join("keys"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(serve.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    // The reader has gone: the next lines (one per request) go nowhere.
+    let url = first.trim().strip_prefix("listening on ").unwrap().to_owned();
+    let get = || {
+        let mut stream = std::net::TcpStream::connect(url.trim_start_matches("http://").trim_end_matches('/')).unwrap();
+        std::io::Write::write_all(
+            &mut stream,
+            b"GET /v3/certificates HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+        )
+        .unwrap();
+        let mut answer = String::new();
+        let _ = std::io::Read::read_to_string(&mut stream, &mut answer);
+        answer
+    };
+    for _ in 0..3 {
+        assert!(get().starts_with("HTTP/1.1 401"), "the sandbox still answers");
+    }
+    assert!(serve.try_wait().unwrap().is_none(), "the sandbox is still running");
+    serve.kill().unwrap();
+    let _ = serve.wait();
+}

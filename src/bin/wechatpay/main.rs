@@ -132,6 +132,9 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Mock(mock::MockCommand::Serve(_))) {
+        end_quietly_on_a_closed_pipe();
+    }
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => {
@@ -178,6 +181,19 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
             completions::run(&args, Cli::command())
         }
         Command::CompletePath(args) => completions::run_path(&args),
+    }
+}
+
+/// A reader that goes away (`wechatpay doctor | head -1`) ends the command as it ends other
+/// Unix tools: by SIGPIPE's default action, not a panic on the next print. The sandbox keeps
+/// SIGPIPE ignored: scripts read its first line and close the pipe, and it goes on serving
+/// (its own prints ignore the error).
+fn end_quietly_on_a_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any thread starts; SIG_DFL is a valid
+    // disposition for SIGPIPE.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 

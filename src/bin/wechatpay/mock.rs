@@ -1,5 +1,14 @@
 //! `wechatpay mock serve`: the embedded mock as a standalone sandbox.
 
+/// `println!` for the sandbox's output, which goes on when its reader has gone (a script
+/// that read the first line and closed the pipe): a failed write is dropped, not a panic.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -197,7 +206,7 @@ async fn serve(args: MockServeArgs) -> Result<u8, Failure> {
     let files = write_files(&mock, &args)?;
     print_banner(&mock, &args, &files, &routes);
     let seen = follow(&mock).await?;
-    println!("stopped after {seen} request(s)");
+    say!("stopped after {seen} request(s)");
     Ok(exit::OK)
 }
 
@@ -251,16 +260,16 @@ fn fresh_dir() -> Result<PathBuf, Failure> {
 /// What the sandbox serves and how to point tools at it. The first line tells where it
 /// listens (scripts and tests read it).
 fn print_banner(mock: &MockServer, args: &MockServeArgs, files: &SandboxFiles, routes: &[MockRoute]) {
-    println!("listening on {}", mock.base_url());
-    println!("keys, ids and env.sh in {} (test keys only)", files.dir.display());
-    println!("  point tools at it:  . {}", files.env_sh.display());
+    say!("listening on {}", mock.base_url());
+    say!("keys, ids and env.sh in {} (test keys only)", files.dir.display());
+    say!("  point tools at it:  . {}", files.env_sh.display());
     if let Some(ca) = &files.ca_certificate {
-        println!(
+        say!(
             "TLS: trust the test CA {}; client certificate: apiclient_cert.pem",
             ca.display()
         );
     }
-    println!(
+    say!(
         "signing mode: {}",
         match args.mode {
             Mode::PublicKey => "public key",
@@ -268,19 +277,19 @@ fn print_banner(mock: &MockServer, args: &MockServeArgs, files: &SandboxFiles, r
         }
     );
     for route in routes {
-        println!("route: {} {} -> {}", route.method, route.path, route.status);
+        say!("route: {} {} -> {}", route.method, route.path, route.status);
     }
     if args.reuse_signatures {
-        println!("reusing signatures: an answer body signed in the same second is not signed again");
+        say!("reusing signatures: an answer body signed in the same second is not signed again");
     }
     if !args.faults.is_empty() {
-        println!(
+        say!(
             "faults: {} on {}% of answers",
             args.faults.join(", "),
             (args.fault_rate * 100.0).round()
         );
     }
-    println!("Ctrl-C or SIGTERM stops it");
+    say!("Ctrl-C or SIGTERM stops it");
 }
 
 /// Prints one line per request until Ctrl-C or SIGTERM; returns how many were seen.
@@ -306,7 +315,7 @@ async fn follow(mock: &MockServer) -> Result<usize, Failure> {
                 seen = seen.max(mock.dropped_requests() as usize);
                 for request in new {
                     seen += 1;
-                    println!("{}", crate::mock_log::request_line(&request));
+                    say!("{}", crate::mock_log::request_line(&request));
                 }
             }
         }

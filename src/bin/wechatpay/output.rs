@@ -14,29 +14,36 @@ pub fn now() -> i64 {
     wechatpay::clock::SystemClock.now()
 }
 
-/// Writes a body to standard output: pretty JSON on a terminal, the bytes as received
-/// otherwise.
+/// Writes a body to standard output: on a terminal, pretty JSON or text, with whatever
+/// would act on the terminal escaped (see [`body_for_terminal`]); otherwise the bytes as
+/// received, to keep.
 pub fn print_body(body: &[u8]) {
     if body.is_empty() {
         return;
     }
     let mut out = std::io::stdout().lock();
     if std::io::stdout().is_terminal() {
-        match serde_json::from_slice::<serde_json::Value>(body) {
-            Ok(value) => {
-                let _ = writeln!(out, "{}", serde_json::to_string_pretty(&value).unwrap_or_default());
-            }
-            Err(_) => {
-                let _ = out.write_all(body);
-                if !body.ends_with(b"\n") {
-                    let _ = writeln!(out);
-                }
-            }
-        }
+        let _ = writeln!(out, "{}", body_for_terminal(body));
     } else {
         let _ = out.write_all(body);
     }
     let _ = out.flush();
+}
+
+/// A body as a terminal shows it: JSON pretty, with DEL, C1 and hidden characters as JSON
+/// escapes (the same value); other text line by line, each line's control and hidden
+/// characters escaped (`\u{1b}`), so that nothing from the network, verified or not (an
+/// unsigned download), can act on the terminal.
+pub fn body_for_terminal(body: &[u8]) -> String {
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(value) => escape_json_text(&serde_json::to_string_pretty(&value).unwrap_or_default()),
+        Err(_) => String::from_utf8_lossy(body)
+            .trim_end_matches('\n')
+            .split('\n')
+            .map(|line| wechatpay::text::visible(line.strip_suffix('\r').unwrap_or(line)))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    }
 }
 
 /// Writes text that was not verified (an error answer's body) to standard output with its
@@ -67,7 +74,7 @@ pub fn print_json(value: &serde_json::Value) {
 /// JSON text with DEL, the C1 controls and the hidden characters written as `\uXXXX`. They
 /// can only be inside strings (serde_json already escaped the C0 controls there, so a raw
 /// line feed is layout and is kept), and all are in the Basic Multilingual Plane.
-fn escape_json_text(json: &str) -> String {
+pub fn escape_json_text(json: &str) -> String {
     let mut out = String::with_capacity(json.len());
     for c in json.chars() {
         if c != '\n' && (c.is_control() || wechatpay::text::is_hidden(c)) {
@@ -91,6 +98,22 @@ mod tests {
             assert!(!escaped.contains(['\u{9b}', '\u{7f}', '\u{202e}']), "{escaped}");
             assert_eq!(serde_json::from_str::<serde_json::Value>(&escaped).unwrap(), value);
         }
+    }
+
+    #[test]
+    fn bodies_shown_on_a_terminal_cannot_act_on_it() {
+        let json = br#"{"note":"A\u009b31mRED\u202eDESREVER"}"#;
+        let shown = body_for_terminal(json);
+        assert!(!shown.contains(['\u{9b}', '\u{202e}']), "{shown}");
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&shown).unwrap(),
+            serde_json::from_slice::<serde_json::Value>(json).unwrap()
+        );
+        let bill = b"2024,\x1b[2J\x1b]0;pwned\x07\xc2\x9b31mRED\r\n2024,ok\r\n";
+        let shown = body_for_terminal(bill);
+        assert!(!shown.contains(['\u{1b}', '\u{7}', '\u{9b}', '\r']), "{shown:?}");
+        assert_eq!(shown.lines().count(), 2, "{shown:?}");
+        assert!(shown.ends_with("2024,ok"), "{shown:?}");
     }
 
     #[test]

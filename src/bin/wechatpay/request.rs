@@ -390,7 +390,8 @@ fn print_sign_error(detail: Option<&Value>, local: Option<&SignedMessage>, seria
         .and_then(Value::as_str)
     else {
         if let Some(detail) = detail {
-            eprintln!("detail: {detail}");
+            // An error answer is unsigned: its text is escaped before it reaches the terminal.
+            eprintln!("detail: {}", output::escape_json_text(&detail.to_string()));
         }
         return;
     };
