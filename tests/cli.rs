@@ -918,3 +918,31 @@ fn a_closed_standard_output_is_no_panic_and_the_sandbox_keeps_serving() {
     serve.kill().unwrap();
     let _ = serve.wait();
 }
+
+/// A profiles file that does not parse is reported by line and column, without the line
+/// itself: it may be a secret written where it does not belong.
+#[test]
+fn a_profiles_file_that_does_not_parse_does_not_echo_its_lines() {
+    const SECRET: &str = "wechatpayRsMockApiV3Key000000032";
+    let dir = tempfile::tempdir().unwrap();
+    for (i, profiles) in [
+        format!("[default]\nmchid = \"1900000001\"\napiv3_key = {SECRET}\n"),
+        format!("[default]\napiv2_key = \"{SECRET}\"\napiv2_key = \"{SECRET}\"\n"),
+        format!("[default]\nmchid = 1\nnote = \"{SECRET}\"\n"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let file = dir.path().join(format!("p{i}.toml"));
+        std::fs::write(&file, profiles).unwrap();
+        let assert = bare_cmd(dir.path())
+            .arg("--config")
+            .arg(&file)
+            .args(["doctor", "--offline"])
+            .assert()
+            .code(3);
+        let stderr = text(&assert.get_output().stderr);
+        assert!(i == 2 || stderr.contains("line "), "syntax errors say where: {stderr}");
+        assert!(!stderr.contains(SECRET), "{stderr}");
+    }
+}

@@ -303,3 +303,26 @@ fn a_v2_request_that_cannot_be_built_exits_2_and_sends_nothing() {
         "nothing was sent"
     );
 }
+
+/// A declined or refused APIv2 call is an API error as a non-2xx APIv3 answer is: exit 4,
+/// and what the platform said as JSON on standard output.
+#[test]
+fn a_declined_or_refused_v2_call_exits_4_with_what_the_platform_said() {
+    for (fault, field, value) in [
+        ("v2-fail", "err_code", "SYSTEMERROR"),
+        ("v2-return-fail", "return_code", "FAIL"),
+    ] {
+        let sandbox = Sandbox::start(&["--fault", fault]);
+        let out = sandbox
+            .cmd()
+            .args(["request", "POST", "v2/pay/orderquery", "--json"])
+            .arg(json!({"appid": "wx2421b1c4370ec43b", "mch_id": MCHID, "out_trade_no": "T1"}).to_string())
+            .assert()
+            .code(4)
+            .get_output()
+            .clone();
+        let said: Value =
+            serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{fault}: {e}: {}", text(&out.stderr)));
+        assert_eq!(said[field], value, "{fault}: {said}");
+    }
+}

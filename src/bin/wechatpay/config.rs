@@ -249,6 +249,22 @@ pub fn default_profiles_file() -> Option<PathBuf> {
     })
 }
 
+/// A TOML error as its position (line and column, when known) and message, without the
+/// snippet of the file that toml's own text quotes: the line may hold a secret written
+/// where it does not belong (`apiv3_key = ...`).
+fn toml_error_without_text(error: &toml::de::Error, text: &str) -> String {
+    let message = error.message().trim_end();
+    match error.span() {
+        Some(span) => {
+            let before = text.get(..span.start).unwrap_or(text);
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            format!("line {line}, column {column}: {message}")
+        }
+        None => message.to_owned(),
+    }
+}
+
 /// Reads the chosen profile: `--profile NAME` (which must exist), else `[default]` when
 /// the file has one.
 fn load_profile(args: &ConfigArgs) -> Result<Option<(String, PathBuf, Profile)>, Failure> {
@@ -277,7 +293,8 @@ fn load_profile(args: &ConfigArgs) -> Result<Option<(String, PathBuf, Profile)>,
         }
     };
     let bad = |why: String| Failure::config(format!("profiles file {}: {why}", file.display()));
-    let mut tables: BTreeMap<String, toml::Value> = toml::from_str(&text).map_err(|e| bad(e.to_string()))?;
+    let mut tables: BTreeMap<String, toml::Value> =
+        toml::from_str(&text).map_err(|e| bad(toml_error_without_text(&e, &text)))?;
     let name = match &args.profile {
         Some(name) => name.clone(),
         None if tables.contains_key("default") => "default".to_owned(),
@@ -297,7 +314,7 @@ fn load_profile(args: &ConfigArgs) -> Result<Option<(String, PathBuf, Profile)>,
     }
     let mut profile: Profile = table
         .try_into()
-        .map_err(|e: toml::de::Error| bad(format!("[{name}]: {e}")))?;
+        .map_err(|e: toml::de::Error| bad(format!("[{name}]: {}", toml_error_without_text(&e, &text))))?;
     // Relative paths are relative to the profiles file.
     let base = file.parent().map(Path::to_path_buf).unwrap_or_default();
     for slot in [

@@ -11,7 +11,7 @@ pub const FAILURE: u8 = 1;
 pub const USAGE: u8 = 2;
 /// Missing or invalid configuration, unreadable or unfit keys.
 pub const CONFIG: u8 = 3;
-/// The platform answered non-2xx.
+/// The platform answered non-2xx, or refused or declined an APIv2 call.
 pub const API: u8 = 4;
 /// An answer or callback could not be authenticated or decrypted.
 pub const VERIFICATION: u8 = 5;
@@ -53,7 +53,7 @@ pub fn code_of(error: &Error) -> u8 {
         return VERIFICATION;
     }
     match error {
-        Error::Api(_) => API,
+        Error::Api(_) | Error::ApiV2(_) => API,
         Error::Transport(_) | Error::DeadlineExceeded { .. } => TRANSPORT,
         Error::Decryption { .. }
         | Error::Body(BodyError::CertificateDownload { .. } | BodyError::MalformedNotification { .. }) => VERIFICATION,

@@ -62,7 +62,8 @@ Exit codes:
   2  usage: bad arguments, or a request that cannot be built (missing path parameter, ...)
      or that breaks the operation catalogue's rules (nothing is sent)
   3  configuration: missing or invalid settings, unreadable or unfit keys
-  4  API error: the platform answered non-2xx (code and message are printed)
+  4  API error: the platform answered non-2xx, or refused or declined an APIv2 call (what
+     it said is printed as JSON)
   5  verification failure: the answer or callback could not be authenticated or decrypted
      (bad signature, missing Wechatpay-* headers, clock skew, unknown platform key)
   6  transport failure: connection refused, TLS error, timeout

@@ -334,6 +334,22 @@ fn report_error(error: &Error, local: Option<&SignedMessage>, serial: &str, verb
                 output::print_escaped(body);
             }
         }
+        Error::ApiV2(v2) => {
+            // Escaped in its Display; the fields go out as JSON, with the characters that act
+            // on a terminal escaped (print_json).
+            eprintln!("error: {}", exit::describe(error));
+            let said = match v2.as_ref() {
+                wechatpay::error::ApiV2Error::Refused {
+                    return_code,
+                    return_msg,
+                } => json!({"return_code": return_code, "return_msg": return_msg}),
+                wechatpay::error::ApiV2Error::Declined { answer, .. } => answer.clone(),
+                _ => Value::Null,
+            };
+            if !said.is_null() {
+                output::print_json(&said);
+            }
+        }
         cause if cause.is_verification_failure() => {
             eprintln!(
                 "error: the answer could not be authenticated: {}",
