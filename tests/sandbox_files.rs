@@ -102,3 +102,15 @@ fn a_folder_holding_files_the_sandbox_did_not_write_is_refused() {
     // Written again (a restarted sandbox): its own folder.
     MockServer::start().write_keys(&empty).unwrap();
 }
+
+/// A folder whose path has a control character (a line feed would end the comment lines of
+/// `env.sh` and `profiles.toml` and run the rest as a command when it is sourced) is
+/// refused before anything is written.
+#[test]
+fn a_folder_path_with_a_line_feed_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let evil = dir.path().join("evil\ntouch PWNED\n#");
+    let err = MockServer::start().write_keys(&evil).unwrap_err();
+    assert!(err.to_string().contains("control character"), "{err}");
+    assert!(!evil.exists());
+}

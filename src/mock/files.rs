@@ -19,6 +19,18 @@ pub(crate) fn private_dir(path: &Path) -> io::Result<PathBuf> {
     std::fs::canonicalize(path)
 }
 
+/// Refuses a path that is not text (Unicode) or holds a control character: the sandbox
+/// writes its files' paths into `env.sh` and `profiles.toml`, where a line feed would end a
+/// comment and make the rest a command when `env.sh` is sourced, and a lossy conversion
+/// would name files that do not exist.
+pub(crate) fn check_path_text(path: &Path) -> io::Result<()> {
+    match path.to_str() {
+        Some(text) if !text.chars().any(char::is_control) => Ok(()),
+        Some(_) => Err(refused(path, "its path holds a control character (a line feed, say)")),
+        None => Err(refused(path, "its path is not valid Unicode")),
+    }
+}
+
 /// The file that marks a folder as the sandbox's own (written with its files).
 pub(crate) const MARKER: &str = ".wechatpay-sandbox";
 
@@ -54,7 +66,10 @@ pub(crate) fn check_sandbox_dir(dir: &Path, test_key: &str) -> io::Result<()> {
 fn refused(path: &Path, why: &str) -> io::Error {
     io::Error::new(
         io::ErrorKind::PermissionDenied,
-        format!("refusing to write the sandbox's keys into {}: {why}", path.display()),
+        format!(
+            "refusing to write the sandbox's keys into {}: {why}",
+            crate::text::visible(&path.to_string_lossy())
+        ),
     )
 }
 

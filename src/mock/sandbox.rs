@@ -129,6 +129,9 @@ impl MockServer {
     /// SDKs and tools can be pointed at it. These are the fixed test keys of [`keys`]:
     /// public, never for anything real.
     ///
+    /// The folder's path must be text without control characters: it is written into
+    /// `env.sh` and `profiles.toml`, where a line feed would start a line of its own.
+    ///
     /// A missing `dir` is created readable by its owner only (0700 on Unix); an existing one
     /// must be a real folder of this user that others cannot write to, and empty or the
     /// sandbox's own (marked by a `.wechatpay-sandbox` file it writes), or nothing is
@@ -151,7 +154,9 @@ impl MockServer {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn write_keys(&self, dir: impl AsRef<Path>) -> io::Result<SandboxFiles> {
+        files::check_path_text(dir.as_ref())?;
         let dir = files::private_dir(dir.as_ref())?;
+        files::check_path_text(&dir)?;
         files::check_sandbox_dir(&dir, keys::MERCHANT_PRIVATE_KEY)?;
         files::write_file(&dir, files::MARKER, MARKER_TEXT.as_bytes(), PUBLIC)?;
         let certificates = files::private_dir(&dir.join("certificates"))?;
