@@ -946,3 +946,43 @@ fn a_profiles_file_that_does_not_parse_does_not_echo_its_lines() {
         assert!(!stderr.contains(SECRET), "{stderr}");
     }
 }
+
+/// Downloading again into a folder that holds a certificate since expired (the platform
+/// rotated it) removes that one, and says so: the folder keeps working as
+/// `WECHATPAY_CERTIFICATES`, which refuses expired certificates.
+#[test]
+fn certificates_download_removes_the_expired_ones_it_wrote_before() {
+    let sandbox = start_sandbox(&[]);
+    let output = sandbox.dir.path().join("downloaded");
+    std::fs::create_dir(&output).unwrap();
+    let expired = mock::MockCertificate::Expired.pem();
+    let serial = wechatpay::Certificate::from_pem(expired).unwrap().serial().to_owned();
+    let old = output.join(format!("wechatpay_{serial}.pem"));
+    std::fs::write(&old, expired).unwrap();
+    let other = output.join("notes.pem");
+    std::fs::write(&other, "not a certificate of ours").unwrap();
+    let assert = sandbox
+        .cmd()
+        .args(["certificates", "download", "--output"])
+        .arg(&output)
+        .assert()
+        .success();
+    let stderr = text(&assert.get_output().stderr);
+    assert!(!old.exists(), "{stderr}");
+    assert!(stderr.contains(&format!("removed wechatpay_{serial}.pem")), "{stderr}");
+    assert!(other.exists(), "only wechatpay_<serial>.pem files are the tool's");
+    std::fs::remove_file(&other).unwrap();
+    sandbox
+        .cmd()
+        .env("WECHATPAY_CERTIFICATES", &output)
+        .args([
+            "request",
+            "--no-validate",
+            "POST",
+            "v3/parking/reminders/ext-payment",
+            "--json",
+            "{}",
+        ])
+        .assert()
+        .success();
+}

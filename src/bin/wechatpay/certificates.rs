@@ -14,8 +14,9 @@ pub enum CertificatesCommand {
     /// Download, decrypt and verify the platform certificates into a folder
     #[command(after_help = "\
 Writes wechatpay_<serial>.pem (mode 0600) for each certificate valid now, and prints its
-serial and validity. Needs the APIv3 key. On any failure (a tampered answer included) it
-exits non-zero and writes no file. The folder then serves as WECHATPAY_CERTIFICATES.
+serial and validity; removes the wechatpay_<serial>.pem files of earlier downloads that have
+expired since. Needs the APIv3 key. On any failure (a tampered answer included) it exits
+non-zero and writes no file. The folder then serves as WECHATPAY_CERTIFICATES.
 
 Example:
   wechatpay certificates download --output ./certificates")]
@@ -93,12 +94,43 @@ async fn download(config: &Config, output: &Path) -> Result<u8, Failure> {
     for serial in download.expired() {
         eprintln!("skipped {serial}: not valid now");
     }
+    remove_expired(output);
     eprintln!(
         "{} certificate(s) written; the answer was verified by {}",
         staged.len(),
         download.verified_by()
     );
     Ok(exit::OK)
+}
+
+/// Removes the certificates of an earlier download (`wechatpay_<serial>.pem`) that have
+/// expired since: a client refuses a folder holding one, and it verifies nothing any more.
+/// Other files are left alone.
+fn remove_expired(output: &Path) {
+    let Ok(entries) = std::fs::read_dir(output) else {
+        return;
+    };
+    let now = crate::output::now();
+    for path in entries.filter_map(|e| e.ok().map(|e| e.path())) {
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        if !(name.starts_with("wechatpay_") && name.ends_with(".pem")) {
+            continue;
+        }
+        let expired_at = std::fs::read_to_string(&path)
+            .ok()
+            .and_then(|pem| wechatpay::Certificate::from_pem(&pem).ok())
+            .map(|c| c.not_after())
+            .filter(|&not_after| not_after < now);
+        if let Some(not_after) = expired_at {
+            let name = wechatpay::text::visible(name);
+            match std::fs::remove_file(&path) {
+                Ok(()) => eprintln!("removed {name}: expired {}", format_unix(not_after)),
+                Err(e) => eprintln!("warning: cannot remove {name}, expired {}: {e}", format_unix(not_after)),
+            }
+        }
+    }
 }
 
 fn remove_all(staged: &[(PathBuf, PathBuf)]) {
