@@ -193,20 +193,20 @@ fn show(args: &ShowArgs) -> Result<u8, Failure> {
 /// `api example`: the example body on standard output, the example flags on standard error.
 fn example(args: &ExampleArgs) -> Result<u8, Failure> {
     let op = find(&args.method, &args.path)?;
+    // An offline command: the flag or the environment, never a profiles file.
+    let merchant = match &args.mchid {
+        Some(mchid) => Some(mchid.clone()),
+        None => wechatpay::env::var(wechatpay::env::MCHID),
+    };
     match op.example_request() {
         Some(mut body) => {
-            // An offline command: the flag or the environment, never a profiles file.
-            let merchant = match &args.mchid {
-                Some(mchid) => Some(mchid.clone()),
-                None => wechatpay::env::var(wechatpay::env::MCHID),
-            };
             ready_to_send(&op, &mut body, merchant.as_deref());
             output::print_json(&body)
         }
         None => eprintln!("{op} takes no request body: nothing to print"),
     }
     if args.params {
-        let flags = example_flags(&op);
+        let flags = example_flags(&op, merchant.as_deref());
         if flags.is_empty() {
             eprintln!("{op} has no path variable or query parameter");
         } else {
@@ -256,10 +256,19 @@ fn ready_to_send(op: &Operation<'_>, body: &mut serde_json::Value, merchant: Opt
 
 /// The example path variables and query parameters as `--param k=v --query k=v`, each
 /// quoted for a POSIX shell when it needs to be.
-fn example_flags(op: &Operation<'_>) -> String {
+fn example_flags(op: &Operation<'_>, merchant: Option<&str>) -> String {
     let mut flags = Vec::new();
     for (location, flag) in [(Location::Path, "--param"), (Location::Query, "--query")] {
         for (name, value) in op.example_parameters(location) {
+            // As in the body: the client fills in an APIv2 sign and nonce, and the merchant
+            // fields name the merchant given.
+            if op.protocol() == Protocol::V2 && (name == v2::SIGN || name == v2::NONCE_STR) {
+                continue;
+            }
+            let value = match merchant {
+                Some(merchant) if MERCHANT_FIELDS.contains(&name) => merchant.to_owned(),
+                _ => value,
+            };
             flags.push(format!("{flag} {}", text::shell_quote(&format!("{name}={value}"))));
         }
     }
