@@ -509,7 +509,15 @@ fn the_new_commands_help_shows_examples() {
 /// refuses: the client computes them) and names the merchant given.
 #[test]
 fn v2_example_flags_leave_out_what_the_client_fills_in() {
-    let (_, err) = run_ok(&["api", "example", "GET", "v2/papay/entrustweb", "--params", "--mchid", "1900000001"]);
+    let (_, err) = run_ok(&[
+        "api",
+        "example",
+        "GET",
+        "v2/papay/entrustweb",
+        "--params",
+        "--mchid",
+        "1900000001",
+    ]);
     assert!(err.contains("--query mch_id=1900000001"), "{err}");
     assert!(!err.contains("sign=") && !err.contains("nonce_str="), "{err}");
 }

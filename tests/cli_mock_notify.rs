@@ -596,3 +596,29 @@ fn notify_parse_escapes_the_verified_callbacks_text_before_the_terminal() {
     assert!(stderr.contains("summary: 支付成功"), "{stderr}");
     assert!(!stderr.contains('\u{1b}') && !stderr.contains('\u{202e}'), "{stderr:?}");
 }
+
+/// Out-of-range input is a usage error, not a panic; messages name the command typed.
+#[test]
+fn odd_input_to_mock_notify_is_a_usage_error() {
+    let keys = Keys::new();
+    let out = keys
+        .cmd()
+        .args(["mock", "notify", "--at", "9223372036854775807"])
+        .assert()
+        .code(USAGE)
+        .get_output()
+        .clone();
+    assert!(!text(&out.stderr).contains("panicked"), "{}", text(&out.stderr));
+    let out = keys
+        .cmd()
+        .args(["--mchid", "1", "mock", "notify"])
+        .assert()
+        .code(USAGE)
+        .get_output()
+        .clone();
+    assert!(
+        text(&out.stderr).contains("`wechatpay mock notify` takes no"),
+        "{}",
+        text(&out.stderr)
+    );
+}

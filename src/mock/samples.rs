@@ -325,7 +325,7 @@ fn signature_headers(mode: SigningMode, timestamp: i64, body: &[u8]) -> Result<H
 /// Unix seconds as RFC 3339 in Beijing time, `2024-06-23T15:49:35+08:00`, as the platform
 /// writes times.
 pub(crate) fn beijing_time(unix: i64) -> String {
-    let t = crate::clock::CivilTime::from_unix(unix + 8 * 3600);
+    let t = crate::clock::CivilTime::from_unix(unix.saturating_add(8 * 3600));
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}+08:00",
         t.year, t.month, t.day, t.hour, t.minute, t.second

@@ -82,7 +82,13 @@ pub fn normalize_path(path: &str) -> String {
 
 /// Whether `path` (with or without leading `/`s, which the request's template drops)
 /// names an APIv2 endpoint: its first segment is `v2`, in any case.
-pub(crate) fn names_apiv2(path: &str) -> bool {
+///
+/// ```
+/// use wechatpay::path::names_apiv2;
+/// assert!(names_apiv2("v2/pay/micropay") && names_apiv2("/V2/pay/orderquery"));
+/// assert!(!names_apiv2("v3/pay/transactions/native") && !names_apiv2("v2x/y"));
+/// ```
+pub fn names_apiv2(path: &str) -> bool {
     let path = path.trim_start_matches('/');
     path.split('/').next().is_some_and(|s| s.eq_ignore_ascii_case("v2"))
 }

@@ -170,7 +170,7 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Sign(command) => sign::run(&config(command.config())?, command),
         Command::Doctor(args) => doctor::run(&config(&args.config)?, args).await,
         Command::Mock(command) => {
-            unused(before, "mock serve")?;
+            unused(before, command.name())?;
             mock::run(command).await
         }
         Command::Api(command) => {

@@ -118,6 +118,16 @@ fn fault_parser() -> PossibleValuesParser {
     )
 }
 
+impl MockCommand {
+    /// The command as typed, for messages.
+    pub fn name(&self) -> &'static str {
+        match self {
+            MockCommand::Serve(_) => "mock serve",
+            MockCommand::Notify(_) => "mock notify",
+        }
+    }
+}
+
 pub async fn run(command: MockCommand) -> Result<u8, Failure> {
     match command {
         MockCommand::Serve(args) => serve(args).await,

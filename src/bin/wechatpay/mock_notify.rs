@@ -67,7 +67,7 @@ pub struct MockNotifyArgs {
     #[arg(long, value_name = "URL")]
     url: Option<String>,
     /// Sign as of this Unix time instead of now (APIv3)
-    #[arg(long, value_name = "UNIX_SECONDS", value_parser = clap::value_parser!(i64).range(0..), conflicts_with = "v2")]
+    #[arg(long, value_name = "UNIX_SECONDS", value_parser = clap::value_parser!(i64).range(0..=crate::output::LATEST_UNIX_SECONDS), conflicts_with = "v2")]
     at: Option<i64>,
     /// An APIv2 callback: a payment result, or with --event REFUND a refund result
     #[arg(long)]

@@ -44,7 +44,7 @@ Example:
         #[arg(long, value_name = "FILE")]
         body: PathBuf,
         /// Check as of this Unix time (when the callback arrived) instead of now
-        #[arg(long, value_name = "UNIX_SECONDS", value_parser = clap::value_parser!(i64).range(0..))]
+        #[arg(long, value_name = "UNIX_SECONDS", value_parser = clap::value_parser!(i64).range(0..=crate::output::LATEST_UNIX_SECONDS))]
         at: Option<i64>,
         #[command(flatten)]
         config: ConfigArgs,

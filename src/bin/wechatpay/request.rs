@@ -160,10 +160,11 @@ pub async fn run(config: &Config, args: RequestArgs) -> Result<u8, Failure> {
     }
     let signed: Arc<Mutex<Option<SignedMessage>>> = Arc::default();
     let verbose = args.verbose;
+    let v2 = wechatpay::path::names_apiv2(&args.path);
     let last = signed.clone();
     let request = request.on_signed(move |sent| {
         if verbose {
-            print_request(sent);
+            print_request(sent, v2);
         }
         *last.lock().unwrap_or_else(|e| e.into_inner()) = Some(SignedMessage {
             method: sent.method.to_owned(),
@@ -277,16 +278,20 @@ fn print_response_headers(headers: &http::HeaderMap) {
     }
 }
 
-/// The request exactly as signed and sent: the request line, the headers and the signing
-/// message, line by line.
-fn print_request(sent: &wechatpay::SignedRequest<'_>) {
+/// The request exactly as signed and sent: the request line, the headers and (APIv3) the
+/// signing message, line by line. An APIv2 request carries its sign in the body.
+fn print_request(sent: &wechatpay::SignedRequest<'_>, v2: bool) {
     eprintln!("> {} {}", sent.method, sent.target);
     for (name, value) in sent.headers {
         eprintln!("> {name}: {}", String::from_utf8_lossy(value.as_bytes()));
     }
-    eprintln!("* signing message: five lines, each ending in \\n:");
-    for line in String::from_utf8_lossy(&sent.message()).split_inclusive('\n') {
-        eprintln!("*   {}", visible(line.strip_suffix('\n').unwrap_or(line)));
+    if v2 {
+        eprintln!("* APIv2: signed with the APIv2 key; nonce_str and sign are in the body");
+    } else {
+        eprintln!("* signing message: five lines, each ending in \\n:");
+        for line in String::from_utf8_lossy(&sent.message()).split_inclusive('\n') {
+            eprintln!("*   {}", visible(line.strip_suffix('\n').unwrap_or(line)));
+        }
     }
     if !sent.body.is_empty() {
         eprintln!("> {}", String::from_utf8_lossy(sent.body));
