@@ -438,7 +438,7 @@ pub(crate) fn download_url(url: &str, base: &Url, allowed_hosts: &[String]) -> R
     }
     if url.fragment().is_some() {
         return Err(RequestError::InvalidPath {
-            path: without_query(url.as_str()),
+            path: shown(&url),
             reason: "a download URL must not have a fragment",
         }
         .into());
@@ -446,7 +446,7 @@ pub(crate) fn download_url(url: &str, base: &Url, allowed_hosts: &[String]) -> R
     if crate::protocol::path::names_apiv2(url.path()) {
         // The chain would take it for an APIv2 call (XML, signed with the APIv2 key).
         return Err(RequestError::InvalidPath {
-            path: without_query(url.as_str()),
+            path: shown(&url),
             reason: "a download URL is an APIv3 one; an APIv2 bill is a call: chain(\"v2/pay/downloadbill\")",
         }
         .into());
@@ -454,8 +454,17 @@ pub(crate) fn download_url(url: &str, base: &Url, allowed_hosts: &[String]) -> R
     Ok(url)
 }
 
-/// A URL as errors show it: without its query or fragment, which may hold a download
-/// token.
+/// A URL as errors and logs show it: its origin and its path with identifiers masked (a
+/// media id), without its query or fragment, which may hold a download token.
+fn shown(url: &Url) -> String {
+    format!(
+        "{}{}",
+        url.origin().ascii_serialization(),
+        crate::protocol::path::template_for_logs(url.path())
+    )
+}
+
+/// Text that did not parse as a URL, as errors show it: up to its query or fragment.
 fn without_query(url: &str) -> String {
     sanitize(url.split(['?', '#']).next().unwrap_or_default())
 }
@@ -518,6 +527,14 @@ mod tests {
                 assert!(!shown.contains("SECRET"), "{shown}");
             }
         }
+        // Nor a media id in its path.
+        let media = "https://api.mch.weixin.qq.com/v3/merchant-service/images/ChsyMDAwMBgAIKX29P8F#f";
+        let err = download_url(media, &base, &[]).unwrap_err().to_string();
+        assert!(!err.contains("ChsyMDAwMBgAIKX29P8F"), "{err}");
+        assert!(
+            err.contains("https://api.mch.weixin.qq.com/v3/merchant-service/images/{…}"),
+            "{err}"
+        );
     }
 
     #[test]

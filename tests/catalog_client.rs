@@ -310,6 +310,21 @@ async fn encrypted_fields_are_not_checked_as_plaintext_and_refusals_keep_values_
                       "relation_type": "STORE"});
     let violations = add(body.clone()).validate();
     assert!(violations.iter().all(|v| v.pointer != "/name"), "{violations:?}");
+    // A misspelt pointer still gets its unknown-field warning.
+    let mut misspelt = body.clone();
+    let name = misspelt.as_object_mut().unwrap().remove("name").unwrap();
+    misspelt.as_object_mut().unwrap().insert("nmae".into(), name);
+    let violations = client
+        .chain("v3/profitsharing/receivers/add")
+        .post(misspelt)
+        .encrypt("/nmae")
+        .validate();
+    assert!(
+        violations
+            .iter()
+            .any(|v| v.pointer == "/nmae" && v.rule == Rule::UnknownField),
+        "{violations:?}"
+    );
     assert!(add(body.clone()).await.is_ok());
 
     let mut missing = body;

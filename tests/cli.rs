@@ -985,4 +985,57 @@ fn certificates_download_removes_the_expired_ones_it_wrote_before() {
         ])
         .assert()
         .success();
+
+    // The same when the folder is the configured one (it serves as WECHATPAY_CERTIFICATES).
+    std::fs::write(&old, expired).unwrap();
+    sandbox
+        .cmd()
+        .env("WECHATPAY_CERTIFICATES", &output)
+        .args(["certificates", "download", "--output"])
+        .arg(&output)
+        .assert()
+        .success();
+    assert!(!old.exists());
+}
+
+/// A peer that hangs up while a request body is being sent is a transport failure (exit 6,
+/// said on stderr), not a silent death by SIGPIPE.
+#[test]
+fn a_peer_hanging_up_mid_body_is_a_transport_failure() {
+    use std::io::Read as _;
+    let sandbox = start_sandbox(&[]);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}/", listener.local_addr().unwrap());
+    let server = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut buffer = vec![0u8; 1 << 20];
+        let mut read = 0;
+        while read < 1 << 20 {
+            match stream.read(&mut buffer[read..]) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => read += n,
+            }
+        }
+        // Closed with most of the body unread.
+    });
+    let body = sandbox.dir.path().join("big.json");
+    std::fs::write(&body, format!("{{\"x\":\"{}\"}}", "a".repeat(20 << 20))).unwrap();
+    let out = sandbox
+        .cmd()
+        .args([
+            "request",
+            "--no-validate",
+            "--base-url",
+            &base,
+            "POST",
+            "v3/upload/big",
+            "--json",
+        ])
+        .arg(format!("@{}", body.display()))
+        .output()
+        .unwrap();
+    server.join().unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(6), "{stderr}");
+    assert!(stderr.contains("transport error"), "{stderr}");
 }

@@ -53,12 +53,13 @@ pub(crate) fn check_sandbox_dir(dir: &Path, test_key: &str) -> io::Result<()> {
         return Ok(());
     }
     entries.sort();
-    entries.truncate(3);
+    let more = if entries.len() > 3 { ", ..." } else { "" };
+    let shown: Vec<String> = entries.iter().take(3).map(|name| crate::text::visible(name)).collect();
     Err(refused(
         dir,
         &format!(
-            "it holds files the sandbox did not write ({}, ...); give a new or empty folder",
-            entries.join(", ")
+            "it holds files the sandbox did not write ({}{more}); give a new or empty folder",
+            shown.join(", ")
         ),
     ))
 }

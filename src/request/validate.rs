@@ -123,9 +123,16 @@ pub(crate) fn violations(spec: &Spec) -> Vec<Violation> {
         // The client draws the nonce and computes the sign: the caller leaves them out.
         violations.retain(|v| !(v.rule == Rule::Required && filled_by_the_client(&v.pointer)));
     }
-    // A field marked for encryption goes out as ciphertext: its plaintext is not what the
-    // description's rules (base64, lengths) speak of; only its presence is checked.
-    violations.retain(|v| v.rule == Rule::Required || !spec.encrypt.contains(&v.pointer));
+    // A field marked for encryption goes out as ciphertext: the rules on its text (base64,
+    // lengths, pattern, enum) speak of that, not of the plaintext. Its presence, its type and
+    // its name (a misspelt pointer is an unknown field) are still checked.
+    let on_the_text = |rule: Rule| {
+        matches!(
+            rule,
+            Rule::Format | Rule::MinLength | Rule::MaxLength | Rule::Pattern | Rule::Enum
+        )
+    };
+    violations.retain(|v| !(on_the_text(v.rule) && spec.encrypt.contains(&v.pointer)));
     violations
 }
 

@@ -51,6 +51,11 @@ async fn download(config: &Config, output: &Path) -> Result<u8, Failure> {
              or type it at the prompt",
         )
     })?;
+    // The download verifies itself with the certificates it brings (the bootstrap): the
+    // configured certificates folder is not needed, and may be this very folder, holding a
+    // certificate that has expired since (which a client refuses).
+    let mut config = config.clone();
+    config.certificates = None;
     let client = config.client_builder(Some(&apiv3), false)?.build()?;
     // Decrypts each certificate, checks its serial and validity, and verifies the
     // answer's signature: any failure ends here, before a file is written.
@@ -81,9 +86,11 @@ async fn download(config: &Config, output: &Path) -> Result<u8, Failure> {
         }
     }
 
+    // Before anything is printed: the reader of standard output may be gone.
+    remove_expired(output);
     for (certificate, (_, path)) in download.certificates().iter().zip(&staged) {
         let c = certificate.certificate();
-        println!(
+        out!(
             "{}  valid {} to {}  {}",
             c.serial(),
             format_unix(c.not_before()),
@@ -94,7 +101,6 @@ async fn download(config: &Config, output: &Path) -> Result<u8, Failure> {
     for serial in download.expired() {
         eprintln!("skipped {serial}: not valid now");
     }
-    remove_expired(output);
     eprintln!(
         "{} certificate(s) written; the answer was verified by {}",
         staged.len(),

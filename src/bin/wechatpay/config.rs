@@ -175,7 +175,7 @@ struct Profile {
 
 /// The resolved configuration. Nothing is checked here beyond presence; the library
 /// checks the rest when the client is built.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Config {
     pub mchid: Option<Setting<String>>,
     pub merchant_serial: Option<Setting<String>>,

@@ -67,7 +67,7 @@ impl Report {
                 "FAIL"
             }
         };
-        println!("{label:<4}  {what}: {}", detail.as_ref());
+        out!("{label:<4}  {what}: {}", detail.as_ref());
     }
 }
 

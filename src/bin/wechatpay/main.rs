@@ -3,6 +3,21 @@
 //! `cargo install --path . --features cli`, then `wechatpay --help`. Each command's module
 //! owns its arguments and its run function; this file only dispatches.
 
+/// `println!` for the commands' results: when the reader of standard output has gone
+/// (`wechatpay doctor | head -1`), the command ends quietly with status 0, as the reader
+/// asked for no more, instead of the panic `println!` gives. SIGPIPE stays ignored, so a
+/// connection the peer closes is still a transport error (exit 6), never a silent death.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(error) = writeln!(std::io::stdout(), $($arg)*)
+            && error.kind() == std::io::ErrorKind::BrokenPipe
+        {
+            std::process::exit(0);
+        }
+    }};
+}
+
 mod api;
 mod certificates;
 mod completions;
@@ -133,9 +148,6 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if !matches!(cli.command, Command::Mock(mock::MockCommand::Serve(_))) {
-        end_quietly_on_a_closed_pipe();
-    }
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => {
@@ -182,19 +194,6 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
             completions::run(&args, Cli::command())
         }
         Command::CompletePath(args) => completions::run_path(&args),
-    }
-}
-
-/// A reader that goes away (`wechatpay doctor | head -1`) ends the command as it ends other
-/// Unix tools: by SIGPIPE's default action, not a panic on the next print. The sandbox keeps
-/// SIGPIPE ignored: scripts read its first line and close the pipe, and it goes on serving
-/// (its own prints ignore the error).
-fn end_quietly_on_a_closed_pipe() {
-    #[cfg(unix)]
-    // SAFETY: called first thing in main, before any thread starts; SIG_DFL is a valid
-    // disposition for SIGPIPE.
-    unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 

@@ -236,9 +236,9 @@ async fn send(url: &str, sample: &SampleNotification, what: &str, v2: bool) -> R
         })?;
     let status = response.status();
     let (answer, end) = read_answer(response).await;
-    println!("status: {status}");
+    out!("status: {status}");
     if !answer.is_empty() {
-        println!("{}", escape_for_display(&String::from_utf8_lossy(&answer)));
+        out!("{}", escape_for_display(&String::from_utf8_lossy(&answer)));
     }
     match end {
         AnswerEnd::Whole => {}

@@ -3,9 +3,9 @@
 use std::fmt::Write as _;
 use std::io::{IsTerminal as _, Write as _};
 
-/// The latest time `--at` takes: 9999-12-31 23:59:59 UTC (later ones would overflow the
-/// arithmetic of a date, and mean nothing for a callback).
-pub const LATEST_UNIX_SECONDS: i64 = 253_402_300_799;
+/// The latest time `--at` takes: 9999-12-31 23:59:59 in Beijing time, 15:59:59 UTC (later
+/// ones would need a five-digit year, and mean nothing for a callback).
+pub const LATEST_UNIX_SECONDS: i64 = 253_402_271_999;
 
 /// Unix seconds as `YYYY-MM-DD HH:MM:SS UTC`.
 pub fn format_unix(secs: i64) -> String {
