@@ -885,6 +885,20 @@ fn a_closed_standard_output_is_no_panic_and_the_sandbox_keeps_serving() {
     let out = doctor.wait_with_output().unwrap();
     let stderr = text(&out.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
+    // doctor still ends with its own status: a FAIL (the private key is missing) is 1.
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+
+    // Both outputs gone (`2>&1 | head -1`): still no panic, and the command's own status.
+    let mut search = Command::new(BIN)
+        .env("XDG_CONFIG_HOME", dir.path())
+        .args(["api", "search", "支付"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(search.stdout.take());
+    drop(search.stderr.take());
+    assert_eq!(search.wait().unwrap().code(), Some(0));
 
     let mut serve = Command::new(BIN)
         .env("XDG_CONFIG_HOME", dir.path())

@@ -99,9 +99,9 @@ async fn download(config: &Config, output: &Path) -> Result<u8, Failure> {
         );
     }
     for serial in download.expired() {
-        eprintln!("skipped {serial}: not valid now");
+        note!("skipped {serial}: not valid now");
     }
-    eprintln!(
+    note!(
         "{} certificate(s) written; the answer was verified by {}",
         staged.len(),
         download.verified_by()
@@ -132,8 +132,8 @@ fn remove_expired(output: &Path) {
         if let Some(not_after) = expired_at {
             let name = wechatpay::text::visible(name);
             match std::fs::remove_file(&path) {
-                Ok(()) => eprintln!("removed {name}: expired {}", format_unix(not_after)),
-                Err(e) => eprintln!("warning: cannot remove {name}, expired {}: {e}", format_unix(not_after)),
+                Ok(()) => note!("removed {name}: expired {}", format_unix(not_after)),
+                Err(e) => note!("warning: cannot remove {name}, expired {}: {e}", format_unix(not_after)),
             }
         }
     }

@@ -425,7 +425,7 @@ impl Config {
     pub fn note_environment_over(&self, profile: &str) {
         let names = self.environment_variables_used();
         if !names.is_empty() {
-            eprintln!(
+            note!(
                 "note: --profile {} is given, but the environment sets {}, which come before profiles; unset them to \
                  use the profile's",
                 wechatpay::text::visible(profile),

@@ -105,7 +105,7 @@ pub async fn run(config: &Config, args: DoctorArgs) -> Result<u8, Failure> {
         }
     }
     if r.failed {
-        eprintln!("some checks FAILed: fix them before sending requests");
+        note!("some checks FAILed: fix them before sending requests");
         Ok(exit::FAILURE)
     } else {
         Ok(exit::OK)

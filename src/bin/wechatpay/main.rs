@@ -3,18 +3,20 @@
 //! `cargo install --path . --features cli`, then `wechatpay --help`. Each command's module
 //! owns its arguments and its run function; this file only dispatches.
 
-/// `println!` for the commands' results: when the reader of standard output has gone
-/// (`wechatpay doctor | head -1`), the command ends quietly with status 0, as the reader
-/// asked for no more, instead of the panic `println!` gives. SIGPIPE stays ignored, so a
-/// connection the peer closes is still a transport error (exit 6), never a silent death.
+/// `println!` for the commands' results, through [`output::emit`]: a reader that has gone
+/// is not a panic, and the command still ends with its own status.
 macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::output::emit(format!("{}\n", format_args!($($arg)*)).as_bytes())
+    };
+}
+
+/// `eprintln!` that cannot panic: a standard error that has gone (`2>&1 | head -1`) drops
+/// the message.
+macro_rules! note {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        if let Err(error) = writeln!(std::io::stdout(), $($arg)*)
-            && error.kind() == std::io::ErrorKind::BrokenPipe
-        {
-            std::process::exit(0);
-        }
+        let _ = writeln!(std::io::stderr(), $($arg)*);
     }};
 }
 
@@ -151,14 +153,14 @@ fn main() -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            note!("error: cannot start the async runtime: {e}");
             return ExitCode::from(exit::FAILURE);
         }
     };
     match runtime.block_on(run(cli)) {
         Ok(code) => ExitCode::from(code),
         Err(failure) => {
-            eprintln!("error: {}", failure.message);
+            note!("error: {}", failure.message);
             ExitCode::from(failure.code)
         }
     }

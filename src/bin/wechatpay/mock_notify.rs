@@ -3,7 +3,7 @@
 //! callbacks themselves are made by `wechatpay::mock::sample_notification` and its APIv2
 //! counterparts.
 
-use std::io::{IsTerminal as _, Read as _, Write as _};
+use std::io::{IsTerminal as _, Read as _};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -99,7 +99,7 @@ pub async fn run(args: MockNotifyArgs) -> Result<u8, Failure> {
         (None, Some(headers), Some(body)) => write_files(&sample, headers, body, &what),
         _ => {
             print_sample(&sample);
-            eprintln!("{what}");
+            note!("{what}");
             Ok(exit::OK)
         }
     }
@@ -184,14 +184,13 @@ fn failure(error: wechatpay::Error) -> Failure {
 
 /// The headers as `Name: value` lines, a blank line, and the body, on standard output.
 fn print_sample(sample: &SampleNotification) {
-    let mut out = std::io::stdout().lock();
-    let _ = out.write_all(sample.headers_text().as_bytes());
-    let _ = out.write_all(b"\n");
-    let _ = out.write_all(sample.body());
+    let mut text = sample.headers_text().into_bytes();
+    text.push(b'\n');
+    text.extend_from_slice(sample.body());
     if std::io::stdout().is_terminal() {
-        let _ = out.write_all(b"\n");
+        text.push(b'\n');
     }
-    let _ = out.flush();
+    crate::output::emit(&text);
 }
 
 /// The two files `notify parse --headers --body` reads.
@@ -199,8 +198,8 @@ fn write_files(sample: &SampleNotification, headers: &Path, body: &Path, what: &
     let cannot = |path: &Path, e: std::io::Error| Failure::other(format!("cannot write {}: {e}", path.display()));
     std::fs::write(headers, sample.headers_text()).map_err(|e| cannot(headers, e))?;
     std::fs::write(body, sample.body()).map_err(|e| cannot(body, e))?;
-    eprintln!("{what}");
-    eprintln!(
+    note!("{what}");
+    note!(
         "wrote the headers to {} and the body to {}",
         headers.display(),
         body.display()
@@ -219,9 +218,9 @@ async fn send(url: &str, sample: &SampleNotification, what: &str, v2: bool) -> R
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|e| Failure::other(format!("cannot build the HTTP client: {e}")))?;
-    eprintln!("{what}");
+    note!("{what}");
     let shown_url = escape_for_display(parsed.as_str());
-    eprintln!("POST {shown_url}");
+    note!("POST {shown_url}");
     let response = client
         .post(parsed)
         .headers(sample.headers().clone())
@@ -242,25 +241,25 @@ async fn send(url: &str, sample: &SampleNotification, what: &str, v2: bool) -> R
     }
     match end {
         AnswerEnd::Whole => {}
-        AnswerEnd::Cut => eprintln!("the answer goes on: only its first {MAX_ANSWER_BYTES} bytes were read"),
+        AnswerEnd::Cut => note!("the answer goes on: only its first {MAX_ANSWER_BYTES} bytes were read"),
         AnswerEnd::BrokeOff(error) => {
-            eprintln!(
+            note!(
                 "the answer broke off after {} bytes: {}",
                 answer.len(),
                 exit::describe(&error)
             );
-            eprintln!("not accepted (the answer did not arrive whole): the platform would send it again later");
+            note!("not accepted (the answer did not arrive whole): the platform would send it again later");
             return Ok(exit::FAILURE);
         }
     }
     if accepted(status, &answer, v2) {
-        eprintln!("accepted: the platform would not send it again");
+        note!("accepted: the platform would not send it again");
         Ok(exit::OK)
     } else if v2 {
-        eprintln!("not accepted (the platform wants status 200 and return_code SUCCESS): it would send it again later");
+        note!("not accepted (the platform wants status 200 and return_code SUCCESS): it would send it again later");
         Ok(exit::FAILURE)
     } else {
-        eprintln!("not accepted (the platform wants a 2xx status): it would send it again later");
+        note!("not accepted (the platform wants a 2xx status): it would send it again later");
         Ok(exit::FAILURE)
     }
 }

@@ -124,7 +124,7 @@ async fn parse(
     let mut builder = config.client_builder(Some(&apiv3), true)?;
     if let Some(at) = at {
         builder = builder.clock(FixedClock(at));
-        eprintln!("note: checking as of {} (--at {at}), not now", output::format_unix(at));
+        note!("note: checking as of {} (--at {at}), not now", output::format_unix(at));
     }
     let client = builder.build()?;
     let notification = match verify(&client.notifications(), &headers, body, body_file).await {
@@ -133,15 +133,15 @@ async fn parse(
     };
     // Verified, but still text from the network: escaped before it reaches the terminal.
     let shown = wechatpay::text::visible;
-    eprintln!("event: {}", shown(notification.event_type()));
-    eprintln!("id: {}", shown(notification.id()));
-    eprintln!("create_time: {}", shown(notification.create_time()));
+    note!("event: {}", shown(notification.event_type()));
+    note!("id: {}", shown(notification.id()));
+    note!("create_time: {}", shown(notification.create_time()));
     if !notification.summary().is_empty() {
-        eprintln!("summary: {}", shown(notification.summary()));
+        note!("summary: {}", shown(notification.summary()));
     }
-    eprintln!("verified by: {}", notification.verified_by());
+    note!("verified by: {}", notification.verified_by());
     if let Some(at) = at {
-        eprintln!(
+        note!(
             "verified as of: {} (--at {at}), not now: this says the platform signed it then, not that it is fresh",
             output::format_unix(at)
         );
@@ -173,7 +173,7 @@ async fn verify(
                 .unwrap_or(body);
             let retried = notifications.parse(headers, trimmed).await;
             if retried.is_ok() {
-                eprintln!("note: verified without the final newline of {}", body_file.display());
+                note!("note: verified without the final newline of {}", body_file.display());
             }
             retried
         }
@@ -192,35 +192,35 @@ fn refused(error: Error, headers: &HeaderMap, body: &[u8], at: Option<i64>) -> R
     let described = exit::describe(&error);
     match error.last_cause() {
         Error::Decryption { .. } => {
-            eprintln!("error: the callback's signature verified, but its resource could not be decrypted: {described}");
+            note!("error: the callback's signature verified, but its resource could not be decrypted: {described}");
             for line in DECRYPTION_HINT {
-                eprintln!("  {line}");
+                note!("  {line}");
             }
         }
         Error::Body(BodyError::MalformedNotification { .. }) => {
-            eprintln!("error: the callback's signature verified, but it cannot be read: {described}");
-            eprintln!("  do not act on it");
+            note!("error: the callback's signature verified, but it cannot be read: {described}");
+            note!("  do not act on it");
         }
         Error::Verification(VerificationError::BadSignature { .. }) => {
-            eprintln!("error: the callback could not be authenticated: {described}");
+            note!("error: the callback could not be authenticated: {described}");
             for line in SIGNATURE_HINT {
-                eprintln!("  {line}");
+                note!("  {line}");
             }
             if looks_reformatted(body) {
-                eprintln!(
+                note!(
                     "  this body has line breaks or indentation inside it: it looks pretty-printed, \
                      not as the platform sent it"
                 );
             }
         }
         Error::Verification(VerificationError::ClockSkew { .. }) => {
-            eprintln!("error: the callback could not be authenticated: {described}");
-            eprintln!("  do not act on it: it may be a replay, or the local clock is wrong");
+            note!("error: the callback could not be authenticated: {described}");
+            note!("  do not act on it: it may be a replay, or the local clock is wrong");
             clock_hint(headers, at);
         }
         _ => {
-            eprintln!("error: the callback could not be authenticated or decrypted: {described}");
-            eprintln!("  do not act on it: it may be forged or altered");
+            note!("error: the callback could not be authenticated or decrypted: {described}");
+            note!("  do not act on it: it may be forged or altered");
         }
     }
     Ok(code)
@@ -262,11 +262,11 @@ fn clock_hint(headers: &HeaderMap, at: Option<i64>) {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<i64>().ok());
     match (at, signed_at) {
-        (Some(at), _) => eprintln!(
+        (Some(at), _) => note!(
             "  the clock it was checked against is --at {at} = {}, not now",
             output::format_unix(at)
         ),
-        (None, Some(signed_at)) => eprintln!(
+        (None, Some(signed_at)) => note!(
             "  it was signed at {signed_at} = {}; a callback captured then can be checked as of the time it \
              arrived with --at UNIX_SECONDS",
             output::format_unix(signed_at)

@@ -36,8 +36,8 @@ pub fn parse(config: &Config, body: &[u8], at: Option<i64>) -> Result<u8, Failur
             Ok(refund) => refund,
             Err(error) => return refused(&error),
         };
-        eprintln!("APIv2 refund result: req_info decrypted with the APIv2 key");
-        eprintln!(
+        note!("APIv2 refund result: req_info decrypted with the APIv2 key");
+        note!(
             "note: it carries no signature; only the key vouches for it: confirm the refund with a query before \
              acting on it"
         );
@@ -48,7 +48,7 @@ pub fn parse(config: &Config, body: &[u8], at: Option<i64>) -> Result<u8, Failur
             Err(error) => return refused(&error),
         };
         let algorithm = fields.get(v2::SIGN_TYPE).and_then(|t| t.as_str()).unwrap_or("MD5");
-        eprintln!(
+        note!(
             "APIv2 callback: sign verified ({}) with the APIv2 key",
             v2::escape_for_display(algorithm)
         );
@@ -61,18 +61,18 @@ pub fn parse(config: &Config, body: &[u8], at: Option<i64>) -> Result<u8, Failur
 fn refused(error: &V2Error) -> Result<u8, Failure> {
     match error {
         V2Error::Signature(_) => {
-            eprintln!("error: the callback could not be authenticated: {error}");
-            eprintln!("  do not act on it: it may be forged or altered");
-            eprintln!("  {KEY_HINT}");
+            note!("error: the callback could not be authenticated: {error}");
+            note!("  do not act on it: it may be forged or altered");
+            note!("  {KEY_HINT}");
         }
         V2Error::ReqInfo(_) => {
-            eprintln!("error: the refund result could not be decrypted: {error}");
-            eprintln!("  do not act on it until it decrypts");
-            eprintln!("  {KEY_HINT}");
+            note!("error: the refund result could not be decrypted: {error}");
+            note!("  do not act on it until it decrypts");
+            note!("  {KEY_HINT}");
         }
         _ => {
-            eprintln!("error: the callback cannot be read: {error}");
-            eprintln!("  do not act on it");
+            note!("error: the callback cannot be read: {error}");
+            note!("  do not act on it");
         }
     }
     Ok(exit::VERIFICATION)

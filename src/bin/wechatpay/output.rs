@@ -25,13 +25,26 @@ pub fn print_body(body: &[u8]) {
     if body.is_empty() {
         return;
     }
-    let mut out = std::io::stdout().lock();
     if std::io::stdout().is_terminal() {
-        let _ = writeln!(out, "{}", body_for_terminal(body));
+        emit(format!("{}\n", body_for_terminal(body)).as_bytes());
     } else {
-        let _ = out.write_all(body);
+        emit(body);
     }
-    let _ = out.flush();
+}
+
+/// Writes `bytes` to standard output. A reader that has gone (`| head -1`) is not an error:
+/// the rest is dropped and the command ends with its own status. Any other failure (a full
+/// disk behind `> file`) ends the command with status 1, said on standard error: the output
+/// is incomplete.
+pub fn emit(bytes: &[u8]) {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
+            note!("error: cannot write to standard output: {error}");
+            std::process::exit(i32::from(crate::exit::FAILURE));
+        }
+        _ => {}
+    }
 }
 
 /// A body as a terminal shows it: JSON pretty, with DEL, C1 and hidden characters as JSON
@@ -54,9 +67,7 @@ pub fn body_for_terminal(body: &[u8]) -> String {
 /// control characters escaped, whatever standard output is: it is information to read, not
 /// data to keep.
 pub fn print_escaped(text: &str) {
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{}", wechatpay::text::visible(text));
-    let _ = out.flush();
+    emit(format!("{}\n", wechatpay::text::visible(text)).as_bytes());
 }
 
 /// Writes a JSON value to standard output: pretty on a terminal, compact otherwise. The
@@ -70,9 +81,7 @@ pub fn print_json(value: &serde_json::Value) {
         serde_json::to_string(value)
     }
     .unwrap_or_default();
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{}", escape_json_text(&text));
-    let _ = out.flush();
+    emit(format!("{}\n", escape_json_text(&text)).as_bytes());
 }
 
 /// JSON text with DEL, the C1 controls and the hidden characters written as `\uXXXX`. They

@@ -178,9 +178,9 @@ pub async fn run(config: &Config, args: RequestArgs) -> Result<u8, Failure> {
     match request.await {
         Ok(response) => {
             let status = response.status();
-            eprintln!("HTTP {} {}", status.as_u16(), status.canonical_reason().unwrap_or(""));
-            eprintln!("Request-ID: {}", response.request_id().unwrap_or("-"));
-            eprintln!(
+            note!("HTTP {} {}", status.as_u16(), status.canonical_reason().unwrap_or(""));
+            note!("Request-ID: {}", response.request_id().unwrap_or("-"));
+            note!(
                 "Verified-By: {}",
                 response.verified_by().unwrap_or("- (an unsigned download)")
             );
@@ -231,14 +231,14 @@ fn with_segment(error: Error, path: &str) -> Failure {
 /// only, escaped.
 fn check(request: &wechatpay::RequestBuilder) -> Result<(), Failure> {
     if let Some(near) = request.closest_operation() {
-        eprintln!("warning: this operation is not in the catalogue; did you mean {near}? (sending it as given)");
+        note!("warning: this operation is not in the catalogue; did you mean {near}? (sending it as given)");
     }
     let violations = request.validate();
     if violations.is_empty() {
         return Ok(());
     }
     for violation in &violations {
-        eprintln!("{}", visible(&violation.to_string()));
+        note!("{}", visible(&violation.to_string()));
     }
     let errors = violations.iter().filter(|v| v.severity == Severity::Error).count();
     let warnings = violations.len() - errors;
@@ -255,7 +255,7 @@ fn check(request: &wechatpay::RequestBuilder) -> Result<(), Failure> {
              `wechatpay api show {operation}` describes it, --no-validate sends it anyway"
         )));
     }
-    eprintln!(
+    note!(
         "warning: {} against {operation}: sending the request all the same",
         plural(warnings, "warning")
     );
@@ -274,27 +274,27 @@ fn plural(n: usize, noun: &str) -> String {
 /// The answer's headers, one `< name: value` line each, escaped.
 fn print_response_headers(headers: &http::HeaderMap) {
     for (name, value) in headers {
-        eprintln!("< {name}: {}", visible(&String::from_utf8_lossy(value.as_bytes())));
+        note!("< {name}: {}", visible(&String::from_utf8_lossy(value.as_bytes())));
     }
 }
 
 /// The request exactly as signed and sent: the request line, the headers and (APIv3) the
 /// signing message, line by line. An APIv2 request carries its sign in the body.
 fn print_request(sent: &wechatpay::SignedRequest<'_>, v2: bool) {
-    eprintln!("> {} {}", sent.method, sent.target);
+    note!("> {} {}", sent.method, sent.target);
     for (name, value) in sent.headers {
-        eprintln!("> {name}: {}", String::from_utf8_lossy(value.as_bytes()));
+        note!("> {name}: {}", String::from_utf8_lossy(value.as_bytes()));
     }
     if v2 {
-        eprintln!("* APIv2: signed with the APIv2 key; nonce_str and sign are in the body");
+        note!("* APIv2: signed with the APIv2 key; nonce_str and sign are in the body");
     } else {
-        eprintln!("* signing message: five lines, each ending in \\n:");
+        note!("* signing message: five lines, each ending in \\n:");
         for line in String::from_utf8_lossy(&sent.message()).split_inclusive('\n') {
-            eprintln!("*   {}", visible(line.strip_suffix('\n').unwrap_or(line)));
+            note!("*   {}", visible(line.strip_suffix('\n').unwrap_or(line)));
         }
     }
     if !sent.body.is_empty() {
-        eprintln!("> {}", String::from_utf8_lossy(sent.body));
+        note!("> {}", String::from_utf8_lossy(sent.body));
     }
 }
 
@@ -316,12 +316,12 @@ fn report_error(error: &Error, local: Option<&SignedMessage>, serial: &str, verb
                 .and_then(|s| s.canonical_reason())
                 .unwrap_or("");
             // An error answer is not signed: everything it says is shown escaped.
-            eprintln!("HTTP {status} {reason}");
-            eprintln!("Request-ID: {}", visible(request_id.as_deref().unwrap_or("-")));
+            note!("HTTP {status} {reason}");
+            note!("Request-ID: {}", visible(request_id.as_deref().unwrap_or("-")));
             if verbose {
                 print_response_headers(headers);
             }
-            eprintln!(
+            note!(
                 "error: API error {status} {}: {}",
                 visible(code.as_deref().unwrap_or("(no code)")),
                 visible(message.as_deref().unwrap_or("(no message)"))
@@ -342,7 +342,7 @@ fn report_error(error: &Error, local: Option<&SignedMessage>, serial: &str, verb
         Error::ApiV2(v2) => {
             // Escaped in its Display; the fields go out as JSON, with the characters that act
             // on a terminal escaped (print_json).
-            eprintln!("error: {}", exit::describe(error));
+            note!("error: {}", exit::describe(error));
             let said = match v2.as_ref() {
                 wechatpay::error::ApiV2Error::Refused {
                     return_code,
@@ -356,21 +356,21 @@ fn report_error(error: &Error, local: Option<&SignedMessage>, serial: &str, verb
             }
         }
         cause if cause.is_verification_failure() => {
-            eprintln!(
+            note!(
                 "error: the answer could not be authenticated: {}",
                 exit::describe(error)
             );
-            eprintln!(
+            note!(
                 "  it may have been forged or altered on the way, or the local clock is wrong: its body is not shown"
             );
         }
         cause => {
-            eprintln!("error: {}", exit::describe(error));
+            note!("error: {}", exit::describe(error));
             if let Some(hint) = sandbox_hint(cause, base_url) {
-                eprintln!("  {hint}");
+                note!("  {hint}");
             }
             if let Some(hint) = crate::config::hint(cause) {
-                eprintln!("  {hint}");
+                note!("  {hint}");
             }
         }
     }
@@ -412,7 +412,7 @@ fn print_sign_error(detail: Option<&Value>, local: Option<&SignedMessage>, seria
     else {
         if let Some(detail) = detail {
             // An error answer is unsigned: its text is escaped before it reaches the terminal.
-            eprintln!("detail: {}", output::escape_json_text(&detail.to_string()));
+            note!("detail: {}", output::escape_json_text(&detail.to_string()));
         }
         return;
     };
@@ -420,14 +420,14 @@ fn print_sign_error(detail: Option<&Value>, local: Option<&SignedMessage>, seria
     let truncated = server_length.is_some_and(|n| n as usize > server.len());
     let server_fields = split_message(server);
     let Some(local) = local else {
-        eprintln!("the message the platform built:");
+        note!("the message the platform built:");
         for field in server_fields.iter().flatten() {
-            eprintln!("  {}", visible(field));
+            note!("  {}", visible(field));
         }
         return;
     };
     let local_fields = local.fields();
-    eprintln!("the signing message the platform built, beside the one signed here (= same, ! differs):");
+    note!("the signing message the platform built, beside the one signed here (= same, ! differs):");
     let names = ["method", "target", "timestamp", "nonce", "body"];
     let mut differences = 0;
     for (i, name) in names.iter().enumerate() {
@@ -439,20 +439,20 @@ fn print_sign_error(detail: Option<&Value>, local: Option<&SignedMessage>, seria
             theirs == ours
         };
         if same {
-            eprintln!("  = {name:<9}  {}", visible(theirs));
+            note!("  = {name:<9}  {}", visible(theirs));
         } else {
             differences += 1;
-            eprintln!("  ! {name:<9}  platform: {}", visible(theirs));
-            eprintln!("    {:<9}  here:     {}", "", visible(ours));
+            note!("  ! {name:<9}  platform: {}", visible(theirs));
+            note!("    {:<9}  here:     {}", "", visible(ours));
         }
     }
     if differences == 0 {
-        eprintln!(
+        note!(
             "the messages match, so the signature itself does not verify: the private key does not belong to the \
              merchant certificate {serial} (check with `wechatpay doctor --merchant-certificate apiclient_cert.pem`)"
         );
     } else {
-        eprintln!("the lines marked ! differ: the request was changed between signing and the platform");
+        note!("the lines marked ! differ: the request was changed between signing and the platform");
     }
 }
 

@@ -1,7 +1,7 @@
 //! `wechatpay sign jsapi|app --appid APPID --prepay-id ID`: the payment parameters the front
 //! end takes to open the payment sheet, signed with the merchant key.
 
-use std::io::{IsTerminal as _, Write as _};
+use std::io::IsTerminal as _;
 
 use clap::{Args, Subcommand};
 use wechatpay::Error;
@@ -102,16 +102,13 @@ pub fn run(config: &Config, command: SignCommand) -> Result<u8, Failure> {
     }
     .map_err(refused)?
     .map_err(|e| Failure::other(format!("cannot write the parameters as JSON: {e}")))?;
-    eprintln!(
+    note!(
         "signed with the key of merchant {} (serial {}), time {timestamp} = {}",
         signer.mchid(),
         signer.serial(),
         output::format_unix(timestamp)
     );
-    let mut out = std::io::stdout().lock();
-    writeln!(out, "{json}")
-        .and_then(|()| out.flush())
-        .map_err(|e| Failure::other(format!("cannot write to standard output: {e}")))?;
+    out!("{json}");
     Ok(exit::OK)
 }
 

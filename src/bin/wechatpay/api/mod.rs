@@ -6,8 +6,6 @@ mod describe;
 mod render;
 mod text;
 
-use std::io::Write as _;
-
 use clap::{Args, Subcommand, ValueHint};
 use wechatpay::catalog::{Catalog, Location, Operation, Protocol};
 use wechatpay::protocol::v2;
@@ -165,15 +163,16 @@ fn search(args: &SearchArgs) -> Result<u8, Failure> {
         let list: Vec<serde_json::Value> = found.iter().map(describe::summary).collect();
         output::print_json(&serde_json::Value::Array(list));
     } else {
-        let mut out = std::io::stdout().lock();
+        let mut lines = String::new();
         for op in &found {
             let line = format!("{:<6} {}  {}", op.method(), op.template(), op.summary());
-            let _ = writeln!(out, "{}", visible(&line));
+            lines.push_str(&visible(&line));
+            lines.push('\n');
         }
-        let _ = out.flush();
+        output::emit(lines.as_bytes());
     }
     let noun = if found.len() == 1 { "operation" } else { "operations" };
-    eprintln!("{} {noun}", found.len());
+    note!("{} {noun}", found.len());
     Ok(exit::OK)
 }
 
@@ -183,9 +182,7 @@ fn show(args: &ShowArgs) -> Result<u8, Failure> {
     if args.json {
         output::print_json(&describe::operation(&op));
     } else {
-        let mut out = std::io::stdout().lock();
-        let _ = out.write_all(render::operation(&op).as_bytes());
-        let _ = out.flush();
+        output::emit(render::operation(&op).as_bytes());
     }
     Ok(exit::OK)
 }
@@ -203,14 +200,14 @@ fn example(args: &ExampleArgs) -> Result<u8, Failure> {
             ready_to_send(&op, &mut body, merchant.as_deref());
             output::print_json(&body)
         }
-        None => eprintln!("{op} takes no request body: nothing to print"),
+        None => note!("{op} takes no request body: nothing to print"),
     }
     if args.params {
         let flags = example_flags(&op, merchant.as_deref());
         if flags.is_empty() {
-            eprintln!("{op} has no path variable or query parameter");
+            note!("{op} has no path variable or query parameter");
         } else {
-            eprintln!("{}", visible(&flags));
+            note!("{}", visible(&flags));
         }
     }
     Ok(exit::OK)

@@ -11,7 +11,6 @@
 mod scripts;
 
 use std::collections::BTreeSet;
-use std::io::Write as _;
 
 use clap::{ArgAction, Args, ValueEnum, ValueHint};
 use wechatpay::catalog::Catalog;
@@ -185,20 +184,17 @@ pub fn run(args: &CompletionsArgs, mut command: clap::Command) -> Result<u8, Fai
         Shell::Zsh => scripts::zsh(&nodes),
         Shell::Fish => scripts::fish(&nodes),
     };
-    let mut out = std::io::stdout().lock();
-    out.write_all(script.as_bytes())
-        .and_then(|()| out.flush())
-        .map_err(|e| Failure::other(format!("cannot write the script: {e}")))?;
+    crate::output::emit(script.as_bytes());
     Ok(exit::OK)
 }
 
 /// Runs `__complete-path METHOD PREFIX`: the candidates, one a line.
 pub fn run_path(args: &CompletePathArgs) -> Result<u8, Failure> {
-    let mut out = std::io::stdout().lock();
-    for candidate in path_candidates(&args.method, &args.prefix) {
-        let _ = writeln!(out, "{candidate}");
-    }
-    let _ = out.flush();
+    let candidates: String = path_candidates(&args.method, &args.prefix)
+        .into_iter()
+        .map(|candidate| candidate + "\n")
+        .collect();
+    crate::output::emit(candidates.as_bytes());
     Ok(exit::OK)
 }
 
