@@ -12,6 +12,14 @@ use wechatpay::error::RequestError;
 use wechatpay::mock::MockServer;
 use wechatpay::{Error, Method, ValidationMode};
 
+/// A client of `mock` that refuses to send what breaks the catalogue.
+fn refusing_client(mock: &MockServer) -> wechatpay::Client {
+    mock.client_builder()
+        .validate_requests(ValidationMode::Refuse)
+        .build()
+        .unwrap()
+}
+
 fn seed_body() -> Value {
     json!({
         "out_trade_no": "TRADE202407041530001",
@@ -67,11 +75,7 @@ fn path_variables_are_checked_under_the_callers_names() {
 async fn refuse_mode_sends_nothing_that_breaks_a_rule_and_names_the_field() {
     let mock = MockServer::start();
     mock.route(Method::POST, "/v3/parking/reminders/ext-payment", 204, Value::Null);
-    let client = mock
-        .client_builder()
-        .validate_requests(ValidationMode::Refuse)
-        .build()
-        .unwrap();
+    let client = refusing_client(&mock);
     let mut body = seed_body();
     body.as_object_mut().unwrap().remove("pay_time");
     let err = client
@@ -101,11 +105,7 @@ async fn refuse_mode_never_refuses_an_uncatalogued_operation_or_an_undocumented_
     let mock = MockServer::start();
     mock.route(Method::POST, "/v3/tomorrow/new-operation", 200, json!({"ok": true}));
     mock.route(Method::POST, "/v3/parking/reminders/ext-payment", 204, Value::Null);
-    let client = mock
-        .client_builder()
-        .validate_requests(ValidationMode::Refuse)
-        .build()
-        .unwrap();
+    let client = refusing_client(&mock);
     let res = client
         .chain("v3/tomorrow/new-operation")
         .post(json!({"anything": 1}))
@@ -141,11 +141,7 @@ async fn off_and_warn_modes_send_what_was_built() {
 #[tokio::test]
 async fn a_v2_request_need_not_carry_the_nonce_and_sign_the_client_fills_in() {
     let mock = MockServer::start();
-    let client = mock
-        .client_builder()
-        .validate_requests(ValidationMode::Refuse)
-        .build()
-        .unwrap();
+    let client = refusing_client(&mock);
     // (The catalogue marks both order numbers of the query as required.)
     let query = json!({"appid": "wx2421b1c4370ec43b", "mch_id": wechatpay::mock::MCHID,
                        "transaction_id": "4200001999202407041234567890", "out_trade_no": "T1"});
@@ -174,11 +170,7 @@ async fn a_v2_request_naming_its_order_one_way_is_not_refused() {
     // The catalogue marks every way of naming an order as required; the platform (and the
     // sandbox) asks for one of them. Fields given with `.query()` are fields of the body.
     let mock = MockServer::start();
-    let client = mock
-        .client_builder()
-        .validate_requests(ValidationMode::Refuse)
-        .build()
-        .unwrap();
+    let client = refusing_client(&mock);
     let base = json!({"appid": "wx2421b1c4370ec43b", "mch_id": wechatpay::mock::MCHID});
     for (name, value) in [
         ("out_trade_no", "T1"),
@@ -241,11 +233,7 @@ async fn a_download_url_is_checked_with_the_query_it_carries() {
     // `download_url` (and `bill`) send the URL's query as it is: it holds the token the
     // catalogue requires.
     let mock = MockServer::start();
-    let client = mock
-        .client_builder()
-        .validate_requests(ValidationMode::Refuse)
-        .build()
-        .unwrap();
+    let client = refusing_client(&mock);
     let apply: Value = client
         .chain("v3/bill/tradebill")
         .get()
@@ -294,11 +282,7 @@ async fn encrypted_fields_are_not_checked_as_plaintext_and_refusals_keep_values_
     const NAME: &str = "张三丰隐私";
     const TOKEN: &str = "SECRETTOKEN6XIv5TUPto7pByrT";
     let mock = MockServer::start();
-    let client = mock
-        .client_builder()
-        .validate_requests(ValidationMode::Refuse)
-        .build()
-        .unwrap();
+    let client = refusing_client(&mock);
     let add = |body: Value| {
         client
             .chain("v3/profitsharing/receivers/add")

@@ -210,13 +210,7 @@ impl State {
             _ => body,
         };
         let mut headers = HeaderMap::new();
-        for (name, value) in [
-            (verify::TIMESTAMP, timestamp.as_str()),
-            (verify::NONCE, nonce.as_str()),
-            (verify::SIGNATURE, signature.as_str()),
-            (verify::SERIAL, serial),
-            (verify::SIGNATURE_TYPE, signing::SCHEME),
-        ] {
+        for (name, value) in signature_header_values(&timestamp, &nonce, &signature, serial) {
             if fault == Some(&Fault::MissingHeader(name)) {
                 continue;
             }
@@ -276,10 +270,26 @@ impl State {
 }
 
 /// A resource encrypted with the mock's APIv3 key under a fresh 12-character nonce.
-fn seal(associated_data: &str, plaintext: &[u8]) -> EncryptedResource {
+pub(super) fn seal(associated_data: &str, plaintext: &[u8]) -> EncryptedResource {
     let nonce = signing::nonce()
         .map(|n| n[..12].to_owned())
         .unwrap_or_else(|_| "mocknonce123".into());
     EncryptedResource::seal(APIV3_KEY.as_bytes(), &nonce, associated_data, plaintext)
         .expect("the mock's APIv3 key and nonce have the right lengths")
+}
+
+/// The `Wechatpay-*` headers of a signed answer or callback, by name, in order.
+pub(super) fn signature_header_values<'a>(
+    timestamp: &'a str,
+    nonce: &'a str,
+    signature: &'a str,
+    serial: &'a str,
+) -> [(&'static str, &'a str); 5] {
+    [
+        (verify::TIMESTAMP, timestamp),
+        (verify::NONCE, nonce),
+        (verify::SIGNATURE, signature),
+        (verify::SERIAL, serial),
+        (verify::SIGNATURE_TYPE, signing::SCHEME),
+    ]
 }

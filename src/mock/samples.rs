@@ -1,7 +1,7 @@
 //! Sample callbacks (notifications) made with the sandbox's fixed test keys, without a
 //! running mock: for the tests of a receiver, and for `wechatpay mock notify`.
 //!
-//! An APIv3 callback is a JSON envelope whose `resource` is encrypted with [`APIV3_KEY`]
+//! An APIv3 callback is a JSON envelope whose `resource` is encrypted with [`APIV3_KEY`](super::APIV3_KEY)
 //! (AEAD_AES_256_GCM) and whose body is signed with the platform key of the chosen
 //! [`SigningMode`]; an APIv2 payment result is an `<xml>` of fields signed with
 //! [`APIV2_KEY`]; an APIv2 refund result carries its fields in `req_info`, encrypted with
@@ -13,12 +13,11 @@ use bytes::Bytes;
 use http::{HeaderMap, HeaderValue};
 use serde_json::{Value, json};
 
-use super::{APIV2_KEY, APIV3_KEY, MCHID, PLATFORM_CERTIFICATE_SERIAL, PLATFORM_PUBLIC_KEY_ID, SigningMode, keys};
+use super::{APIV2_KEY, MCHID, PLATFORM_CERTIFICATE_SERIAL, PLATFORM_PUBLIC_KEY_ID, SigningMode, keys};
 use crate::auth::{signing, verify};
 use crate::clock::{Clock as _, SystemClock};
 use crate::crypto::{RsaPrivateKey, base64_encode};
 use crate::error::{Error, RequestError, Result};
-use crate::protocol::envelope::EncryptedResource;
 use crate::protocol::v2::{self, ApiV2Key, Fields, SignType};
 
 /// The event types [`sample_resource`] has an example resource for.
@@ -184,14 +183,13 @@ pub(crate) fn summary(event_type: &str) -> &'static str {
     }
 }
 
-/// The callback envelope: `resource` encrypted with [`APIV3_KEY`] under a fresh nonce, its
+/// The callback envelope: `resource` encrypted with [`APIV3_KEY`](super::APIV3_KEY) under a fresh nonce, its
 /// `associated_data` and `original_type` the event's first word in lower case
 /// (`transaction`, `refund`), as the platform sends them.
 pub(crate) fn envelope(event_type: &str, resource: &Value, id: &str, create_time: &str) -> Result<Bytes> {
     let original_type = event_type.split('.').next().unwrap_or("").to_ascii_lowercase();
     let plaintext = serde_json::to_vec(resource).map_err(Error::decode)?;
-    let nonce = signing::nonce()?;
-    let mut encrypted = EncryptedResource::seal(APIV3_KEY.as_bytes(), &nonce[..12], &original_type, &plaintext)?;
+    let mut encrypted = super::platform::seal(&original_type, &plaintext);
     encrypted.original_type = Some(original_type);
     let envelope = json!({
         "id": id,
@@ -206,7 +204,7 @@ pub(crate) fn envelope(event_type: &str, resource: &Value, id: &str, create_time
 
 /// A callback of `event_type` as the platform would POST it now: the envelope with
 /// `resource` (or, when `None`, the [`sample_resource`] of the event) encrypted with
-/// [`APIV3_KEY`], signed with the platform key of `mode` (the public key
+/// [`APIV3_KEY`](super::APIV3_KEY), signed with the platform key of `mode` (the public key
 /// [`PLATFORM_PUBLIC_KEY_ID`], or the certificate [`PLATFORM_CERTIFICATE_SERIAL`]), with the
 /// five `Wechatpay-*` headers. A client configured with the sandbox's keys verifies it with
 /// [`crate::Notifications::parse`] within 5 minutes of now (see [`sample_notification_at`]
@@ -309,13 +307,7 @@ fn signature_headers(mode: SigningMode, timestamp: i64, body: &[u8]) -> Result<H
     let nonce = signing::nonce()?;
     let signature = base64_encode(&key.sign_sha256(&verify::message(&timestamp, &nonce, body))?);
     let mut headers = HeaderMap::new();
-    for (name, value) in [
-        (verify::TIMESTAMP, timestamp.as_str()),
-        (verify::NONCE, nonce.as_str()),
-        (verify::SIGNATURE, signature.as_str()),
-        (verify::SERIAL, serial),
-        (verify::SIGNATURE_TYPE, signing::SCHEME),
-    ] {
+    for (name, value) in super::platform::signature_header_values(&timestamp, &nonce, &signature, serial) {
         let value = HeaderValue::from_str(value).map_err(|_| Error::Crypto("a signature header is not ASCII"))?;
         headers.insert(name, value);
     }

@@ -86,7 +86,7 @@ pub fn normalize_path(path: &str) -> String {
 /// ```
 /// use wechatpay::path::names_apiv2;
 /// assert!(names_apiv2("v2/pay/micropay") && names_apiv2("/V2/pay/orderquery"));
-/// assert!(!names_apiv2("v3/pay/transactions/native") && !names_apiv2("v2x/y"));
+/// assert!(!names_apiv2("v3/pay/transactions/native") && !names_apiv2("v2x/y") && !names_apiv2("hk/v2/x"));
 /// ```
 pub fn names_apiv2(path: &str) -> bool {
     let path = path.trim_start_matches('/');
@@ -336,6 +336,19 @@ pub fn percent_encode_into(value: &str, out: &mut String) {
             out.push(HEX[(b >> 4) as usize] as char);
             out.push(HEX[(b & 0xf) as usize] as char);
         }
+    }
+}
+
+/// Appends `key=value` pairs joined by `&` to `out`, each part percent-encoded as by
+/// [`percent_encode_into`]: a query string as the request is signed and sent.
+pub(crate) fn push_query<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>, out: &mut String) {
+    for (i, (key, value)) in pairs.into_iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        percent_encode_into(key, out);
+        out.push('=');
+        percent_encode_into(value, out);
     }
 }
 

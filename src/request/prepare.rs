@@ -15,7 +15,7 @@ use crate::auth::{PlatformKeys, same_key_id};
 use crate::error::{RequestError, Result};
 use crate::protocol::downloads::{FileKind, file_kind};
 use crate::protocol::headers::SERIAL;
-use crate::protocol::path::{expand, percent_encode_into};
+use crate::protocol::path::{expand, push_query};
 use crate::wire::{Body, Check, Prepared};
 
 /// What preparing takes from the client.
@@ -31,7 +31,7 @@ pub(crate) struct Context<'a> {
 /// Checks and renders `spec`; `upload` is the content's digest when it is an upload.
 pub(crate) fn prepare(spec: &Spec, context: &Context<'_>, upload: Option<&ContentDigest>) -> Result<Prepared> {
     check_path(spec)?;
-    if super::v2::is_v2(&spec.template) {
+    if crate::protocol::path::names_apiv2(&spec.template) {
         return super::v2::prepare(spec, context, headers(spec)?);
     }
     let located = locate(spec, context.base_url)?;
@@ -130,14 +130,7 @@ fn locate(spec: &Spec, base_url: &Url) -> Result<Located> {
     };
     if !spec.query.is_empty() {
         let mut query = url.query().map(|q| format!("{q}&")).unwrap_or_default();
-        for (i, (k, v)) in spec.query.iter().enumerate() {
-            if i > 0 {
-                query.push('&');
-            }
-            percent_encode_into(k, &mut query);
-            query.push('=');
-            percent_encode_into(v, &mut query);
-        }
+        push_query(spec.query.iter().map(|(k, v)| (k.as_str(), v.as_str())), &mut query);
         url.set_query(Some(&query));
     }
     if url.path() != full_path {

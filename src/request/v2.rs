@@ -16,11 +16,6 @@ use crate::protocol::path::expand;
 use crate::protocol::v2::{self, AnswerSignature, ApiV2Key};
 use crate::wire::{Body, Check, Prepared};
 
-/// Whether a normalised template names an APIv2 endpoint.
-pub(crate) fn is_v2(template: &str) -> bool {
-    crate::protocol::path::names_apiv2(template)
-}
-
 /// What preparing an APIv2 request takes beyond the common context.
 #[derive(Default)]
 pub(crate) struct V2Context<'a> {
@@ -141,18 +136,5 @@ impl Operation {
             cert_required: v2::needs_client_certificate(endpoint),
             base_uri: v2::other_host(endpoint).and_then(|uri| Url::parse(uri).ok()),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_a_first_segment_v2_is_apiv2() {
-        assert!(is_v2("v2/pay/micropay"));
-        assert!(is_v2("V2/pay/micropay"));
-        assert!(!is_v2("v3/pay/transactions/native"));
-        assert!(!is_v2("hk/v2/x"));
     }
 }

@@ -158,6 +158,9 @@ const REMEMBERED_OPERATIONS: usize = 4096;
 fn first_send_of(operation: &str) -> bool {
     let mut seen = SEEN.lock().unwrap_or_else(|e| e.into_inner());
     let seen = seen.get_or_insert_with(Default::default);
+    if seen.contains(operation) {
+        return false;
+    }
     if seen.len() >= REMEMBERED_OPERATIONS {
         seen.clear();
     }

@@ -16,7 +16,7 @@
 use serde_json::Value;
 
 use super::sign::check_unambiguous;
-use super::{ApiV2Key, SIGN, SignType, V2Error, answers_unsigned, fields_to_json, parse, verify_answer};
+use super::{ApiV2Key, Fields, SIGN, SignType, V2Error, answers_unsigned, fields_to_json, parse, verify_answer};
 
 /// How an answer must be signed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,12 +80,7 @@ pub(crate) fn read_verified(
     signature: AnswerSignature,
 ) -> Result<(Value, Option<SignType>), V2Error> {
     let fields = parse(body)?.fields;
-    if fields.get("return_code").map(String::as_str) != Some("SUCCESS") {
-        return Err(V2Error::Return {
-            return_code: fields.get("return_code").cloned(),
-            return_msg: fields.get("return_msg").cloned(),
-        });
-    }
+    check_return_code(&fields)?;
     let verified_by = match signature {
         AnswerSignature::Signed(request) => Some(verify_answer(&fields, key, Some(request))?),
         // An empty sign is outside any signature, like every empty field: not a sign.
@@ -105,6 +100,19 @@ pub(crate) fn read_verified(
         });
     }
     Ok((fields_to_json(fields), verified_by))
+}
+
+/// `return_code` must be `SUCCESS`; otherwise the platform refused the call (an answer) or
+/// reports a failure (a callback), with `return_msg`.
+pub(super) fn check_return_code(fields: &Fields) -> Result<(), V2Error> {
+    if fields.get("return_code").map(String::as_str) == Some("SUCCESS") {
+        Ok(())
+    } else {
+        Err(V2Error::Return {
+            return_code: fields.get("return_code").cloned(),
+            return_msg: fields.get("return_msg").cloned(),
+        })
+    }
 }
 
 #[cfg(test)]

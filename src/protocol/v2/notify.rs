@@ -17,6 +17,7 @@
 
 use serde_json::Value;
 
+use super::answer::check_return_code;
 use super::{ApiV2Key, Fields, SignType, V2Error, fields_to_json, parse, render, verify};
 use crate::crypto::{base64_decode, legacy};
 
@@ -167,17 +168,6 @@ pub fn encrypt_req_info(fields: &Fields, key: &ApiV2Key) -> Result<String, V2Err
     let ciphertext = legacy::aes_256_ecb_encrypt(&key.refund_key(), document.as_bytes())
         .map_err(|_| V2Error::ReqInfo("AES-256-ECB encryption failed"))?;
     Ok(crate::crypto::base64_encode(&ciphertext))
-}
-
-fn check_return_code(fields: &Fields) -> Result<(), V2Error> {
-    if fields.get("return_code").map(String::as_str) == Some("SUCCESS") {
-        Ok(())
-    } else {
-        Err(V2Error::Return {
-            return_code: fields.get("return_code").cloned(),
-            return_msg: fields.get("return_msg").cloned(),
-        })
-    }
 }
 
 #[cfg(test)]

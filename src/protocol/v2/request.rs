@@ -147,28 +147,8 @@ impl PreparedRequest {
     /// ```
     pub fn query(&self) -> String {
         let mut out = String::new();
-        for (name, value) in &self.fields {
-            if !out.is_empty() {
-                out.push('&');
-            }
-            percent_encode(&mut out, name);
-            out.push('=');
-            percent_encode(&mut out, value);
-        }
+        crate::protocol::path::push_query(self.fields.iter().map(|(k, v)| (k.as_str(), v.as_str())), &mut out);
         out
-    }
-}
-
-fn percent_encode(out: &mut String, text: &str) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for &b in text.as_bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push('%');
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 0xf)]));
-        }
     }
 }
 
